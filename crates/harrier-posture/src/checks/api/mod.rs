@@ -1,0 +1,6 @@
+//! Checks of the `api` group; see [`crate::checks`].
+
+use crate::Check;
+
+/// The group's checks, sorted by id.
+pub static CHECKS: &[&Check] = &[];

@@ -1,11 +1,515 @@
 //! Checks on pod templates and their containers (`HRR-POD`).
+//!
+//! Besides the checks, this module holds the readings of a pod spec that several checks share
+//! and that must agree between them: which containers run for the pod's lifetime, the
+//! effective security context values (container over pod), capability names as the runtime
+//! reads them, host paths after normalisation, label-selector matching, and which
+//! ServiceAccount a pod runs as.
 
-use crate::Check;
+use std::collections::BTreeMap;
 
+use harrier_core::FieldPath;
+use harrier_core::yaml::Node;
+use harrier_k8s::k8s_openapi::api::core::v1::{
+    Capabilities, PodSecurityContext, PodSpec, ResourceRequirements, SecurityContext, Volume,
+};
+use harrier_k8s::k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use harrier_k8s::k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use harrier_k8s::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use harrier_k8s::{ContainerKind, ContainerRef, Object, ObjectIndex, Workload};
+
+use crate::{Check, Emitter, PodContext};
+
+mod anti_affinity_missing;
+mod bare_pod;
+mod container_runtime_socket_mounted;
+mod cpu_limit_missing;
+mod cpu_request_missing;
+mod credential_in_env_value;
+mod dangerous_capability_added;
+mod dashboard_insecure_login;
+mod dashboard_skip_login;
+mod default_service_account_used;
+mod deprecated_service_account_field;
+mod duplicate_env_var;
+mod host_path_writable;
+mod image_digest_missing;
+mod image_pull_policy_not_always;
 mod image_tag_latest;
+mod image_tag_missing;
+mod liveness_port_not_exposed;
+mod liveness_probe_missing;
+mod memory_limit_missing;
+mod memory_request_missing;
+mod mismatching_selector;
+mod mount_propagation_bidirectional;
+mod net_raw_capability_not_dropped;
+mod non_existent_service_account;
+mod priority_class_missing;
+mod privileged_port_bound;
+mod readiness_probe_missing;
+mod rolling_update_strategy_missing;
+mod root_filesystem_writable;
+mod run_as_low_uid;
+mod run_as_root_group;
+mod secret_in_env_var;
+mod security_context_missing;
+mod sensitive_host_path_mounted;
+mod service_account_token_automounted;
+mod shared_process_namespace;
+mod single_replica;
+mod ssh_port_exposed;
+mod sys_admin_capability;
+mod tiller_deployed;
 
 /// The group's checks, sorted by id.
-pub static CHECKS: &[&Check] = &[&image_tag_latest::CHECK];
+pub static CHECKS: &[&Check] = &[
+    &image_tag_latest::CHECK,
+    &image_tag_missing::CHECK,
+    &image_digest_missing::CHECK,
+    &image_pull_policy_not_always::CHECK,
+    &cpu_request_missing::CHECK,
+    &cpu_limit_missing::CHECK,
+    &memory_request_missing::CHECK,
+    &memory_limit_missing::CHECK,
+    &liveness_probe_missing::CHECK,
+    &readiness_probe_missing::CHECK,
+    &root_filesystem_writable::CHECK,
+    &sensitive_host_path_mounted::CHECK,
+    &container_runtime_socket_mounted::CHECK,
+    &host_path_writable::CHECK,
+    &service_account_token_automounted::CHECK,
+    &default_service_account_used::CHECK,
+    &sys_admin_capability::CHECK,
+    &net_raw_capability_not_dropped::CHECK,
+    &dangerous_capability_added::CHECK,
+    &run_as_low_uid::CHECK,
+    &run_as_root_group::CHECK,
+    &privileged_port_bound::CHECK,
+    &ssh_port_exposed::CHECK,
+    &secret_in_env_var::CHECK,
+    &credential_in_env_value::CHECK,
+    &shared_process_namespace::CHECK,
+    &mount_propagation_bidirectional::CHECK,
+    &bare_pod::CHECK,
+    &security_context_missing::CHECK,
+    &duplicate_env_var::CHECK,
+    &mismatching_selector::CHECK,
+    &anti_affinity_missing::CHECK,
+    &rolling_update_strategy_missing::CHECK,
+    &single_replica::CHECK,
+    &priority_class_missing::CHECK,
+    &deprecated_service_account_field::CHECK,
+    &non_existent_service_account::CHECK,
+    &tiller_deployed::CHECK,
+    &dashboard_skip_login::CHECK,
+    &dashboard_insecure_login::CHECK,
+    &liveness_port_not_exposed::CHECK,
+];
+
+/// Whether a container runs for the pod's whole life: a regular container, or a native
+/// sidecar (an init container with `restartPolicy: Always`, Kubernetes 1.29+). Plain init
+/// containers run to completion before the others start, and ephemeral containers are
+/// debugging sessions, so reliability checks (probes, resources) skip both.
+pub(crate) fn is_long_running(c: &ContainerRef<'_>) -> bool {
+    match c.kind {
+        ContainerKind::Regular => true,
+        ContainerKind::Init => c.container.restart_policy.as_deref() == Some("Always"),
+        ContainerKind::Ephemeral => false,
+    }
+}
+
+/// Whether the pod runs to completion rather than being kept running: Jobs and CronJobs, and
+/// bare Pods whose `restartPolicy` is `Never` or `OnFailure`.
+pub(crate) fn runs_to_completion(object: &Object, spec: &PodSpec) -> bool {
+    matches!(object.kind(), "Job" | "CronJob")
+        || matches!(spec.restart_policy.as_deref(), Some("Never" | "OnFailure"))
+}
+
+/// Whether the pod declares itself a Windows pod, for which Linux-only settings (capabilities,
+/// UIDs and GIDs) mean nothing.
+pub(crate) fn is_windows(spec: &PodSpec) -> bool {
+    spec.os
+        .as_ref()
+        .is_some_and(|os| os.name.eq_ignore_ascii_case("windows"))
+}
+
+/// A capability name as the container runtime reads it: case-insensitive, with or without
+/// the `CAP_` prefix (`cap_sys_admin`, `SYS_ADMIN` and `CAP_SYS_ADMIN` are one capability).
+pub(crate) fn capability_name(raw: &str) -> String {
+    let upper = raw.trim().to_ascii_uppercase();
+    match upper.strip_prefix("CAP_") {
+        Some(rest) => rest.to_owned(),
+        None => upper,
+    }
+}
+
+/// The container's `securityContext.capabilities`, if any.
+pub(crate) fn capabilities<'a>(c: &ContainerRef<'a>) -> Option<&'a Capabilities> {
+    c.container.security_context.as_ref()?.capabilities.as_ref()
+}
+
+/// The capabilities a container adds, normalised, each with its index in `add`.
+pub(crate) fn added_capabilities(c: &ContainerRef<'_>) -> Vec<(usize, String)> {
+    capabilities(c)
+        .and_then(|caps| caps.add.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| (i, capability_name(raw)))
+        .collect()
+}
+
+/// Where a security context value of a container comes from: the container overrides the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetAt {
+    /// The container's `securityContext`.
+    Container,
+    /// The pod's `securityContext`.
+    Pod,
+}
+
+/// The effective value of a field that both `securityContext`s have, and where it was set.
+pub(crate) fn effective<T: Copy>(
+    c: &ContainerRef<'_>,
+    spec: &PodSpec,
+    container: impl Fn(&SecurityContext) -> Option<T>,
+    pod: impl Fn(&PodSecurityContext) -> Option<T>,
+) -> Option<(T, SetAt)> {
+    if let Some(v) = c.container.security_context.as_ref().and_then(&container) {
+        return Some((v, SetAt::Container));
+    }
+    spec.security_context
+        .as_ref()
+        .and_then(&pod)
+        .map(|v| (v, SetAt::Pod))
+}
+
+/// The path of a field of the pod's `securityContext` (`"runAsUser"`).
+pub(crate) fn pod_security_field(w: &Workload, field: &'static str) -> FieldPath {
+    w.spec_path().key("securityContext").key(field)
+}
+
+/// A host path as the kubelet resolves it: `.` and empty segments dropped, `..` applied, and
+/// no trailing slash, so `/etc/`, `/etc/.` and `/var/../etc` all read as `/etc`. Relative paths
+/// are read from `/`, as hostPath only accepts absolute paths.
+pub(crate) fn normalize_host_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether normalised `path` is `dir` or inside it. `/` is matched only by itself: every path
+/// is under it, and a list of sensitive directories that names `/` means the whole host.
+pub(crate) fn is_at_or_under(path: &str, dir: &str) -> bool {
+    if dir == "/" {
+        return path == "/";
+    }
+    path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The pod's hostPath volumes: index in `volumes`, the volume, and its normalised path.
+pub(crate) fn host_path_volumes(spec: &PodSpec) -> impl Iterator<Item = (usize, &Volume, String)> {
+    spec.volumes
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            v.host_path
+                .as_ref()
+                .map(|hp| (i, v, normalize_host_path(&hp.path)))
+        })
+}
+
+/// The container runtime's control sockets and their directories. Mounting any of them gives
+/// the container the runtime's API, and with it every container on the node.
+const RUNTIME_SOCKET_FILES: [&str; 5] = [
+    "docker.sock",
+    "containerd.sock",
+    "crio.sock",
+    "cri-dockerd.sock",
+    "podman.sock",
+];
+const RUNTIME_SOCKET_DIRS: [&str; 7] = [
+    "/var/run/docker",
+    "/run/docker",
+    "/var/run/containerd",
+    "/run/containerd",
+    "/var/run/crio",
+    "/run/crio",
+    "/run/podman",
+];
+
+/// Whether a normalised host path is a container runtime socket or a directory holding one.
+pub(crate) fn is_runtime_socket(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    RUNTIME_SOCKET_FILES.contains(&file) || RUNTIME_SOCKET_DIRS.contains(&path)
+}
+
+/// The requirement of a label selector that some labels fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unmet {
+    /// `matchLabels` (or a plain map selector) entry with this key.
+    Label(String),
+    /// `matchExpressions` entry at this index.
+    Expression(usize),
+}
+
+/// The first requirement of `selector` that `labels` fail, with a description, or `None` when
+/// the selector selects them. An empty selector selects everything.
+pub(crate) fn selector_mismatch(
+    selector: &LabelSelector,
+    labels: &BTreeMap<String, String>,
+) -> Option<(Unmet, String)> {
+    for (key, value) in selector.match_labels.iter().flatten() {
+        let why = match labels.get(key) {
+            Some(v) if v == value => continue,
+            Some(v) => format!("`{key}: {value}` (the template has `{key}: {v}`)"),
+            None => format!("`{key}: {value}` (the template has no `{key}` label)"),
+        };
+        return Some((Unmet::Label(key.clone()), why));
+    }
+    for (i, req) in selector.match_expressions.iter().flatten().enumerate() {
+        let values = req.values.as_deref().unwrap_or_default();
+        let actual = labels.get(&req.key);
+        let ok = match req.operator.as_str() {
+            "In" => actual.is_some_and(|v| values.contains(v)),
+            "NotIn" => actual.is_none_or(|v| !values.contains(v)),
+            "Exists" => actual.is_some(),
+            "DoesNotExist" => actual.is_none(),
+            // The API server rejects other operators; a selector it would reject selects nothing.
+            _ => false,
+        };
+        if !ok {
+            let shown = if values.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", values.join(", "))
+            };
+            return Some((
+                Unmet::Expression(i),
+                format!("`{} {}{shown}`", req.key, req.operator),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a selector has no requirement at all (and so selects everything).
+pub(crate) fn selector_is_empty(selector: &LabelSelector) -> bool {
+    selector
+        .match_labels
+        .as_ref()
+        .is_none_or(BTreeMap::is_empty)
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+}
+
+/// The labels of a pod template.
+pub(crate) fn template_labels(w: &Workload) -> BTreeMap<String, String> {
+    w.metadata.labels.clone().unwrap_or_default()
+}
+
+/// The namespace an object lands in. Manifests that leave it out are applied with `kubectl -n`
+/// or into `default`; treating them as `default` keeps objects of one file together.
+pub(crate) fn namespace_of(object: &Object) -> &str {
+    object.resource.namespace.as_deref().unwrap_or("default")
+}
+
+/// The ServiceAccount a pod runs as: `serviceAccountName`, else the deprecated
+/// `serviceAccount`, else `default`.
+pub(crate) fn service_account_name(spec: &PodSpec) -> &str {
+    [
+        spec.service_account_name.as_deref(),
+        spec.service_account.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|n| !n.is_empty())
+    .unwrap_or("default")
+}
+
+/// The field naming the pod's ServiceAccount, for findings about it.
+pub(crate) fn service_account_field(w: &Workload) -> FieldPath {
+    let key = match (&w.spec.service_account_name, &w.spec.service_account) {
+        (Some(n), _) if !n.is_empty() => "serviceAccountName",
+        (_, Some(n)) if !n.is_empty() => "serviceAccount",
+        _ => "serviceAccountName",
+    };
+    w.spec_path().key(key)
+}
+
+/// The ServiceAccounts of the scan in `namespace`.
+pub(crate) fn service_accounts_in<'a>(
+    index: &'a ObjectIndex,
+    namespace: &'a str,
+) -> impl Iterator<Item = &'a Object> {
+    index
+        .of_kind("ServiceAccount")
+        .filter(move |sa| sa.group().is_empty() && namespace_of(sa) == namespace)
+}
+
+/// `spec.replicas` of a controller, when written as an integer.
+pub(crate) fn replicas(object: &Object) -> Option<i64> {
+    object.node.get_path("spec.replicas").and_then(Node::as_i64)
+}
+
+/// A probe port or named port: the number, or the name to resolve against the container's
+/// ports. A string of digits is a number, as the kubelet reads it.
+pub(crate) enum PortRef<'a> {
+    Number(i64),
+    Name(&'a str),
+}
+
+impl<'a> PortRef<'a> {
+    pub(crate) fn of(port: &'a IntOrString) -> PortRef<'a> {
+        match port {
+            IntOrString::Int(n) => PortRef::Number(i64::from(*n)),
+            IntOrString::String(s) => match s.trim().parse::<i64>() {
+                Ok(n) => PortRef::Number(n),
+                Err(_) => PortRef::Name(s.as_str()),
+            },
+        }
+    }
+}
+
+/// One occurrence of a command-line flag in a container's `command` or `args`.
+pub(crate) struct FlagUse {
+    /// The `command`/`args` element it is written in.
+    pub path: FieldPath,
+    /// Its value: after `=`, or the next word for `--flag value`; `None` for a bare flag.
+    pub value: Option<String>,
+}
+
+/// Every use of `--name` (or `-name`) in a container's `command` and `args`, read as Go's
+/// pflag reads them. Elements are split on whitespace as well, so a flag inside an
+/// `sh -c "…"` script is found too. With `takes_value`, a flag without `=` takes the next
+/// word as its value; boolean flags do not.
+pub(crate) fn flag_uses(c: &ContainerRef<'_>, name: &str, takes_value: bool) -> Vec<FlagUse> {
+    let mut found = Vec::new();
+    for (field, list) in [
+        ("command", &c.container.command),
+        ("args", &c.container.args),
+    ] {
+        let words: Vec<(usize, &str)> = list
+            .iter()
+            .flatten()
+            .enumerate()
+            .flat_map(|(i, element)| element.split_whitespace().map(move |w| (i, w)))
+            .collect();
+        for (k, (i, word)) in words.iter().enumerate() {
+            let Some(flag) = word.strip_prefix("--").or_else(|| word.strip_prefix('-')) else {
+                continue;
+            };
+            let (flag_name, inline) = match flag.split_once('=') {
+                Some((n, v)) => (n, Some(v.trim_matches(['"', '\'']).to_owned())),
+                None => (flag, None),
+            };
+            if flag_name != name {
+                continue;
+            }
+            let value = inline.or_else(|| {
+                takes_value
+                    .then(|| {
+                        words
+                            .get(k + 1)
+                            .map(|(_, next)| next.trim_matches(['"', '\'']).to_owned())
+                    })
+                    .flatten()
+            });
+            found.push(FlagUse {
+                path: c.path().key(field).index(*i),
+                value,
+            });
+        }
+    }
+    found
+}
+
+/// Whether a boolean flag's value turns it on, as Go's `strconv.ParseBool` reads it.
+pub(crate) fn flag_is_true(value: Option<&str>) -> bool {
+    value.is_none_or(|v| matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True"))
+}
+
+/// Whether a container is the Kubernetes Dashboard: its image repository or its name, or the
+/// pod template's `k8s-app`/`app`/`app.kubernetes.io/name` label, names the dashboard.
+pub(crate) fn is_dashboard(w: &Workload, c: &ContainerRef<'_>) -> bool {
+    let image_says = c.container.image.as_deref().is_some_and(|image| {
+        let repository = ImageRef::parse(image).repository;
+        let last = repository.rsplit('/').next().unwrap_or_default();
+        last.contains("dashboard")
+    });
+    let labels = w.metadata.labels.as_ref();
+    let label_says = ["k8s-app", "app", "app.kubernetes.io/name"]
+        .iter()
+        .any(|k| {
+            labels
+                .and_then(|l| l.get(*k))
+                .is_some_and(|v| v.contains("kubernetes-dashboard"))
+        });
+    image_says || c.name().contains("dashboard") || label_says
+}
+
+/// Which side of a container's resources a check wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    Request,
+    Limit,
+}
+
+/// Reports every long-running container that sets no `resource` `bound`. A limit also counts
+/// as the request (Kubernetes copies a limit into an unset request), and pod-level
+/// `spec.resources` (Kubernetes 1.32+) bound all containers together.
+pub(crate) fn report_missing_resource(
+    ctx: &PodContext<'_>,
+    out: &mut Emitter<'_>,
+    bound: Bound,
+    resource: &'static str,
+) {
+    let set = |r: Option<&ResourceRequirements>| {
+        r.is_some_and(|r| {
+            let has = |m: Option<&BTreeMap<String, Quantity>>| {
+                m.is_some_and(|m| m.get(resource).is_some_and(|q| !q.0.trim().is_empty()))
+            };
+            has(r.limits.as_ref()) || (bound == Bound::Request && has(r.requests.as_ref()))
+        })
+    };
+    if set(ctx.workload.spec.resources.as_ref()) {
+        return;
+    }
+    let (side, field, what) = match (bound, resource) {
+        (Bound::Request, "cpu") => ("requests", "resources.requests.cpu", "CPU request"),
+        (Bound::Limit, "cpu") => ("limits", "resources.limits.cpu", "CPU limit"),
+        (Bound::Request, _) => ("requests", "resources.requests.memory", "memory request"),
+        (Bound::Limit, _) => ("limits", "resources.limits.memory", "memory limit"),
+    };
+    for c in ctx.workload.containers().filter(is_long_running) {
+        if !set(c.container.resources.as_ref()) {
+            out.emit_container(
+                &c,
+                c.field(field),
+                format!(
+                    "container `{}` sets no {what} (`resources.{side}.{resource}`)",
+                    c.name()
+                ),
+            );
+        }
+    }
+}
 
 /// A container image reference split into its parts, as the container runtime reads it:
 /// `[registry/]repository[:tag][@digest]`. The registry is the first component when it looks
@@ -32,7 +536,9 @@ impl<'a> ImageRef<'a> {
             None => (name, None),
         };
         let (registry, repository) = match path.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
+                (Some(first), rest)
+            }
             _ => (None, path),
         };
         ImageRef {
@@ -40,6 +546,42 @@ impl<'a> ImageRef<'a> {
             repository,
             tag,
             digest,
+        }
+    }
+
+    /// Whether the image is pinned: it has a digest that is well formed by the OCI image
+    /// specification (`algorithm:encoded`), with the exact length and lower-case hex encoding
+    /// of the registered algorithms `sha256`, `sha512` and `blake3`. A malformed digest pins
+    /// nothing: the runtime refuses to pull it.
+    pub(crate) fn is_pinned(&self) -> bool {
+        self.digest.is_some_and(is_valid_digest)
+    }
+}
+
+fn is_valid_digest(digest: &str) -> bool {
+    let Some((algorithm, encoded)) = digest.split_once(':') else {
+        return false;
+    };
+    let lower_hex = |len: usize| {
+        encoded.len() == len
+            && encoded
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    match algorithm {
+        "sha256" | "blake3" => lower_hex(64),
+        "sha512" => lower_hex(128),
+        _ => {
+            let component_ok = |c: &str| {
+                !c.is_empty()
+                    && c.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            };
+            algorithm.split(['+', '.', '_', '-']).all(component_ok)
+                && !encoded.is_empty()
+                && encoded
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'))
         }
     }
 }
@@ -56,10 +598,34 @@ mod tests {
         assert_eq!(r.tag, Some("1.2"));
         assert_eq!(r.digest, Some("sha256:abc"));
         let r = ImageRef::parse("nginx");
-        assert_eq!((r.registry, r.repository, r.tag, r.digest), (None, "nginx", None, None));
+        assert_eq!(
+            (r.registry, r.repository, r.tag, r.digest),
+            (None, "nginx", None, None)
+        );
         let r = ImageRef::parse("localhost:5000/app");
-        assert_eq!((r.registry, r.repository, r.tag), (Some("localhost:5000"), "app", None));
+        assert_eq!(
+            (r.registry, r.repository, r.tag),
+            (Some("localhost:5000"), "app", None)
+        );
         let r = ImageRef::parse("library/nginx:latest");
-        assert_eq!((r.registry, r.repository, r.tag), (None, "library/nginx", Some("latest")));
+        assert_eq!(
+            (r.registry, r.repository, r.tag),
+            (None, "library/nginx", Some("latest"))
+        );
+    }
+
+    #[test]
+    fn pins_only_well_formed_digests() {
+        let a64 = "a".repeat(64);
+        let pinned = |image: String| ImageRef::parse(&image).is_pinned();
+        assert!(pinned(format!("nginx@sha256:{a64}")));
+        assert!(pinned(format!("nginx:1.25@blake3:{a64}")));
+        assert!(pinned(format!("nginx@sha512:{}", "0".repeat(128))));
+        assert!(pinned("nginx@custom-algorithm:a".to_owned()));
+        assert!(!pinned("nginx@sha256:abc".to_owned()));
+        assert!(!pinned(format!("nginx@sha256:{}", "A".repeat(64))));
+        assert!(!pinned(format!("nginx@sha512:{a64}")));
+        assert!(!pinned("nginx@Bad:x".to_owned()));
+        assert!(!pinned("nginx:1.25".to_owned()));
     }
 }

@@ -1,0 +1,24 @@
+use super::{Bound, report_missing_resource};
+use crate::checks::prelude::*;
+
+pub static CHECK: Check = Check {
+    meta: CheckMeta {
+        id: CheckId::from_static("HRR-POD-007"),
+        slug: "memory-request-missing",
+        title: "Container has no memory request",
+        severity: Severity::Low,
+        status: SINCE_0_1,
+        references: &[
+            Nsa("Network separation and hardening: resource policies"),
+            Mitre("T1499"),
+            Cwe(770),
+        ],
+        remediation: "Set `resources.requests.memory` on every container, sized from observed usage.",
+        docs: include_str!("memory_request_missing.md"),
+    },
+    run: Run::Pod(run),
+};
+
+fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
+    report_missing_resource(ctx, out, Bound::Request, "memory");
+}

@@ -31,7 +31,13 @@ fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
             let reason = if let Some(kind) = recognised_secret(value) {
                 format!("a literal {kind}")
             } else if let Some(word) = secret_word(&var.name).filter(|_| !is_placeholder(value)) {
-                format!("a literal value, and its name suggests a {word}")
+                let article =
+                    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                format!("a literal value, and its name suggests {article} {word}")
             } else {
                 continue;
             };

@@ -42,7 +42,12 @@ impl<'a> Emitter<'a> {
     }
 
     /// A finding on one container of the current workload, at `path`.
-    pub fn emit_container(&mut self, container: &ContainerRef<'_>, path: FieldPath, message: impl Into<String>) {
+    pub fn emit_container(
+        &mut self,
+        container: &ContainerRef<'_>,
+        path: FieldPath,
+        message: impl Into<String>,
+    ) {
         if let Some(i) = self.current {
             self.push(i, Some(container.name().to_owned()), path, message.into());
         }
@@ -56,7 +61,8 @@ impl<'a> Emitter<'a> {
         // Objects handed to graph checks are borrowed from the index's slice, so their offset in
         // it is their index; this keeps `about` O(1) without every object carrying its index.
         let base = self.objects.as_ptr() as usize;
-        let offset = (object as *const Object as usize).wrapping_sub(base) / std::mem::size_of::<Object>();
+        let offset =
+            (object as *const Object as usize).wrapping_sub(base) / std::mem::size_of::<Object>();
         if offset < self.objects.len() && std::ptr::eq(&self.objects[offset], object) {
             return offset;
         }

@@ -32,7 +32,9 @@ impl<'a> ImageRef<'a> {
             None => (name, None),
         };
         let (registry, repository) = match path.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
+                (Some(first), rest)
+            }
             _ => (None, path),
         };
         ImageRef {
@@ -56,10 +58,19 @@ mod tests {
         assert_eq!(r.tag, Some("1.2"));
         assert_eq!(r.digest, Some("sha256:abc"));
         let r = ImageRef::parse("nginx");
-        assert_eq!((r.registry, r.repository, r.tag, r.digest), (None, "nginx", None, None));
+        assert_eq!(
+            (r.registry, r.repository, r.tag, r.digest),
+            (None, "nginx", None, None)
+        );
         let r = ImageRef::parse("localhost:5000/app");
-        assert_eq!((r.registry, r.repository, r.tag), (Some("localhost:5000"), "app", None));
+        assert_eq!(
+            (r.registry, r.repository, r.tag),
+            (Some("localhost:5000"), "app", None)
+        );
         let r = ImageRef::parse("library/nginx:latest");
-        assert_eq!((r.registry, r.repository, r.tag), (None, "library/nginx", Some("latest")));
+        assert_eq!(
+            (r.registry, r.repository, r.tag),
+            (None, "library/nginx", Some("latest"))
+        );
     }
 }

@@ -31,7 +31,7 @@ fn every_corpus_manifest_loads() {
     let Some(root) = corpus_path(env!("CARGO_MANIFEST_DIR"), "manifests") else {
         return;
     };
-    let loaded = load(&[root.clone()], &LoadOptions::default());
+    let loaded = load(std::slice::from_ref(&root), &LoadOptions::default());
     let prefix = format!("{}/", root.display());
     let broken: BTreeSet<String> = loaded
         .errors

@@ -164,3 +164,295 @@ pub(super) fn is_confining_seccomp(type_: &str) -> bool {
     matches!(type_, "RuntimeDefault" | "Localhost")
 }
 
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use harrier_core::PssLevel;
+    use harrier_core::testing::corpus_path;
+    use harrier_k8s::{LoadOptions, ObjectIndex, load, load_text};
+
+    use super::CONTROLS;
+    use crate::{ScanOptions, WorkloadPosture, scan};
+
+    /// Upstream's override table at policy v1.37: baseline ids a restricted control replaces.
+    const OVERRIDDEN: [&str; 4] = [
+        "capabilities_baseline",
+        "hostPathVolumes",
+        "procMount",
+        "seccompProfile_baseline",
+    ];
+
+    #[test]
+    fn controls_are_in_upstream_evaluation_order() {
+        let ids = |level: PssLevel| -> Vec<&str> {
+            CONTROLS
+                .iter()
+                .filter(|c| c.level == level)
+                .map(|c| c.upstream_id)
+                .collect()
+        };
+        let (baseline, restricted) = (ids(PssLevel::Baseline), ids(PssLevel::Restricted));
+        assert_eq!((baseline.len(), restricted.len()), (12, 7));
+        // Go sorts check ids by bytes, which `str` ordering is.
+        assert!(baseline.is_sorted(), "{baseline:?}");
+        assert!(restricted.is_sorted(), "{restricted:?}");
+        let first_restricted = CONTROLS
+            .iter()
+            .position(|c| c.level == PssLevel::Restricted)
+            .unwrap_or(CONTROLS.len());
+        assert_eq!(
+            first_restricted,
+            baseline.len(),
+            "baseline controls come first"
+        );
+        for control in CONTROLS {
+            let overridden = OVERRIDDEN.contains(&control.upstream_id);
+            assert_eq!(
+                control.in_restricted, !overridden,
+                "{}",
+                control.upstream_id
+            );
+        }
+    }
+
+    fn postures(text: &str) -> Vec<WorkloadPosture> {
+        let loaded = load_text(Arc::from("test.yaml"), text);
+        assert!(
+            loaded.errors.iter().all(|e| e.is_warning()),
+            "{:?}",
+            loaded.errors
+        );
+        let (index, errors) = ObjectIndex::build(loaded.objects);
+        assert!(errors.iter().all(|e| e.is_warning()), "{errors:?}");
+        scan(&index, &ScanOptions::default()).workloads
+    }
+
+    fn posture(spec: &str) -> (PssLevel, Vec<&'static str>) {
+        let text = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{spec}");
+        match postures(&text).as_slice() {
+            [one] => (one.level, one.violations.clone()),
+            other => panic!("expected one workload, got {other:?}"),
+        }
+    }
+
+    const RESTRICTED_CONTAINER: &str = "
+  containers:
+    - name: app
+      image: registry.k8s.io/pause
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: {drop: [ALL]}
+";
+
+    #[test]
+    fn minimal_restricted_pod_is_restricted() {
+        let spec = format!(
+            "  securityContext: {{runAsNonRoot: true, seccompProfile: {{type: RuntimeDefault}}}}{RESTRICTED_CONTAINER}"
+        );
+        assert_eq!(posture(&spec), (PssLevel::Restricted, vec![]));
+    }
+
+    #[test]
+    fn unhardened_pod_is_baseline() {
+        let spec = "  containers:\n    - {name: app, image: registry.k8s.io/pause}\n";
+        assert_eq!(
+            posture(spec),
+            (
+                PssLevel::Baseline,
+                vec![
+                    "allowPrivilegeEscalation",
+                    "capabilities_restricted",
+                    "runAsNonRoot",
+                    "seccompProfile_restricted"
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn user_namespace_relaxes_baseline_proc_mount_and_restricted_root() {
+        // Upstream baseline v1.35 pass fixture: Unmasked is fine at baseline in a user
+        // namespace, but restricted still requires the default mask. runAsNonRoot and runAsUser
+        // are relaxed at restricted.
+        let spec = "  hostUsers: false
+  securityContext: {runAsUser: 0, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: app
+      image: registry.k8s.io/pause
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: {drop: [ALL]}
+        procMount: Unmasked
+";
+        assert_eq!(
+            posture(spec),
+            (PssLevel::Baseline, vec!["procMount_restricted"])
+        );
+        let host_users = spec.replace("hostUsers: false", "hostUsers: true");
+        assert_eq!(
+            posture(&host_users),
+            (
+                PssLevel::Privileged,
+                vec![
+                    "procMount",
+                    "procMount_restricted",
+                    "runAsNonRoot",
+                    "runAsUser"
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn windows_pods_are_exempt_from_three_restricted_controls_only() {
+        let spec = "  os: {name: windows}
+  securityContext: {runAsNonRoot: true}
+  containers:
+    - {name: app, image: registry.k8s.io/pause}
+";
+        assert_eq!(posture(spec), (PssLevel::Restricted, vec![]));
+        let linux = spec.replace("windows", "linux");
+        assert_eq!(
+            posture(&linux),
+            (
+                PssLevel::Baseline,
+                vec![
+                    "allowPrivilegeEscalation",
+                    "capabilities_restricted",
+                    "seccompProfile_restricted"
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn each_level_is_evaluated_on_its_own_controls() {
+        // API-invalid manifests upstream admits at restricted although baseline rejects them
+        // (spec §1.5): the restricted controls that override the baseline ones exempt Windows
+        // pods, or check the allowed volume sources first. The level is the highest one whose
+        // own controls pass, as upstream evaluates each level separately.
+        let windows_unconfined = "  os: {name: windows}
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: Unconfined}}
+  containers:
+    - name: app
+      image: registry.k8s.io/pause
+      securityContext: {capabilities: {add: [SYS_ADMIN]}}
+";
+        assert_eq!(
+            posture(windows_unconfined),
+            (
+                PssLevel::Restricted,
+                vec!["capabilities_baseline", "seccompProfile_baseline"]
+            )
+        );
+        let mixed_volume = format!(
+            "  securityContext: {{runAsNonRoot: true, seccompProfile: {{type: RuntimeDefault}}}}
+  volumes:
+    - {{name: v, emptyDir: {{}}, hostPath: {{path: /}}}}{RESTRICTED_CONTAINER}"
+        );
+        assert_eq!(
+            posture(&mixed_volume),
+            (PssLevel::Restricted, vec!["hostPathVolumes"])
+        );
+    }
+
+    /// Every badPods manifest (BishopFox), by the category its directory names: the level
+    /// upstream would give it and every control it violates, in upstream evaluation order.
+    #[test]
+    fn bad_pods_corpus_levels_and_controls() {
+        let Some(root) = corpus_path(env!("CARGO_MANIFEST_DIR"), "manifests/insecure/badpods")
+        else {
+            return;
+        };
+        // No pod in the corpus hardens anything, so every one fails these restricted controls.
+        const UNHARDENED: [&str; 4] = [
+            "allowPrivilegeEscalation",
+            "capabilities_restricted",
+            "runAsNonRoot",
+            "seccompProfile_restricted",
+        ];
+        let host_namespaces = (PssLevel::Privileged, &["hostNamespaces"][..], false);
+        let expected: BTreeMap<&str, (PssLevel, &[&str], bool)> = BTreeMap::from([
+            (
+                "everything-allowed",
+                (
+                    PssLevel::Privileged,
+                    &["hostNamespaces", "hostPathVolumes", "privileged"][..],
+                    true,
+                ),
+            ),
+            (
+                "priv-and-hostpid",
+                (
+                    PssLevel::Privileged,
+                    &["hostNamespaces", "privileged"][..],
+                    false,
+                ),
+            ),
+            ("priv", (PssLevel::Privileged, &["privileged"][..], false)),
+            (
+                "hostpath",
+                (PssLevel::Privileged, &["hostPathVolumes"][..], true),
+            ),
+            ("hostpid", host_namespaces),
+            ("hostnetwork", host_namespaces),
+            ("hostipc", host_namespaces),
+            ("nothing-allowed", (PssLevel::Baseline, &[][..], false)),
+        ]);
+
+        let loaded = load(&[root], &LoadOptions::default());
+        assert!(
+            loaded.errors.iter().all(|e| e.is_warning()),
+            "{:?}",
+            loaded.errors
+        );
+        let (index, errors) = ObjectIndex::build(loaded.objects);
+        assert!(errors.iter().all(|e| e.is_warning()), "{errors:?}");
+        let result = scan(&index, &ScanOptions::default());
+
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut problems = Vec::new();
+        for posture in &result.workloads {
+            let path = posture.location.path.as_ref();
+            let category = expected
+                .keys()
+                .copied()
+                .find(|c| path.contains(&format!("/manifests/{c}/")));
+            let Some(category) = category else {
+                problems.push(format!("{path}: not in a known badPods category"));
+                continue;
+            };
+            *seen.entry(category).or_default() += 1;
+            let Some(&(level, baseline, uses_volumes)) = expected.get(category) else {
+                continue;
+            };
+            // Restricted controls in upstream order: restrictedVolumes sorts between
+            // procMount_restricted and runAsNonRoot.
+            let mut want: Vec<&str> = baseline.to_vec();
+            want.extend(&UNHARDENED[..2]);
+            if uses_volumes {
+                want.push("restrictedVolumes");
+            }
+            want.extend(&UNHARDENED[2..]);
+            if posture.level != level || posture.violations != want {
+                problems.push(format!(
+                    "{path}: {} {:?}, expected {level} {want:?}",
+                    posture.level, posture.violations
+                ));
+            }
+        }
+        for category in expected.keys() {
+            let n = seen.get(category).copied().unwrap_or(0);
+            if n != 10 {
+                problems.push(format!("{category}: {n} workloads, expected 10"));
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "badPods problems:\n{}",
+            problems.join("\n")
+        );
+    }
+}

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
-use jiff::civil::Date;
+pub use jiff::civil::Date;
 
 use crate::yaml::{self, Node, Schema, Value};
 use crate::{Catalog, CheckId, Location, Pos, ResourceRef, Suppression, SuppressionSource};

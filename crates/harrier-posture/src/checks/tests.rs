@@ -151,7 +151,12 @@ fn every_check_fails_its_fail_fixtures_and_passes_its_pass_fixtures() {
                         .as_ref()
                         .map(|e| format!(" ({} = {})", e.field, e.value.as_deref().unwrap_or("<unset>")))
                         .unwrap_or_default();
-                    let _ = writeln!(snapshot, "  {line}: {}{container}: {}{evidence}", f.resource, f.message);
+                    // Shown only where a finding's severity differs from the check's, so
+                    // snapshots of checks with one severity stay as they are.
+                    let severity = (f.severity != check.meta.severity)
+                        .then(|| format!(" [{}]", f.severity))
+                        .unwrap_or_default();
+                    let _ = writeln!(snapshot, "  {line}: {}{container}: {}{evidence}{severity}", f.resource, f.message);
                 }
             } else if is(file, "pass") && !findings.is_empty() {
                 let messages: Vec<_> = findings.iter().map(|f| format!("{}: {}", f.resource, f.message)).collect();

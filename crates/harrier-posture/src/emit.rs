@@ -128,7 +128,8 @@ impl<'a> Emitter<'a> {
 /// Evidence values are shown in one line and kept short: a whole pod spec is not evidence.
 fn render(value: &Value) -> String {
     const MAX: usize = 120;
-    let text = value.to_string();
+    // Block scalars (scripts, config snippets) would break the line: show their line breaks.
+    let text = value.to_string().trim_end().replace('\n', "\\n");
     if text.chars().count() <= MAX {
         return text;
     }

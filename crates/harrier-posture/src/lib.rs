@@ -16,6 +16,7 @@ pub mod checks;
 mod emit;
 mod engine;
 mod pod_security;
+mod selector;
 pub mod suppress;
 
 pub use check::{Check, PodContext, Run};

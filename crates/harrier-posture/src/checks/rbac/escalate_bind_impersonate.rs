@@ -74,20 +74,41 @@ fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
         let Some(first) = grants.first() else {
             continue;
         };
-        let mut described: Vec<String> = Vec::new();
+        // "`bind` on `roles`, `escalate` on `roles` (through `*` on `*`)": what is granted, then
+        // the rule entries that grant it when they are wildcards.
+        let mut wanted: Vec<String> = Vec::new();
+        let mut through: Vec<String> = Vec::new();
         for grant in &grants {
-            let text = grant.describe();
-            if !described.contains(&text) {
-                described.push(text);
+            let verb = grant.wanted_verb.unwrap_or(grant.verb);
+            push_new(
+                &mut wanted,
+                format!("`{verb}` on `{}`", grant.wanted_resource),
+            );
+            if verb != grant.verb || grant.resource != grant.wanted_resource {
+                push_new(
+                    &mut through,
+                    format!("`{}` on `{}`", grant.verb, grant.resource),
+                );
             }
         }
+        let through = if through.is_empty() {
+            String::new()
+        } else {
+            format!(" (through {})", through.join(", "))
+        };
         out.emit(
             first.path(i),
             format!(
-                "{} grants {}, which lets its holders gain permissions they were not given",
+                "{} grants {}{through}, which lets its holders gain permissions they were not given",
                 super::describe(object),
-                described.join("; ")
+                wanted.join(", ")
             ),
         );
+    }
+}
+
+fn push_new(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
     }
 }

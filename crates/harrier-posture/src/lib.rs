@@ -13,6 +13,7 @@
 
 mod check;
 pub mod checks;
+mod credentials;
 mod emit;
 mod engine;
 mod pod_security;

@@ -50,9 +50,9 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             policy,
             FieldPath::root().keys("spec.podSelector"),
             format!(
-                "{} selects no pod template of {}, so it isolates nothing",
+                "{} selects no pod template {}, so it isolates nothing",
                 super::describe(policy),
-                super::namespace_phrase(namespace)
+                super::in_namespace(namespace)
             ),
         );
     }

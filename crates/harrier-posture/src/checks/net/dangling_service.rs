@@ -50,10 +50,10 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             service,
             FieldPath::root().keys("spec.selector"),
             format!(
-                "{} selects `{}`, but no pod template of {} has these labels, so it has no endpoints",
+                "{} selects `{}`, but no pod template {} has these labels, so it has no endpoints",
                 super::describe(service),
                 super::render_labels(&wanted),
-                super::namespace_phrase(namespace)
+                super::in_namespace(namespace)
             ),
         );
     }

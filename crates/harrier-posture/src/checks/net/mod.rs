@@ -80,11 +80,11 @@ fn template_labels(workload: &Workload) -> &BTreeMap<String, String> {
     workload.metadata.labels.as_ref().unwrap_or(&NONE)
 }
 
-/// "namespace `shop`", or what an unset namespace means.
-fn namespace_phrase(namespace: Option<&str>) -> String {
+/// "in namespace `shop`", or what an unset namespace means.
+fn in_namespace(namespace: Option<&str>) -> String {
     match namespace {
-        Some(ns) => format!("namespace `{ns}`"),
-        None => "the objects without `metadata.namespace`".to_owned(),
+        Some(ns) => format!("in namespace `{ns}`"),
+        None => "among the objects without `metadata.namespace`".to_owned(),
     }
 }
 

@@ -92,7 +92,9 @@ impl Catalog {
             .or_else(|| {
                 self.entries.iter().map(|e| e.meta).find(|m| {
                     m.id.area() == "PSS"
-                        && m.references.iter().any(|r| matches!(r, Reference::Pss(p) if *p == name))
+                        && m.references
+                            .iter()
+                            .any(|r| matches!(r, Reference::Pss(p) if *p == name))
                 })
             })
     }

@@ -243,8 +243,12 @@ mod tests {
 
     #[test]
     fn finds_markdown_sections() {
-        let md = "# T\n\n## What it checks\n\nFirst para.\n\nSecond.\n\n## Why it matters\n\nBecause.\n";
-        assert_eq!(section(md, "What it checks"), Some("First para.\n\nSecond."));
+        let md =
+            "# T\n\n## What it checks\n\nFirst para.\n\nSecond.\n\n## Why it matters\n\nBecause.\n";
+        assert_eq!(
+            section(md, "What it checks"),
+            Some("First para.\n\nSecond.")
+        );
         assert_eq!(section(md, "Why it matters"), Some("Because."));
         assert_eq!(section(md, "Fix"), None);
     }

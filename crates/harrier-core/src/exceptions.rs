@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
-use jiff::civil::Date;
+pub use jiff::civil::Date;
 
 use crate::yaml::{self, Node, Schema, Value};
 use crate::{Catalog, CheckId, Location, Pos, ResourceRef, Suppression, SuppressionSource};
@@ -87,13 +87,19 @@ pub struct ExceptionSet {
 impl ExceptionSet {
     /// Parses an exceptions file. Check names are resolved against `catalog` so that a typo is
     /// an error, and entries whose `expires` is before `today` go to [`ExceptionSet::expired`].
-    pub fn parse(path: &str, text: &str, catalog: &Catalog, today: Date) -> Result<ExceptionSet, ExceptionsError> {
+    pub fn parse(
+        path: &str,
+        text: &str,
+        catalog: &Catalog,
+        today: Date,
+    ) -> Result<ExceptionSet, ExceptionsError> {
         let path: Arc<str> = Arc::from(path);
         let err = |pos: Pos, message: String| ExceptionsError {
             location: Location::new(path.clone(), pos),
             message,
         };
-        let root = yaml::parse_single(text, Schema::Kubernetes).map_err(|p| err(p.pos, p.message))?;
+        let root =
+            yaml::parse_single(text, Schema::Kubernetes).map_err(|p| err(p.pos, p.message))?;
         let mut set = ExceptionSet::default();
         if root.is_null() {
             return Ok(set);
@@ -101,9 +107,15 @@ impl ExceptionSet {
         let list = root
             .get("exceptions")
             .and_then(Node::as_seq)
-            .ok_or_else(|| err(root.pos, "expected a top-level `exceptions:` list".to_owned()))?;
+            .ok_or_else(|| {
+                err(
+                    root.pos,
+                    "expected a top-level `exceptions:` list".to_owned(),
+                )
+            })?;
         for item in list {
-            let exception = parse_entry(item, catalog, &path).map_err(|(pos, msg)| err(pos, msg))?;
+            let exception =
+                parse_entry(item, catalog, &path).map_err(|(pos, msg)| err(pos, msg))?;
             match exception.expires {
                 Some(day) if day < today => set.expired.push(ExpiredException {
                     location: exception.location.clone(),
@@ -122,25 +134,41 @@ impl ExceptionSet {
     }
 
     /// The first exception in force that covers `check` on `resource` with `labels`.
-    pub fn find(&self, check: CheckId, resource: &ResourceRef, labels: &BTreeMap<String, String>) -> Option<&Exception> {
-        self.active.iter().find(|e| e.covers(check, resource, labels))
+    pub fn find(
+        &self,
+        check: CheckId,
+        resource: &ResourceRef,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<&Exception> {
+        self.active
+            .iter()
+            .find(|e| e.covers(check, resource, labels))
     }
 }
 
 impl Exception {
     /// Whether this exception covers `check` on `resource`.
-    pub fn covers(&self, check: CheckId, resource: &ResourceRef, labels: &BTreeMap<String, String>) -> bool {
+    pub fn covers(
+        &self,
+        check: CheckId,
+        resource: &ResourceRef,
+        labels: &BTreeMap<String, String>,
+    ) -> bool {
         let check_ok = match &self.checks {
             CheckSelector::All => true,
             CheckSelector::Only(ids) => ids.contains(&check),
         };
         check_ok
-            && any_or_empty(&self.namespaces, resource.namespace.as_deref().unwrap_or(""))
+            && any_or_empty(
+                &self.namespaces,
+                resource.namespace.as_deref().unwrap_or(""),
+            )
             && any_or_empty(&self.kinds, &resource.kind)
             && any_or_empty(&self.names, resource.name.as_deref().unwrap_or(""))
-            && self.labels.iter().all(|(key, glob)| {
-                labels.get(key).is_some_and(|v| glob.is_match(v))
-            })
+            && self
+                .labels
+                .iter()
+                .all(|(key, glob)| labels.get(key).is_some_and(|v| glob.is_match(v)))
     }
 
     /// The suppression this exception gives a finding.
@@ -166,22 +194,47 @@ fn parse_entry(item: &Node, catalog: &Catalog, path: &Arc<str>) -> Result<Except
     let map = item
         .as_map()
         .ok_or_else(|| (item.pos, "each exception must be a mapping".to_owned()))?;
-    const KNOWN: [&str; 8] = ["checks", "namespaces", "kinds", "names", "labels", "reason", "owner", "expires"];
-    if let Some(unknown) = map.entries().iter().find(|e| !KNOWN.contains(&e.key.as_str())) {
+    const KNOWN: [&str; 8] = [
+        "checks",
+        "namespaces",
+        "kinds",
+        "names",
+        "labels",
+        "reason",
+        "owner",
+        "expires",
+    ];
+    if let Some(unknown) = map
+        .entries()
+        .iter()
+        .find(|e| !KNOWN.contains(&e.key.as_str()))
+    {
         return Err((
             unknown.key_pos,
-            format!("unknown field `{}` (expected one of {})", unknown.key, KNOWN.join(", ")),
+            format!(
+                "unknown field `{}` (expected one of {})",
+                unknown.key,
+                KNOWN.join(", ")
+            ),
         ));
     }
-    let checks_node = map
-        .get("checks")
-        .ok_or_else(|| (item.pos, "an exception needs `checks` (ids, slugs or \"*\")".to_owned()))?;
+    let checks_node = map.get("checks").ok_or_else(|| {
+        (
+            item.pos,
+            "an exception needs `checks` (ids, slugs or \"*\")".to_owned(),
+        )
+    })?;
     let checks = parse_checks(checks_node, catalog)?;
     let reason = map
         .get("reason")
         .and_then(Node::as_str)
         .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| (item.pos, "an exception needs a non-empty `reason`".to_owned()))?
+        .ok_or_else(|| {
+            (
+                item.pos,
+                "an exception needs a non-empty `reason`".to_owned(),
+            )
+        })?
         .to_owned();
     let owner = match map.get("owner") {
         None => None,
@@ -192,16 +245,22 @@ fn parse_entry(item: &Node, catalog: &Catalog, path: &Arc<str>) -> Result<Except
         Some(n) => {
             let text = string(n, "expires")?;
             Some(text.parse::<Date>().map_err(|e| {
-                (n.pos, format!("`expires` must be a date like 2027-01-31: {e}"))
+                (
+                    n.pos,
+                    format!("`expires` must be a date like 2027-01-31: {e}"),
+                )
             })?)
         }
     };
     let labels = match map.get("labels") {
         None => Vec::new(),
         Some(n) => {
-            let m = n
-                .as_map()
-                .ok_or_else(|| (n.pos, "`labels` must be a mapping of label keys to globs".to_owned()))?;
+            let m = n.as_map().ok_or_else(|| {
+                (
+                    n.pos,
+                    "`labels` must be a mapping of label keys to globs".to_owned(),
+                )
+            })?;
             m.entries()
                 .iter()
                 .map(|e| Ok((e.key.clone(), glob(&e.value)?)))
@@ -225,7 +284,12 @@ fn parse_checks(node: &Node, catalog: &Catalog) -> Result<CheckSelector, EntryEr
     let names: Vec<&Node> = match &node.value {
         Value::Seq(items) => items.iter().collect(),
         Value::String(_) => vec![node],
-        _ => return Err((node.pos, "`checks` must be a list of check ids or slugs".to_owned())),
+        _ => {
+            return Err((
+                node.pos,
+                "`checks` must be a list of check ids or slugs".to_owned(),
+            ));
+        }
     };
     let mut ids = Vec::new();
     for n in names {
@@ -233,17 +297,27 @@ fn parse_checks(node: &Node, catalog: &Catalog) -> Result<CheckSelector, EntryEr
         if name == "*" {
             return Ok(CheckSelector::All);
         }
-        let meta = catalog
-            .lookup(name)
-            .ok_or_else(|| (n.pos, format!("unknown check `{name}` (see `harrier checks list`)")))?;
+        let meta = catalog.lookup(name).ok_or_else(|| {
+            (
+                n.pos,
+                format!("unknown check `{name}` (see `harrier checks list`)"),
+            )
+        })?;
         ids.push(meta.id);
     }
     Ok(CheckSelector::Only(ids))
 }
 
 fn string<'a>(node: &'a Node, field: &str) -> Result<&'a str, EntryError> {
-    node.as_str()
-        .ok_or_else(|| (node.pos, format!("`{field}` must be a string, found {}", yaml::de::kind_name(&node.value))))
+    node.as_str().ok_or_else(|| {
+        (
+            node.pos,
+            format!(
+                "`{field}` must be a string, found {}",
+                yaml::de::kind_name(&node.value)
+            ),
+        )
+    })
 }
 
 fn glob(node: &Node) -> Result<GlobMatcher, EntryError> {

@@ -15,7 +15,9 @@ pub enum Error {
         message: String,
     },
     /// The file is larger than the configured limit.
-    #[error("{path}: file is {size} bytes, larger than the limit of {limit} bytes (--max-file-size)")]
+    #[error(
+        "{path}: file is {size} bytes, larger than the limit of {limit} bytes (--max-file-size)"
+    )]
     TooLarge {
         /// The file.
         path: Arc<str>,
@@ -41,7 +43,9 @@ pub enum Error {
         message: String,
     },
     /// The file is a chart template that was not rendered.
-    #[error("{location}: unrendered template expression `{expression}`; render the chart first (`helm template`) and scan its output")]
+    #[error(
+        "{location}: unrendered template expression `{expression}`; render the chart first (`helm template`) and scan its output"
+    )]
     UnrenderedTemplate {
         /// Where the expression is.
         location: Location,
@@ -80,7 +84,9 @@ impl Error {
     /// The file the error is about.
     pub fn path(&self) -> &Arc<str> {
         match self {
-            Error::Io { path, .. } | Error::TooLarge { path, .. } | Error::NotUtf8 { path, .. } => path,
+            Error::Io { path, .. } | Error::TooLarge { path, .. } | Error::NotUtf8 { path, .. } => {
+                path
+            }
             Error::Syntax { location, .. }
             | Error::UnrenderedTemplate { location, .. }
             | Error::DuplicateKey { location, .. }
@@ -108,7 +114,8 @@ impl Error {
             Some(l) => format!("{l}: "),
             None => format!("{}: ", self.path()),
         };
-        full.strip_prefix(&prefix).map_or(full.clone(), str::to_owned)
+        full.strip_prefix(&prefix)
+            .map_or(full.clone(), str::to_owned)
     }
 
     /// Whether this is only a warning: the input was still scanned and the exit status should
@@ -119,6 +126,9 @@ impl Error {
 
     /// Whether the error is about a malformed file (as opposed to IO).
     pub fn is_syntax(&self) -> bool {
-        matches!(self, Error::Syntax { .. } | Error::UnrenderedTemplate { .. })
+        matches!(
+            self,
+            Error::Syntax { .. } | Error::UnrenderedTemplate { .. }
+        )
     }
 }

@@ -5,8 +5,8 @@
 //! `spec.containers[0].securityContext` can be located in a Deployment at
 //! `spec.template.spec.containers[0].securityContext`.
 
-use harrier_core::yaml::de::{DeError, from_node};
 use harrier_core::yaml::Node;
+use harrier_core::yaml::de::{DeError, from_node};
 use harrier_core::{FieldPath, Location};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -66,7 +66,10 @@ pub struct ContainerRef<'a> {
 impl ContainerRef<'_> {
     /// Path to the container, from the object root.
     pub fn path(&self) -> FieldPath {
-        self.workload.spec_path().key(self.kind.field()).index(self.index)
+        self.workload
+            .spec_path()
+            .key(self.kind.field())
+            .index(self.index)
     }
 
     /// Path to a field of the container, given as dotted keys (`"securityContext.privileged"`).
@@ -88,7 +91,10 @@ impl ContainerRef<'_> {
 impl Workload {
     /// Finds and decodes the pod template of `object`, if its kind has one. `index` is the
     /// object's position in the index being built.
-    pub(crate) fn from_object(object: &Object, index: usize) -> Option<(Option<Workload>, Vec<Error>)> {
+    pub(crate) fn from_object(
+        object: &Object,
+        index: usize,
+    ) -> Option<(Option<Workload>, Vec<Error>)> {
         let template_path = template_path(object)?;
         let Some(template) = object.at(&template_path) else {
             // A Rollout may reference an existing Deployment's template instead of embedding one.
@@ -127,18 +133,24 @@ impl Workload {
             (ContainerKind::Ephemeral, self.ephemeral.as_slice()),
         ];
         lists.into_iter().flat_map(move |(kind, list)| {
-            list.iter().enumerate().map(move |(index, container)| ContainerRef {
-                kind,
-                index,
-                container,
-                workload: self,
-            })
+            list.iter()
+                .enumerate()
+                .map(move |(index, container)| ContainerRef {
+                    kind,
+                    index,
+                    container,
+                    workload: self,
+                })
         })
     }
 
     /// An annotation of the pod template.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.metadata.annotations.as_ref()?.get(key).map(String::as_str)
+        self.metadata
+            .annotations
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
     }
 }
 
@@ -148,11 +160,19 @@ const MAX_PRUNED_FIELDS: usize = 16;
 /// Decodes a pod template. A field of the wrong type is reported, set aside, and the rest of
 /// the template decoded again, so one bad value does not hide every other finding of the
 /// workload. Returns the workload (if anything could be read) and the problems found.
-fn decode(object: &Object, index: usize, template: &Node, template_path: FieldPath) -> (Option<Workload>, Vec<Error>) {
+fn decode(
+    object: &Object,
+    index: usize,
+    template: &Node,
+    template_path: FieldPath,
+) -> (Option<Workload>, Vec<Error>) {
     if template.get("spec").is_none_or(Node::is_null) {
         let error = Error::Incomplete {
             location: object.locate(&template_path),
-            message: format!("{} has a pod template without `spec`; its pod checks did not run", object.kind()),
+            message: format!(
+                "{} has a pod template without `spec`; its pod checks did not run",
+                object.kind()
+            ),
         };
         return (None, vec![error]);
     }
@@ -212,7 +232,9 @@ fn template_path(object: &Object) -> Option<FieldPath> {
     let path = match (object.kind(), group) {
         ("Pod", "") => root,
         ("ReplicationController", "") => root.keys("spec.template"),
-        ("Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet", "apps" | "extensions") => root.keys("spec.template"),
+        ("Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet", "apps" | "extensions") => {
+            root.keys("spec.template")
+        }
         ("Job", "batch") => root.keys("spec.template"),
         ("CronJob", "batch") => root.keys("spec.jobTemplate.spec.template"),
         ("DeploymentConfig", "apps.openshift.io" | "") => root.keys("spec.template"),

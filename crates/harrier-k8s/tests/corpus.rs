@@ -1,6 +1,7 @@
 //! Every manifest of the shared corpus loads: objects found, errors only where the corpus says
 //! a file is deliberately broken.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is a failed test
 use std::collections::BTreeSet;
 
 use harrier_core::testing::corpus_path;
@@ -30,25 +31,43 @@ fn every_corpus_manifest_loads() {
     let Some(root) = corpus_path(env!("CARGO_MANIFEST_DIR"), "manifests") else {
         return;
     };
-    let loaded = load(&[root.clone()], &LoadOptions::default());
+    let loaded = load(std::slice::from_ref(&root), &LoadOptions::default());
     let prefix = format!("{}/", root.display());
     let broken: BTreeSet<String> = loaded
         .errors
         .iter()
         .filter(|e| !e.is_warning())
-        .map(|e| e.path().strip_prefix(&prefix).unwrap_or(e.path()).to_owned())
+        .map(|e| {
+            e.path()
+                .strip_prefix(&prefix)
+                .unwrap_or(e.path())
+                .to_owned()
+        })
         .collect();
     let known: BTreeSet<String> = KNOWN_BROKEN.iter().map(|s| (*s).to_owned()).collect();
     let unexpected: Vec<_> = loaded
         .errors
         .iter()
-        .filter(|e| !e.is_warning() && !known.contains(e.path().strip_prefix(&prefix).unwrap_or(e.path())))
+        .filter(|e| {
+            !e.is_warning() && !known.contains(e.path().strip_prefix(&prefix).unwrap_or(e.path()))
+        })
         .map(ToString::to_string)
         .collect();
-    assert!(unexpected.is_empty(), "unexpected load errors:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "unexpected load errors:\n{}",
+        unexpected.join("\n")
+    );
     let missed: Vec<_> = known.difference(&broken).collect();
-    assert!(missed.is_empty(), "deliberately broken files loaded without error: {missed:?}");
-    assert!(loaded.objects.len() >= 2800, "only {} objects", loaded.objects.len());
+    assert!(
+        missed.is_empty(),
+        "deliberately broken files loaded without error: {missed:?}"
+    );
+    assert!(
+        loaded.objects.len() >= 2800,
+        "only {} objects",
+        loaded.objects.len()
+    );
 
     let (index, errors) = ObjectIndex::build(loaded.objects);
     // The only pod templates with fields of the wrong type are checkov's deliberately malformed
@@ -63,7 +82,15 @@ fn every_corpus_manifest_loads() {
         })
         .map(ToString::to_string)
         .collect();
-    assert!(unexpected.is_empty(), "pod templates that do not decode:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "pod templates that do not decode:\n{}",
+        unexpected.join("\n")
+    );
     assert!(errors.iter().all(|e| e.location().is_some()));
-    assert!(index.workloads().len() > 1200, "{} workloads", index.workloads().len());
+    assert!(
+        index.workloads().len() > 1200,
+        "{} workloads",
+        index.workloads().len()
+    );
 }

@@ -44,17 +44,34 @@ pub fn scan(index: &ObjectIndex, options: &ScanOptions<'_>) -> PostureResult {
                 .is_none_or(|ids| ids.contains(&c.meta.id))
     };
     let to_run: Vec<&'static Check> = checks::all()
-        .filter(|c| c.meta.status.is_active() && (is_selected(c) || pss::CHECKS.iter().any(|p| std::ptr::eq(*p, *c))))
+        .filter(|c| {
+            c.meta.status.is_active()
+                && (is_selected(c) || pss::CHECKS.iter().any(|p| std::ptr::eq(*p, *c)))
+        })
         .collect();
     let mut raw = evaluate(index, &to_run);
     raw.sort_by(|(a_obj, a), (b_obj, b)| {
-        (a_obj, a.location.as_ref().map(|l| (l.line, l.column)), a.check_id, &a.container)
-            .cmp(&(b_obj, b.location.as_ref().map(|l| (l.line, l.column)), b.check_id, &b.container))
+        (
+            a_obj,
+            a.location.as_ref().map(|l| (l.line, l.column)),
+            a.check_id,
+            &a.container,
+        )
+            .cmp(&(
+                b_obj,
+                b.location.as_ref().map(|l| (l.line, l.column)),
+                b.check_id,
+                &b.container,
+            ))
     });
     let workloads = pod_security::levels(index, &raw);
     let reported: Vec<(usize, Finding)> = raw
         .into_iter()
-        .filter(|(_, f)| to_run.iter().any(|c| c.meta.id == f.check_id && is_selected(c)))
+        .filter(|(_, f)| {
+            to_run
+                .iter()
+                .any(|c| c.meta.id == f.check_id && is_selected(c))
+        })
         .collect();
     let (findings, suppressed) = suppress::apply(index, reported, options.exceptions);
     PostureResult {
@@ -67,9 +84,21 @@ pub fn scan(index: &ObjectIndex, options: &ScanOptions<'_>) -> PostureResult {
 
 /// Every finding of `checks`, each with the index of its object.
 fn evaluate(index: &ObjectIndex, checks: &[&'static Check]) -> Vec<(usize, Finding)> {
-    let pod_checks: Vec<&Check> = checks.iter().copied().filter(|c| matches!(c.run, Run::Pod(_))).collect();
-    let object_checks: Vec<&Check> = checks.iter().copied().filter(|c| matches!(c.run, Run::Object { .. })).collect();
-    let graph_checks: Vec<&Check> = checks.iter().copied().filter(|c| matches!(c.run, Run::Graph(_))).collect();
+    let pod_checks: Vec<&Check> = checks
+        .iter()
+        .copied()
+        .filter(|c| matches!(c.run, Run::Pod(_)))
+        .collect();
+    let object_checks: Vec<&Check> = checks
+        .iter()
+        .copied()
+        .filter(|c| matches!(c.run, Run::Object { .. }))
+        .collect();
+    let graph_checks: Vec<&Check> = checks
+        .iter()
+        .copied()
+        .filter(|c| matches!(c.run, Run::Graph(_)))
+        .collect();
 
     let from_pods = index.workloads().par_iter().flat_map_iter(|workload| {
         let ctx = PodContext {
@@ -80,7 +109,9 @@ fn evaluate(index: &ObjectIndex, checks: &[&'static Check]) -> Vec<(usize, Findi
         pod_checks
             .iter()
             .flat_map(move |check| {
-                let Run::Pod(run) = check.run else { return Vec::new() };
+                let Run::Pod(run) = check.run else {
+                    return Vec::new();
+                };
                 let mut out = Emitter::new(&check.meta, index);
                 out.set_object(workload.object);
                 run(&ctx, &mut out);
@@ -88,23 +119,31 @@ fn evaluate(index: &ObjectIndex, checks: &[&'static Check]) -> Vec<(usize, Findi
             })
             .collect::<Vec<_>>()
     });
-    let from_objects = index.objects().par_iter().enumerate().flat_map_iter(|(i, object)| {
-        object_checks
-            .iter()
-            .flat_map(move |check| {
-                let Run::Object { kinds, check: run } = check.run else { return Vec::new() };
-                if !kinds.is_empty() && !kinds.contains(&object.kind()) {
-                    return Vec::new();
-                }
-                let mut out = Emitter::new(&check.meta, index);
-                out.set_object(i);
-                run(object, index, &mut out);
-                out.into_findings()
-            })
-            .collect::<Vec<_>>()
-    });
+    let from_objects = index
+        .objects()
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, object)| {
+            object_checks
+                .iter()
+                .flat_map(move |check| {
+                    let Run::Object { kinds, check: run } = check.run else {
+                        return Vec::new();
+                    };
+                    if !kinds.is_empty() && !kinds.contains(&object.kind()) {
+                        return Vec::new();
+                    }
+                    let mut out = Emitter::new(&check.meta, index);
+                    out.set_object(i);
+                    run(object, index, &mut out);
+                    out.into_findings()
+                })
+                .collect::<Vec<_>>()
+        });
     let from_graph = graph_checks.par_iter().flat_map_iter(|check| {
-        let Run::Graph(run) = check.run else { return Vec::new() };
+        let Run::Graph(run) = check.run else {
+            return Vec::new();
+        };
         let mut out = Emitter::new(&check.meta, index);
         run(index, &mut out);
         out.into_findings()

@@ -13,9 +13,11 @@
 
 mod check;
 pub mod checks;
+mod credentials;
 mod emit;
 mod engine;
 mod pod_security;
+mod selector;
 pub mod suppress;
 
 pub use check::{Check, PodContext, Run};

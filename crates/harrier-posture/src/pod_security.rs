@@ -37,7 +37,10 @@ pub fn pss_level_of(id: CheckId) -> Option<(&'static str, PssLevel)> {
 pub(crate) fn levels(index: &ObjectIndex, raw: &[(usize, Finding)]) -> Vec<WorkloadPosture> {
     let mut violated: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (object, finding) in raw {
-        if let Some(pos) = pss::CONTROLS.iter().position(|c| c.check == finding.check_id) {
+        if let Some(pos) = pss::CONTROLS
+            .iter()
+            .position(|c| c.check == finding.check_id)
+        {
             let list = violated.entry(*object).or_default();
             if !list.contains(&pos) {
                 list.push(pos);
@@ -52,7 +55,9 @@ pub(crate) fn levels(index: &ObjectIndex, raw: &[(usize, Finding)]) -> Vec<Workl
             let mut controls = violated.remove(&w.object).unwrap_or_default();
             controls.sort_unstable();
             let fails_restricted = controls.iter().any(|&c| pss::CONTROLS[c].in_restricted);
-            let fails_baseline = controls.iter().any(|&c| pss::CONTROLS[c].level == PssLevel::Baseline);
+            let fails_baseline = controls
+                .iter()
+                .any(|&c| pss::CONTROLS[c].level == PssLevel::Baseline);
             let level = if !fails_restricted {
                 PssLevel::Restricted
             } else if !fails_baseline {
@@ -64,7 +69,10 @@ pub(crate) fn levels(index: &ObjectIndex, raw: &[(usize, Finding)]) -> Vec<Workl
                 resource: object.resource.clone(),
                 location: object.location(),
                 level,
-                violations: controls.iter().map(|&c| pss::CONTROLS[c].upstream_id).collect(),
+                violations: controls
+                    .iter()
+                    .map(|&c| pss::CONTROLS[c].upstream_id)
+                    .collect(),
             }
         })
         .collect()

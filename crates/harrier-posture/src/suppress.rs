@@ -30,17 +30,25 @@ pub(crate) fn apply(
             .or_else(|| {
                 let set = exceptions?;
                 let labels = &index.objects()[object].labels;
-                set.find(finding.check_id, &finding.resource, labels).map(|e| e.suppression())
+                set.find(finding.check_id, &finding.resource, labels)
+                    .map(|e| e.suppression())
             });
         match suppression {
-            Some(suppression) => suppressed.push(SuppressedFinding { finding, suppression }),
+            Some(suppression) => suppressed.push(SuppressedFinding {
+                finding,
+                suppression,
+            }),
             None => kept.push(finding),
         }
     }
     (kept, suppressed)
 }
 
-fn annotation_suppression(index: &ObjectIndex, object: usize, meta: &CheckMeta) -> Option<Suppression> {
+fn annotation_suppression(
+    index: &ObjectIndex,
+    object: usize,
+    meta: &CheckMeta,
+) -> Option<Suppression> {
     let obj = &index.objects()[object];
     let template = index
         .workload_for(object)
@@ -65,5 +73,9 @@ fn annotation_suppression(index: &ObjectIndex, object: usize, meta: &CheckMeta) 
 fn names_check(name: &str, meta: &CheckMeta) -> bool {
     name.eq_ignore_ascii_case(meta.id.as_str())
         || name == meta.slug
-        || (meta.id.area() == "PSS" && meta.references.iter().any(|r| matches!(r, Reference::Pss(p) if *p == name)))
+        || (meta.id.area() == "PSS"
+            && meta
+                .references
+                .iter()
+                .any(|r| matches!(r, Reference::Pss(p) if *p == name)))
 }

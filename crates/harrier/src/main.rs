@@ -1,1 +1,56 @@
-fn main() {}
+//! `harrier`: the command-line entry point. Glue only: parse arguments, resolve settings, call
+//! the libraries, print. Everything that decides something lives in a library crate.
+
+mod cli;
+mod commands;
+mod env;
+mod exit;
+mod printer;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(&cli.global);
+    init_tracing(&cli.global);
+    let status = match run(cli, &printer) {
+        Ok(status) => status,
+        Err(err) => {
+            printer.error(&format!("{err:#}"));
+            ExitStatus::Error
+        }
+    };
+    status.into()
+}
+
+fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Scan(scan) => commands::scan::run(scan, &cli.global, printer),
+        Command::Checks(checks) => commands::checks::run(checks, printer),
+        Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
+    }
+}
+
+/// Logs go to stderr and are off unless asked for (`-vv`, or `RUST_LOG`), so that a scan's
+/// stdout stays machine-readable.
+fn init_tracing(global: &cli::GlobalArgs) {
+    let default = match global.verbose {
+        0 | 1 => "warn",
+        2 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

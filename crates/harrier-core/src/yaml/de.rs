@@ -108,10 +108,12 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de> {
         let node = self.0;
         let result = match &node.value {
             Value::String(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s.as_str())),
-            Value::Map(m) if m.len() == 1 => visitor.visit_enum(MapAccessDeserializer::new(MapAccess {
-                entries: m.entries().iter(),
-                value: None,
-            })),
+            Value::Map(m) if m.len() == 1 => {
+                visitor.visit_enum(MapAccessDeserializer::new(MapAccess {
+                    entries: m.entries().iter(),
+                    value: None,
+                }))
+            }
             _ => Err(de::Error::custom(format!(
                 "expected an enum variant name or a single-key mapping, found {}",
                 kind_name(&node.value)
@@ -145,7 +147,10 @@ struct SeqAccess<'de> {
 impl<'de> de::SeqAccess<'de> for SeqAccess<'de> {
     type Error = DeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
         match self.items.next() {
             Some(node) => seed
                 .deserialize(NodeDeserializer(node))
@@ -168,7 +173,10 @@ struct MapAccess<'de> {
 impl<'de> de::MapAccess<'de> for MapAccess<'de> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         match self.entries.next() {
             Some(entry) => {
                 self.value = Some(&entry.value);
@@ -185,7 +193,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'de> {
             .value
             .take()
             .ok_or_else(|| <DeError as de::Error>::custom("map value requested before its key"))?;
-        seed.deserialize(NodeDeserializer(node)).map_err(|e| e.at(node.pos))
+        seed.deserialize(NodeDeserializer(node))
+            .map_err(|e| e.at(node.pos))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -222,7 +231,11 @@ mod tests {
 
     #[test]
     fn reads_typed_values() {
-        let node = parse_single("privileged: yes\nrunAsUser: 0\nlabels: {a: b}\n", Schema::Kubernetes).unwrap();
+        let node = parse_single(
+            "privileged: yes\nrunAsUser: 0\nlabels: {a: b}\n",
+            Schema::Kubernetes,
+        )
+        .unwrap();
         let ctx: Ctx = from_node(&node).unwrap();
         assert_eq!(ctx.privileged, Some(true));
         assert_eq!(ctx.run_as_user, Some(0));
@@ -230,9 +243,14 @@ mod tests {
 
     #[test]
     fn wrong_type_names_its_line() {
-        let node = parse_single("runAsUser: 0\nprivileged: \"true\"\n", Schema::Kubernetes).unwrap();
+        let node =
+            parse_single("runAsUser: 0\nprivileged: \"true\"\n", Schema::Kubernetes).unwrap();
         let err = from_node::<Ctx>(&node).unwrap_err();
         assert_eq!(err.pos, Some(Pos::new(2, 13)));
-        assert!(err.message.contains("expected a boolean"), "{}", err.message);
+        assert!(
+            err.message.contains("expected a boolean"),
+            "{}",
+            err.message
+        );
     }
 }

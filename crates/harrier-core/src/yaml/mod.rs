@@ -224,7 +224,11 @@ impl Node {
                 }
             }
             Value::Map(m) => {
-                if let Some(i) = m.entries.iter().position(|e| e.value.pos == pos && e.value.is_null()) {
+                if let Some(i) = m
+                    .entries
+                    .iter()
+                    .position(|e| e.value.pos == pos && e.value.is_null())
+                {
                     m.entries.remove(i);
                     return true;
                 }
@@ -260,7 +264,9 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(m) => serde_json::Value::Object(
                 m.entries
                     .iter()
@@ -593,14 +599,19 @@ impl<'t> Builder<'t> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => (Node::new(Value::Seq(items), pos), anchor),
+                    Some(Frame::Seq { pos, anchor, items }) => {
+                        (Node::new(Value::Seq(items), pos), anchor)
+                    }
                     Some(Frame::Map {
                         pos,
                         anchor,
                         map,
                         merges,
                         ..
-                    }) => (Node::new(Value::Map(apply_merges(map, merges)), pos), anchor),
+                    }) => (
+                        Node::new(Value::Map(apply_merges(map, merges)), pos),
+                        anchor,
+                    ),
                     None => return Err(abort(pos, "unbalanced collection end")),
                 };
                 if anchor != 0 {
@@ -615,7 +626,10 @@ impl<'t> Builder<'t> {
     fn enter(&mut self, pos: Pos) -> Result<(), Abort> {
         self.count(1, pos)?;
         if self.stack.len() >= MAX_DEPTH {
-            return Err(abort(pos, &format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(abort(
+                pos,
+                &format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
         }
         Ok(())
     }
@@ -631,11 +645,16 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 
-    fn scalar(&self, text: &str, style: ScalarStyle, tag: Option<&Tag>, pos: Pos) -> Result<Value, Abort> {
+    fn scalar(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        pos: Pos,
+    ) -> Result<Value, Abort> {
         match tag {
             Some(tag) if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" => {
-                resolve::tagged(&tag.suffix, text, self.schema)
-                    .map_err(|msg| abort(pos, &msg))
+                resolve::tagged(&tag.suffix, text, self.schema).map_err(|msg| abort(pos, &msg))
             }
             // Local tags (`!Ref`, `!vault`) carry no meaning for Kubernetes; keep the text.
             Some(_) => Ok(Value::String(text.to_owned())),
@@ -645,7 +664,10 @@ impl<'t> Builder<'t> {
     }
 
     fn add_scalar(&mut self, node: Node, raw: &str, is_merge_key: bool) -> Result<(), Abort> {
-        if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
             // Keys keep their text as written, as JSON conversion of YAML does.
             let text = match &node.value {
                 Value::String(s) => s.clone(),

@@ -31,7 +31,9 @@ fn plain_go_yaml_v2(text: &str) -> Value {
             return Value::Bool(false);
         }
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         _ => {}
     }
@@ -100,7 +102,9 @@ fn is_yaml_style_float(s: &str) -> bool {
     let mantissa_ok = match mantissa.split_once('.') {
         Some(("", frac)) => !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()),
         Some((int, frac)) => {
-            !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+            !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
         }
         None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
     };
@@ -117,7 +121,9 @@ fn plain_core(text: &str) -> Value {
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         _ => {}
     }
@@ -150,12 +156,14 @@ pub fn tagged(suffix: &str, text: &str, schema: Schema) -> Result<Value, String>
     let resolved = plain(text, schema);
     match (suffix, resolved) {
         ("str" | "binary" | "timestamp", _) => Ok(Value::String(text.to_owned())),
-        ("int", v @ Value::Int(_)) | ("bool", v @ Value::Bool(_)) | ("null", v @ Value::Null) => Ok(v),
+        ("int", v @ Value::Int(_)) | ("bool", v @ Value::Bool(_)) | ("null", v @ Value::Null) => {
+            Ok(v)
+        }
         ("float", Value::Int(i)) => Ok(Value::Float(i as f64)),
         ("float", v @ Value::Float(_)) => Ok(v),
-        ("int" | "float" | "bool" | "null", _) => {
-            Err(format!("`{text}` is not a valid value for tag `!!{suffix}`"))
-        }
+        ("int" | "float" | "bool" | "null", _) => Err(format!(
+            "`{text}` is not a valid value for tag `!!{suffix}`"
+        )),
         // Other core tags (`!!map`, `!!seq` on a scalar, `!!set`…) are unusual; keep the text.
         (_, _) => Ok(Value::String(text.to_owned())),
     }
@@ -187,11 +195,23 @@ mod tests {
         assert_eq!(plain("1.5", Schema::Kubernetes), Value::Float(1.5));
         assert_eq!(plain("1e3", Schema::Kubernetes), Value::Float(1000.0));
         assert_eq!(plain(".5", Schema::Kubernetes), Value::Float(0.5));
-        assert_eq!(plain("100m", Schema::Kubernetes), Value::String("100m".into()));
-        assert_eq!(plain("1.2.3", Schema::Kubernetes), Value::String("1.2.3".into()));
-        assert_eq!(plain("2024-01-01", Schema::Kubernetes), Value::String("2024-01-01".into()));
+        assert_eq!(
+            plain("100m", Schema::Kubernetes),
+            Value::String("100m".into())
+        );
+        assert_eq!(
+            plain("1.2.3", Schema::Kubernetes),
+            Value::String("1.2.3".into())
+        );
+        assert_eq!(
+            plain("2024-01-01", Schema::Kubernetes),
+            Value::String("2024-01-01".into())
+        );
         assert_eq!(plain("-", Schema::Kubernetes), Value::String("-".into()));
-        assert_eq!(plain("99999999999999999999", Schema::Kubernetes), Value::Float(1e20));
+        assert_eq!(
+            plain("99999999999999999999", Schema::Kubernetes),
+            Value::Float(1e20)
+        );
     }
 
     #[test]
@@ -203,8 +223,14 @@ mod tests {
 
     #[test]
     fn explicit_tags() {
-        assert_eq!(tagged("str", "123", Schema::Kubernetes), Ok(Value::String("123".into())));
-        assert_eq!(tagged("int", "0x10", Schema::Kubernetes), Ok(Value::Int(16)));
+        assert_eq!(
+            tagged("str", "123", Schema::Kubernetes),
+            Ok(Value::String("123".into()))
+        );
+        assert_eq!(
+            tagged("int", "0x10", Schema::Kubernetes),
+            Ok(Value::Int(16))
+        );
         assert!(tagged("int", "abc", Schema::Kubernetes).is_err());
     }
 }

@@ -6,7 +6,9 @@ fn k8s(text: &str) -> Stream {
 
 #[test]
 fn keeps_positions_of_keys_and_values() {
-    let s = k8s("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    securityContext:\n      privileged: true\n");
+    let s = k8s(
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    securityContext:\n      privileged: true\n",
+    );
     assert!(s.error.is_none());
     let root = &s.documents[0].root;
     let path = FieldPath::root()
@@ -16,7 +18,10 @@ fn keeps_positions_of_keys_and_values() {
     assert_eq!(root.locate(&path), Pos::new(7, 7));
     assert_eq!(root.at(&path).and_then(Node::as_bool), Some(true));
     // A missing field is located at the deepest part that exists.
-    let missing = FieldPath::root().keys("spec.containers").index(0).keys("resources.limits");
+    let missing = FieldPath::root()
+        .keys("spec.containers")
+        .index(0)
+        .keys("resources.limits");
     assert_eq!(root.locate(&missing), Pos::new(5, 5));
 }
 
@@ -30,7 +35,8 @@ fn splits_documents_and_keeps_those_before_an_error() {
 
 #[test]
 fn reads_json() {
-    let s = k8s("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"List\",\n\t\"items\": [{\"a\": 1}]\n}\n");
+    let s =
+        k8s("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"List\",\n\t\"items\": [{\"a\": 1}]\n}\n");
     assert!(s.error.is_none(), "{:?}", s.error);
     let root = &s.documents[0].root;
     assert_eq!(root.get("kind").and_then(Node::as_str), Some("List"));
@@ -98,7 +104,10 @@ fn accepts_under_indented_quoted_continuations_like_go_yaml() {
     let s = k8s(text);
     assert!(s.error.is_none(), "{:?}", s.error);
     let root = &s.documents[0].root;
-    let cmd = root.get_path("spec.command").and_then(Node::as_seq).unwrap();
+    let cmd = root
+        .get_path("spec.command")
+        .and_then(Node::as_seq)
+        .unwrap();
     assert_eq!(cmd[1].as_str(), Some("exec a --x=1 --y=2"));
     assert_eq!(root.get_path("spec.after").map(|n| n.pos.line), Some(6));
 }

@@ -250,14 +250,23 @@ pub fn load_text(path: Arc<str>, text: &str) -> Loaded {
             });
             continue;
         }
-        collect_objects(doc, &path, template, &mut file_objects, &mut out.errors, &mut non_objects);
+        collect_objects(
+            doc,
+            &path,
+            template,
+            &mut file_objects,
+            &mut out.errors,
+            &mut non_objects,
+        );
     }
     if file_objects.is_empty() && out.errors.iter().all(Error::is_warning) {
         if !non_objects.is_empty() || text.trim().is_empty() {
             out.notes.push(Note {
                 path: path.clone(),
                 line: None,
-                message: "skipped: not Kubernetes YAML (no document has both `apiVersion` and `kind`)".to_owned(),
+                message:
+                    "skipped: not Kubernetes YAML (no document has both `apiVersion` and `kind`)"
+                        .to_owned(),
             });
         }
     } else {
@@ -265,7 +274,8 @@ pub fn load_text(path: Arc<str>, text: &str) -> Loaded {
             out.notes.push(Note {
                 path: path.clone(),
                 line: Some(line),
-                message: "skipped document: not a Kubernetes object (no `apiVersion` and `kind`)".to_owned(),
+                message: "skipped document: not a Kubernetes object (no `apiVersion` and `kind`)"
+                    .to_owned(),
             });
         }
     }
@@ -298,7 +308,9 @@ fn collect_objects(
             Shape::NotObject => non_objects.push(root.pos.line),
         },
         Value::Seq(_) => {
-            let Value::Seq(items) = root.value else { return };
+            let Value::Seq(items) = root.value else {
+                return;
+            };
             let mut any = false;
             for item in items {
                 match object_shape(&item) {
@@ -347,14 +359,20 @@ fn collect_list_items(
             continue;
         }
         match object_shape(item) {
-            Shape::Object => objects.push(Object::from_node(item.clone(), path.clone(), template.clone())),
+            Shape::Object => objects.push(Object::from_node(
+                item.clone(),
+                path.clone(),
+                template.clone(),
+            )),
             Shape::Broken(pos, message) => errors.push(Error::Invalid {
                 location: Location::new(path.clone(), pos),
                 message: format!("List item {i}: {message}"),
             }),
             Shape::NotObject => errors.push(Error::Invalid {
                 location: Location::new(path.clone(), item.pos),
-                message: format!("List item {i} is not a Kubernetes object (no `apiVersion` and `kind`)"),
+                message: format!(
+                    "List item {i} is not a Kubernetes object (no `apiVersion` and `kind`)"
+                ),
             }),
         }
     }
@@ -378,15 +396,22 @@ fn object_shape(node: &Node) -> Shape {
     match (api, kind) {
         (Some(a), Some(k)) => match (&a.value.value, &k.value.value) {
             (Value::String(a), Value::String(k)) if !a.is_empty() && !k.is_empty() => Shape::Object,
-            (Value::String(_), _) => Shape::Broken(k.key_pos, "`kind` must be a non-empty string".to_owned()),
-            _ => Shape::Broken(a.key_pos, "`apiVersion` must be a non-empty string".to_owned()),
+            (Value::String(_), _) => {
+                Shape::Broken(k.key_pos, "`kind` must be a non-empty string".to_owned())
+            }
+            _ => Shape::Broken(
+                a.key_pos,
+                "`apiVersion` must be a non-empty string".to_owned(),
+            ),
         },
-        (None, Some(k)) if map.get("metadata").is_some() => {
-            Shape::Broken(k.key_pos, "object has `kind` and `metadata` but no `apiVersion`".to_owned())
-        }
-        (Some(a), None) if map.get("metadata").is_some() => {
-            Shape::Broken(a.key_pos, "object has `apiVersion` and `metadata` but no `kind`".to_owned())
-        }
+        (None, Some(k)) if map.get("metadata").is_some() => Shape::Broken(
+            k.key_pos,
+            "object has `kind` and `metadata` but no `apiVersion`".to_owned(),
+        ),
+        (Some(a), None) if map.get("metadata").is_some() => Shape::Broken(
+            a.key_pos,
+            "object has `apiVersion` and `metadata` but no `kind`".to_owned(),
+        ),
         _ => Shape::NotObject,
     }
 }
@@ -408,7 +433,10 @@ fn helm_sources(text: &str) -> Vec<(u32, String)> {
         .enumerate()
         .filter_map(|(i, line)| {
             let source = line.trim_start().strip_prefix("# Source: ")?;
-            Some((u32::try_from(i + 1).unwrap_or(u32::MAX), source.trim().to_owned()))
+            Some((
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                source.trim().to_owned(),
+            ))
         })
         .collect()
 }
@@ -417,7 +445,16 @@ fn helm_sources(text: &str) -> Vec<(u32, String)> {
 /// unlike the `{{ $labels.x }}` of Prometheus rules or Argo's `{{inputs.parameters.x}}`, which
 /// are legitimate string content of real objects.
 const HELM_MARKERS: [&str; 10] = [
-    ".Values", ".Release", ".Chart", ".Capabilities", ".Files", ".Template", "include ", "template ", "toYaml", "tpl ",
+    ".Values",
+    ".Release",
+    ".Chart",
+    ".Capabilities",
+    ".Files",
+    ".Template",
+    "include ",
+    "template ",
+    "toYaml",
+    "tpl ",
 ];
 
 fn helm_expression(node: &Node) -> Option<(Pos, String)> {
@@ -438,10 +475,17 @@ fn template_in(text: &str) -> Option<String> {
     let rest = &text[open..];
     let close = rest.find("}}").map_or(rest.len(), |c| c + 2);
     let expression = &rest[..close];
-    let inner = expression.trim_start_matches('{').trim_start_matches('-').trim_start();
+    let inner = expression
+        .trim_start_matches('{')
+        .trim_start_matches('-')
+        .trim_start();
     HELM_MARKERS
         .iter()
-        .any(|m| inner.starts_with(m.trim_start_matches('.')) || inner.starts_with(m) || inner.contains(&format!(" {}", m.trim())))
+        .any(|m| {
+            inner.starts_with(m.trim_start_matches('.'))
+                || inner.starts_with(m)
+                || inner.contains(&format!(" {}", m.trim()))
+        })
         .then(|| expression.chars().take(80).collect())
 }
 

@@ -23,10 +23,10 @@ pub mod api;
 pub mod net;
 pub mod ns;
 pub mod pod;
+mod prelude;
 pub mod pss;
 pub mod rbac;
 pub mod sec;
-mod prelude;
 
 /// Each group's checks, sorted by id within a group.
 const GROUPS: [&[&Check]; 7] = [

@@ -28,7 +28,10 @@ fn ids_are_unique_and_well_formed() {
     let mut seen = HashSet::new();
     for check in all() {
         let id = check.meta.id;
-        assert!(CheckId::is_well_formed(id.as_str()), "{id} is not HRR-<AREA>-<NNN>");
+        assert!(
+            CheckId::is_well_formed(id.as_str()),
+            "{id} is not HRR-<AREA>-<NNN>"
+        );
         assert!(seen.insert(id), "{id} is used twice");
     }
 }
@@ -45,10 +48,20 @@ fn groups_use_their_own_area_and_are_sorted() {
         (super::sec::CHECKS, "SEC"),
     ] {
         for pair in group.windows(2) {
-            assert!(pair[0].meta.id < pair[1].meta.id, "{} must come after {}", pair[1].meta.id, pair[0].meta.id);
+            assert!(
+                pair[0].meta.id < pair[1].meta.id,
+                "{} must come after {}",
+                pair[1].meta.id,
+                pair[0].meta.id
+            );
         }
         for check in group {
-            assert_eq!(check.meta.id.area(), area, "{} is in the {area} group", check.meta.id);
+            assert_eq!(
+                check.meta.id.area(),
+                area,
+                "{} is in the {area} group",
+                check.meta.id
+            );
         }
     }
 }
@@ -60,12 +73,15 @@ fn slugs_are_unique_kebab_case_and_name_the_risk() {
         let slug = check.meta.slug;
         assert!(
             !slug.is_empty()
-                && slug
-                    .split('-')
-                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                && slug.split('-').all(|w| !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
             "slug `{slug}` is not kebab-case"
         );
-        assert!(!slug.starts_with("no-") && !slug.starts_with("avoid-"), "slug `{slug}` must name the risky condition");
+        assert!(
+            !slug.starts_with("no-") && !slug.starts_with("avoid-"),
+            "slug `{slug}` must name the risky condition"
+        );
         assert!(seen.insert(slug), "slug `{slug}` is used twice");
     }
 }
@@ -74,7 +90,11 @@ fn slugs_are_unique_kebab_case_and_name_the_risk() {
 fn metadata_is_complete() {
     for check in all() {
         let m = &check.meta;
-        assert!(!m.title.is_empty() && !m.title.ends_with('.'), "{}: title", m.id);
+        assert!(
+            !m.title.is_empty() && !m.title.ends_with('.'),
+            "{}: title",
+            m.id
+        );
         assert!(!m.remediation.trim().is_empty(), "{}: remediation", m.id);
         assert!(!m.references.is_empty(), "{}: at least one reference", m.id);
         for heading in DOC_HEADINGS {
@@ -84,23 +104,43 @@ fn metadata_is_complete() {
                 m.id
             );
         }
-        assert!(m.docs.starts_with("# "), "{}: docs start with a `# ` title", m.id);
+        assert!(
+            m.docs.starts_with("# "),
+            "{}: docs start with a `# ` title",
+            m.id
+        );
     }
 }
 
 #[test]
 fn pss_checks_name_one_upstream_control_each() {
     for check in super::pss::CHECKS {
-        let ids = check.meta.references_of(harrier_core::check::ReferenceFamily::Pss);
-        assert_eq!(ids.len(), 1, "{} references exactly one PSS control", check.meta.id);
-        let control = super::pss::CONTROLS.iter().find(|c| c.check == check.meta.id);
-        assert_eq!(control.map(|c| c.upstream_id), Some(ids[0].as_str()), "{}", check.meta.id);
+        let ids = check
+            .meta
+            .references_of(harrier_core::check::ReferenceFamily::Pss);
+        assert_eq!(
+            ids.len(),
+            1,
+            "{} references exactly one PSS control",
+            check.meta.id
+        );
+        let control = super::pss::CONTROLS
+            .iter()
+            .find(|c| c.check == check.meta.id);
+        assert_eq!(
+            control.map(|c| c.upstream_id),
+            Some(ids[0].as_str()),
+            "{}",
+            check.meta.id
+        );
     }
     assert_eq!(super::pss::CONTROLS.len(), super::pss::CHECKS.len());
 }
 
 fn fixtures_dir(slug: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/fixtures").join(slug)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("resources/fixtures")
+        .join(slug)
 }
 
 fn findings_of(path: &Path, id: CheckId) -> Vec<Finding> {
@@ -114,9 +154,16 @@ fn findings_of(path: &Path, id: CheckId) -> Vec<Finding> {
     let hard: Vec<_> = loaded.errors.iter().filter(|e| !e.is_warning()).collect();
     assert!(hard.is_empty(), "fixture {shown} does not load: {hard:?}");
     let (index, errors) = ObjectIndex::build(loaded.objects);
-    assert!(errors.iter().all(|e| e.is_warning()), "fixture {shown}: {errors:?}");
+    assert!(
+        errors.iter().all(|e| e.is_warning()),
+        "fixture {shown}: {errors:?}"
+    );
     let result = scan(&index, &ScanOptions::default());
-    result.findings.into_iter().filter(|f| f.check_id == id).collect()
+    result
+        .findings
+        .into_iter()
+        .filter(|f| f.check_id == id)
+        .collect()
 }
 
 #[test]
@@ -129,38 +176,82 @@ fn every_check_fails_its_fail_fixtures_and_passes_its_pass_fixtures() {
             .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
         files.sort();
-        let is = |p: &Path, prefix: &str| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix));
+        let is = |p: &Path, prefix: &str| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        };
         if !files.iter().any(|p| is(p, "fail")) || !files.iter().any(|p| is(p, "pass")) {
-            problems.push(format!("{} ({slug}): needs fail*.yaml and pass*.yaml in {}", check.meta.id, dir.display()));
+            problems.push(format!(
+                "{} ({slug}): needs fail*.yaml and pass*.yaml in {}",
+                check.meta.id,
+                dir.display()
+            ));
             continue;
         }
         let mut snapshot = String::new();
         for file in &files {
             let findings = findings_of(file, check.meta.id);
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if is(file, "fail") {
                 if findings.is_empty() {
-                    problems.push(format!("{} ({slug}): {name} raised no finding", check.meta.id));
+                    problems.push(format!(
+                        "{} ({slug}): {name} raised no finding",
+                        check.meta.id
+                    ));
                 }
                 let _ = writeln!(snapshot, "{name}:");
                 for f in &findings {
                     let line = f.location.as_ref().map_or(0, |l| l.line);
-                    let container = f.container.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+                    let container = f
+                        .container
+                        .as_deref()
+                        .map(|c| format!(" [{c}]"))
+                        .unwrap_or_default();
                     let evidence = f
                         .evidence
                         .as_ref()
-                        .map(|e| format!(" ({} = {})", e.field, e.value.as_deref().unwrap_or("<unset>")))
+                        .map(|e| {
+                            format!(
+                                " ({} = {})",
+                                e.field,
+                                e.value.as_deref().unwrap_or("<unset>")
+                            )
+                        })
                         .unwrap_or_default();
-                    let _ = writeln!(snapshot, "  {line}: {}{container}: {}{evidence}", f.resource, f.message);
+                    // Shown only where a finding's severity differs from the check's, so
+                    // snapshots of checks with one severity stay as they are.
+                    let severity = if f.severity == check.meta.severity {
+                        String::new()
+                    } else {
+                        format!(" [{}]", f.severity)
+                    };
+                    let _ = writeln!(
+                        snapshot,
+                        "  {line}: {}{container}: {}{evidence}{severity}",
+                        f.resource, f.message
+                    );
                 }
             } else if is(file, "pass") && !findings.is_empty() {
-                let messages: Vec<_> = findings.iter().map(|f| format!("{}: {}", f.resource, f.message)).collect();
-                problems.push(format!("{} ({slug}): {name} raised {messages:?}", check.meta.id));
+                let messages: Vec<_> = findings
+                    .iter()
+                    .map(|f| format!("{}: {}", f.resource, f.message))
+                    .collect();
+                problems.push(format!(
+                    "{} ({slug}): {name} raised {messages:?}",
+                    check.meta.id
+                ));
             }
         }
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(slug, snapshot);
         });
     }
-    assert!(problems.is_empty(), "fixture problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "fixture problems:\n{}",
+        problems.join("\n")
+    );
 }

@@ -1,6 +1,107 @@
-//! Checks of the `net` group; see [`crate::checks`].
+//! Checks on network exposure (`HRR-NET`): Services, Ingresses and NetworkPolicies, alone and
+//! against the pod templates they select.
+//!
+//! Objects are read through k8s-openapi's `spec` types rather than whole-object types, so that
+//! an `extensions/v1beta1` Ingress is checked like a `networking.k8s.io/v1` one (the fields these
+//! checks read did not change). An object whose `spec` does not decode is skipped: the loader
+//! reports malformed objects, and a check guessing at them would only add noise.
+
+use std::collections::BTreeMap;
+
+use harrier_core::yaml::de::from_node;
+use harrier_k8s::k8s_openapi::api::core::v1::ServiceSpec;
+use harrier_k8s::k8s_openapi::api::networking::v1::{IngressSpec, NetworkPolicySpec};
+use harrier_k8s::{Object, ObjectIndex, Workload};
 
 use crate::Check;
 
+mod dangling_network_policy;
+mod dangling_service;
+mod ingress_nginx_snippet_annotation;
+mod ingress_without_tls;
+mod namespace_without_network_policy;
+mod service_external_ips;
+mod service_loadbalancer;
+mod service_nodeport;
+
 /// The group's checks, sorted by id.
-pub static CHECKS: &[&Check] = &[];
+pub static CHECKS: &[&Check] = &[
+    &service_nodeport::CHECK,
+    &service_loadbalancer::CHECK,
+    &service_external_ips::CHECK,
+    &ingress_without_tls::CHECK,
+    &namespace_without_network_policy::CHECK,
+    &ingress_nginx_snippet_annotation::CHECK,
+    &dangling_service::CHECK,
+    &dangling_network_policy::CHECK,
+];
+
+/// The spec of a core-group Service, if it decodes.
+fn service_spec(object: &Object) -> Option<ServiceSpec> {
+    if !object.group().is_empty() {
+        return None;
+    }
+    from_node(object.node.get("spec")?).ok()
+}
+
+/// The spec of an Ingress (`networking.k8s.io` or the removed `extensions` group), if it decodes.
+fn ingress_spec(object: &Object) -> Option<IngressSpec> {
+    if !matches!(object.group(), "networking.k8s.io" | "extensions") {
+        return None;
+    }
+    from_node(object.node.get("spec")?).ok()
+}
+
+/// The spec of a Kubernetes NetworkPolicy (`networking.k8s.io` or the removed `extensions`
+/// group), if it decodes. Calico's and Cilium's policies have other shapes.
+fn network_policy_spec(object: &Object) -> Option<NetworkPolicySpec> {
+    if object.kind() != "NetworkPolicy"
+        || !matches!(object.group(), "networking.k8s.io" | "extensions")
+    {
+        return None;
+    }
+    from_node(object.node.get("spec")?).ok()
+}
+
+/// Pod templates grouped by the namespace of their object; objects without `metadata.namespace`
+/// form one group under `None` (they land in whatever namespace `kubectl` is pointed at).
+fn workloads_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<&Workload>> {
+    let mut by_namespace: BTreeMap<Option<&str>, Vec<&Workload>> = BTreeMap::new();
+    for workload in index.workloads() {
+        let namespace = index.object_of(workload).resource.namespace.as_deref();
+        by_namespace.entry(namespace).or_default().push(workload);
+    }
+    by_namespace
+}
+
+/// The labels of a pod template.
+fn template_labels(workload: &Workload) -> &BTreeMap<String, String> {
+    static NONE: BTreeMap<String, String> = BTreeMap::new();
+    workload.metadata.labels.as_ref().unwrap_or(&NONE)
+}
+
+/// "in namespace `shop`", or what an unset namespace means.
+fn in_namespace(namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) => format!("in namespace `{ns}`"),
+        None => "among the objects without `metadata.namespace`".to_owned(),
+    }
+}
+
+/// "Deployment `web`".
+fn describe(object: &Object) -> String {
+    format!(
+        "{} `{}`",
+        object.kind(),
+        object.resource.name.as_deref().unwrap_or("<unnamed>")
+    )
+}
+
+/// `app=web, tier=front`.
+fn render_labels(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,153 @@
+//! What can be typed: clap structures only. Turning them into validated settings is
+//! `settings.rs`'s job.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::env;
+
+/// Harrier: Kubernetes detection and response.
+#[derive(Debug, Parser)]
+#[command(
+    name = "harrier",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print notes on stderr (skipped files); repeat for logs.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = env::COLOR)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan inputs for misconfigurations.
+    #[command(subcommand)]
+    Scan(ScanCommand),
+    /// List and explain the built-in checks.
+    #[command(subcommand)]
+    Checks(ChecksCommand),
+    /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
+    /// directory; a test keeps the committed copy in step.
+    #[command(hide = true)]
+    GenerateDocs {
+        /// The docs directory to write into.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// Scan Kubernetes manifests: files, directories (recursively) or `-` for stdin.
+    ///
+    /// Reads multi-document YAML and JSON, `List` kinds, `kubectl get -o yaml` dumps and
+    /// `helm template` output. Runs the Pod Security Standards checks and every other posture
+    /// check, and reports the Pod Security Standards level each workload meets.
+    Manifests(ManifestsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManifestsArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Files larger than this many bytes are reported as errors instead of read.
+    #[arg(long, value_name = "BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+/// Where results go and when the exit status says "findings".
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Table, env = env::FORMAT)]
+    pub format: OutputFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when a finding at or above this severity remains after suppression.
+    #[arg(long, value_name = "SEVERITY", env = env::FAIL_ON, value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub fail_on: Option<String>,
+}
+
+/// Which checks run and which findings are accepted.
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    /// Report only these checks (ids, slugs or upstream PSS ids; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "CHECK")]
+    pub select: Vec<String>,
+    /// Do not report these checks.
+    #[arg(long, value_delimiter = ',', value_name = "CHECK")]
+    pub ignore: Vec<String>,
+    /// Report only checks at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub min_severity: Option<String>,
+    /// Exceptions file (YAML) of accepted risks; see docs/exceptions.md.
+    #[arg(long, value_name = "FILE", env = env::EXCEPTIONS)]
+    pub exceptions: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// List every built-in check.
+    List {
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show one check's documentation.
+    Show {
+        /// Check id, slug, or upstream Pod Security Standards id.
+        check: String,
+        #[arg(short, long, value_enum, default_value_t = ShowFormat::Markdown)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Markdown,
+    Json,
+}

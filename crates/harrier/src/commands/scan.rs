@@ -1,0 +1,154 @@
+//! `harrier scan manifests`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+
+use anyhow::Context;
+use harrier_k8s::{Error as LoadError, ObjectIndex, load};
+use harrier_posture::{ScanOptions, scan};
+use harrier_report::{Diagnostic, Report, Scanned, TableOptions, ToolInfo};
+
+use crate::cli::{GlobalArgs, ScanCommand};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+use crate::settings::{ManifestSettings, OutputSettings};
+
+pub fn run(
+    command: ScanCommand,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    match command {
+        ScanCommand::Manifests(args) => {
+            let catalog = super::catalog()?;
+            let settings = ManifestSettings::resolve(args, global, &catalog)?;
+            manifests(&settings, &catalog, printer)
+        }
+    }
+}
+
+fn manifests(
+    settings: &ManifestSettings,
+    catalog: &harrier_core::Catalog,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let loaded = load(&settings.paths, &settings.load);
+    let files = loaded.files;
+    let objects = loaded.objects.len();
+    let (index, index_problems) = ObjectIndex::build(loaded.objects);
+    let result = scan(
+        &index,
+        &ScanOptions {
+            selected: settings.selected.clone(),
+            exceptions: settings.exceptions.as_ref(),
+        },
+    );
+
+    let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) = loaded
+        .errors
+        .into_iter()
+        .chain(index_problems)
+        .partition(LoadError::is_warning);
+    for e in &errors {
+        printer.error(&e.to_string());
+    }
+    for w in &warnings {
+        printer.warning(&w.to_string());
+    }
+    let notes: Vec<Diagnostic> = loaded
+        .notes
+        .into_iter()
+        .map(|n| Diagnostic {
+            path: n.path,
+            line: n.line,
+            column: None,
+            message: n.message,
+        })
+        .collect();
+    for n in &notes {
+        printer.note(&n.to_string());
+    }
+    let expired = settings
+        .exceptions
+        .as_ref()
+        .map(|set| set.expired.clone())
+        .unwrap_or_default();
+    for e in &expired {
+        printer.warning(&format!(
+            "{}: exception expired on {}; it no longer applies",
+            e.location, e.expired
+        ));
+    }
+
+    let report = Report {
+        tool: ToolInfo {
+            name: "harrier",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        catalog,
+        findings: result.findings,
+        suppressed: result.suppressed,
+        errors: errors.iter().map(diagnostic).collect(),
+        warnings: warnings.iter().map(diagnostic).collect(),
+        notes,
+        workloads: result.workloads,
+        expired_exceptions: expired,
+        scanned: Scanned {
+            files,
+            objects,
+            checks: result.checks_run,
+        },
+    };
+    write_report(&report, &settings.output)?;
+    Ok(exit_status(&report, &settings.output))
+}
+
+fn diagnostic(e: &LoadError) -> Diagnostic {
+    let location = e.location();
+    Diagnostic {
+        path: e.path().clone(),
+        line: location.map(|l| l.line),
+        column: location.map(|l| l.column),
+        message: e.message(),
+    }
+}
+
+/// Writes the report; a closed stdout (`harrier … | head`) ends the output quietly.
+pub fn write_report(report: &Report<'_>, output: &OutputSettings) -> anyhow::Result<()> {
+    let table = TableOptions {
+        color: output.color,
+        verbose: output.verbose,
+    };
+    match &output.file {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            harrier_report::write(output.format, &mut out, report, table)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            match harrier_report::write(output.format, &mut out, report, table)
+                .and_then(|()| out.flush())
+            {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
+}
+
+/// 2 when an input could not be read, else 1 when a finding at or above `--fail-on` remains,
+/// else 0. Errors win: a report with unread inputs must not pass a gate.
+pub fn exit_status(report: &Report<'_>, output: &OutputSettings) -> ExitStatus {
+    if !report.errors.is_empty() {
+        return ExitStatus::Error;
+    }
+    match (output.fail_on, report.max_severity()) {
+        (Some(threshold), Some(max)) if max >= threshold => ExitStatus::Findings,
+        _ => ExitStatus::Success,
+    }
+}

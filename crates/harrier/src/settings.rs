@@ -1,0 +1,139 @@
+//! Validated settings: the merge of what was typed, the environment and defaults, checked
+//! before any work starts (ripgrep's low → high args; uv's settings.rs).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use harrier_core::exceptions::ExceptionSet;
+use harrier_core::{Catalog, CheckId, Severity};
+use harrier_k8s::LoadOptions;
+use harrier_report::Format;
+
+use crate::cli::{GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, SelectionArgs};
+use crate::env;
+
+/// Where and how to write a report.
+pub struct OutputSettings {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+    pub fail_on: Option<Severity>,
+    pub color: bool,
+    pub verbose: bool,
+}
+
+/// Settings of `harrier scan manifests`.
+pub struct ManifestSettings {
+    pub paths: Vec<PathBuf>,
+    pub load: LoadOptions,
+    pub output: OutputSettings,
+    /// `None` when every check is reported.
+    pub selected: Option<Vec<CheckId>>,
+    pub exceptions: Option<ExceptionSet>,
+}
+
+impl ManifestSettings {
+    pub fn resolve(
+        args: ManifestsArgs,
+        global: &GlobalArgs,
+        catalog: &Catalog,
+    ) -> anyhow::Result<ManifestSettings> {
+        Ok(ManifestSettings {
+            paths: args.paths,
+            load: LoadOptions {
+                max_file_size: args.max_file_size,
+            },
+            output: OutputSettings::resolve(args.output, global)?,
+            selected: selected_checks(&args.selection, catalog)?,
+            exceptions: load_exceptions(&args.selection, catalog)?,
+        })
+    }
+}
+
+impl OutputSettings {
+    fn resolve(args: OutputArgs, global: &GlobalArgs) -> anyhow::Result<OutputSettings> {
+        let format = match args.format {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Junit => Format::Junit,
+        };
+        let fail_on = args
+            .fail_on
+            .as_deref()
+            .map(str::parse::<Severity>)
+            .transpose()
+            .context("invalid --fail-on")?;
+        // Colour only for the table, only on a terminal (or when forced).
+        let color = format == Format::Table
+            && args.output.is_none()
+            && global.color.enabled(std::io::stdout().is_terminal());
+        Ok(OutputSettings {
+            format,
+            file: args.output,
+            fail_on,
+            color,
+            verbose: global.verbose > 0,
+        })
+    }
+}
+
+fn selected_checks(
+    args: &SelectionArgs,
+    catalog: &Catalog,
+) -> anyhow::Result<Option<Vec<CheckId>>> {
+    if args.select.is_empty() && args.ignore.is_empty() && args.min_severity.is_none() {
+        return Ok(None);
+    }
+    let resolve = |name: &String| -> anyhow::Result<CheckId> {
+        catalog
+            .lookup(name)
+            .map(|m| m.id)
+            .with_context(|| format!("unknown check `{name}` (run `harrier checks list`)"))
+    };
+    let mut ids: Vec<CheckId> = if args.select.is_empty() {
+        catalog.entries().iter().map(|e| e.meta.id).collect()
+    } else {
+        args.select
+            .iter()
+            .map(resolve)
+            .collect::<anyhow::Result<_>>()?
+    };
+    let ignored: Vec<CheckId> = args
+        .ignore
+        .iter()
+        .map(resolve)
+        .collect::<anyhow::Result<_>>()?;
+    ids.retain(|id| !ignored.contains(id));
+    if let Some(min) = &args.min_severity {
+        let min: Severity = min.parse()?;
+        ids.retain(|id| catalog.get(*id).is_some_and(|m| m.severity >= min));
+    }
+    if ids.is_empty() {
+        bail!("no check is left to run after --select, --ignore and --min-severity");
+    }
+    Ok(Some(ids))
+}
+
+fn load_exceptions(
+    args: &SelectionArgs,
+    catalog: &Catalog,
+) -> anyhow::Result<Option<ExceptionSet>> {
+    let Some(path) = &args.exceptions else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read exceptions file {}", path.display()))?;
+    let set = ExceptionSet::parse(&path.to_string_lossy(), &text, catalog, today()?)?;
+    Ok(Some(set))
+}
+
+/// Today's date, or `HARRIER_TODAY` when set.
+fn today() -> anyhow::Result<jiff::civil::Date> {
+    match std::env::var(env::TODAY) {
+        Ok(day) => day
+            .parse()
+            .with_context(|| format!("{} must be a date like 2027-01-31", env::TODAY)),
+        Err(_) => Ok(jiff::Zoned::now().date()),
+    }
+}

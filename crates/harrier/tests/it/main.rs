@@ -1,0 +1,11 @@
+//! Integration tests of the `harrier` binary: one test target, modules per command (as
+//! ripgrep's tests/tests.rs). Each test runs the real binary in a temporary directory with a
+//! clean environment.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support code may panic: a panic is a failed test
+
+mod checks;
+mod docs;
+mod regression;
+mod scan_manifests;
+mod util;

@@ -1,0 +1,1 @@
+//! Regression tests, named for the issue they came from.

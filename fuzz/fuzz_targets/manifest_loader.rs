@@ -1,0 +1,14 @@
+//! Any bytes through the whole manifest path: load, index (typed pod templates), every check.
+//! Nothing may panic, whatever the input.
+#![no_main]
+
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let loaded = harrier_k8s::load_text(Arc::from("fuzz.yaml"), text);
+    let (index, _) = harrier_k8s::ObjectIndex::build(loaded.objects);
+    let _ = harrier_posture::scan(&index, &harrier_posture::ScanOptions::default());
+});

@@ -192,11 +192,24 @@ fn decode(
             }
             Err(e) => {
                 let pos = e.pos.unwrap_or(template.pos);
-                errors.push(Error::Invalid {
-                    location: Location::new(object.path.clone(), pos),
-                    message: format!("invalid pod template: {}", e.message),
-                });
-                if !template.prune_at(pos) {
+                // Pruning a bad value can expose the same problem again at the same place (a
+                // required field now missing); only the first report of a place is news.
+                let seen = errors
+                    .iter()
+                    .any(|prev: &Error| prev.location().is_some_and(|l| l.pos() == pos));
+                if !seen {
+                    errors.push(Error::Invalid {
+                        location: Location::new(object.path.clone(), pos),
+                        message: format!("invalid pod template: {}", e.message),
+                    });
+                }
+                let spec_gone = template.get("spec").is_none_or(Node::is_null);
+                if spec_gone || !template.prune_at(pos) {
+                    break;
+                }
+                if template.get("spec").is_none_or(Node::is_null) {
+                    // The whole spec was the bad value: nothing is left to check, and the
+                    // error above already says why.
                     break;
                 }
             }

@@ -17,7 +17,10 @@ use harrier_core::testing::corpus_root;
 use harrier_k8s::{LoadOptions, ObjectIndex, load, load_text};
 use harrier_posture::{ScanOptions, checks, scan};
 
-fn corpus_files() -> Option<(Vec<(Arc<str>, String)>, PathBuf)> {
+/// Every manifest's path and text.
+type Files = Vec<(Arc<str>, String)>;
+
+fn corpus_files() -> Option<(Files, PathBuf)> {
     let root = corpus_root(env!("CARGO_MANIFEST_DIR"))?.join("manifests");
     let mut files = Vec::new();
     for entry in walk(&root) {

@@ -5,6 +5,8 @@
 //! `spec.containers[0].securityContext` can be located in a Deployment at
 //! `spec.template.spec.containers[0].securityContext`.
 
+use std::collections::BTreeMap;
+
 use harrier_core::yaml::Node;
 use harrier_core::yaml::de::{DeError, from_node};
 use harrier_core::{FieldPath, Location};
@@ -142,6 +144,12 @@ impl Workload {
                     workload: self,
                 })
         })
+    }
+
+    /// The pod template's labels (empty when it has none).
+    pub fn labels(&self) -> &BTreeMap<String, String> {
+        static NONE: BTreeMap<String, String> = BTreeMap::new();
+        self.metadata.labels.as_ref().unwrap_or(&NONE)
     }
 
     /// An annotation of the pod template.

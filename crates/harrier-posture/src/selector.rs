@@ -69,21 +69,56 @@ pub(crate) fn matches(
             });
         }
     }
-    let label_pairs = selector
-        .match_labels
-        .as_ref()
-        .is_none_or(|pairs| matches_map(pairs, labels));
-    let requirements = expressions.iter().all(|requirement| {
-        let value = labels.get(&requirement.key);
-        let values = requirement.values.as_deref().unwrap_or_default();
-        match requirement.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            _ => value.is_none(),
+    Ok(first_unmet(selector, labels).is_none())
+}
+
+/// The requirement of a label selector that some labels fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unmet {
+    /// `matchLabels` (or a plain map selector) entry with this key.
+    Label(String),
+    /// `matchExpressions` entry at this index.
+    Expression(usize),
+}
+
+/// The first requirement of `selector` that `labels` fail, with a description, or `None` when
+/// the selector selects them. An empty selector selects everything.
+pub(crate) fn first_unmet(
+    selector: &LabelSelector,
+    labels: &BTreeMap<String, String>,
+) -> Option<(Unmet, String)> {
+    for (key, value) in selector.match_labels.iter().flatten() {
+        let why = match labels.get(key) {
+            Some(v) if v == value => continue,
+            Some(v) => format!("`{key}: {value}` (the template has `{key}: {v}`)"),
+            None => format!("`{key}: {value}` (the template has no `{key}` label)"),
+        };
+        return Some((Unmet::Label(key.clone()), why));
+    }
+    for (i, req) in selector.match_expressions.iter().flatten().enumerate() {
+        let values = req.values.as_deref().unwrap_or_default();
+        let actual = labels.get(&req.key);
+        let ok = match req.operator.as_str() {
+            "In" => actual.is_some_and(|v| values.contains(v)),
+            "NotIn" => actual.is_none_or(|v| !values.contains(v)),
+            "Exists" => actual.is_some(),
+            "DoesNotExist" => actual.is_none(),
+            // The API server rejects other operators; a selector it would reject selects nothing.
+            _ => false,
+        };
+        if !ok {
+            let shown = if values.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", values.join(", "))
+            };
+            return Some((
+                Unmet::Expression(i),
+                format!("`{} {}{shown}`", req.key, req.operator),
+            ));
         }
-    });
-    Ok(label_pairs && requirements)
+    }
+    None
 }
 
 /// Whether an equality-only selector (a Service's or ReplicationController's `spec.selector`)

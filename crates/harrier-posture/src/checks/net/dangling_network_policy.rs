@@ -42,7 +42,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         }
         if workloads
             .iter()
-            .any(|w| selector::matches(&pod_selector, super::template_labels(w)) == Ok(true))
+            .any(|w| selector::matches(&pod_selector, w.labels()) == Ok(true))
         {
             continue;
         }

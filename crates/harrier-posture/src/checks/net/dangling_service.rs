@@ -42,7 +42,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         };
         if workloads
             .iter()
-            .any(|w| selector::matches_map(&wanted, super::template_labels(w)))
+            .any(|w| selector::matches_map(&wanted, w.labels()))
         {
             continue;
         }

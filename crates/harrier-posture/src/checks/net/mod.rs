@@ -74,12 +74,6 @@ fn workloads_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<&Wo
     by_namespace
 }
 
-/// The labels of a pod template.
-fn template_labels(workload: &Workload) -> &BTreeMap<String, String> {
-    static NONE: BTreeMap<String, String> = BTreeMap::new();
-    workload.metadata.labels.as_ref().unwrap_or(&NONE)
-}
-
 /// "in namespace `shop`", or what an unset namespace means.
 fn in_namespace(namespace: Option<&str>) -> String {
     match namespace {

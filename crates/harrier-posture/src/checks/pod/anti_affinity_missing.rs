@@ -1,7 +1,8 @@
 use harrier_k8s::k8s_openapi::api::core::v1::PodAffinityTerm;
 
-use super::{namespace_of, replicas, selector_mismatch, template_labels};
+use super::{namespace_of, replicas};
 use crate::checks::prelude::*;
+use crate::selector;
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {
@@ -40,7 +41,7 @@ fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
         return;
     };
     let spec = &ctx.workload.spec;
-    let labels = template_labels(ctx.workload);
+    let labels = ctx.workload.labels();
     let namespace = namespace_of(ctx.object);
     let selects_own_pods = |term: &PodAffinityTerm| {
         let Some(selector) = term.label_selector.as_ref() else {
@@ -53,7 +54,7 @@ fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
                 .namespaces
                 .as_ref()
                 .is_none_or(|list| list.is_empty() || list.iter().any(|n| n == namespace));
-        namespace_ok && selector_mismatch(selector, &labels).is_none()
+        namespace_ok && selector::first_unmet(selector, labels).is_none()
     };
     let anti = spec
         .affinity
@@ -73,7 +74,7 @@ fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
     let has_spread = spec.topology_spread_constraints.iter().flatten().any(|c| {
         c.label_selector
             .as_ref()
-            .is_some_and(|s| selector_mismatch(s, &labels).is_none())
+            .is_some_and(|s| selector::first_unmet(s, labels).is_none())
     });
     if has_anti_affinity || has_spread {
         return;

@@ -4,8 +4,8 @@ use harrier_core::path::Segment;
 use harrier_core::yaml::de::from_node;
 use harrier_k8s::k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::{Unmet, selector_is_empty, selector_mismatch, template_labels};
 use crate::checks::prelude::*;
+use crate::selector::{self, Unmet};
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {
@@ -66,11 +66,11 @@ fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
         };
         selector
     };
-    if selector_is_empty(&selector) {
+    if selector::is_empty(&selector) {
         return;
     }
-    let labels = template_labels(ctx.workload);
-    let Some((unmet, why)) = selector_mismatch(&selector, &labels) else {
+    let labels = ctx.workload.labels();
+    let Some((unmet, why)) = selector::first_unmet(&selector, labels) else {
         return;
     };
     let path = match unmet {

@@ -14,7 +14,6 @@ use harrier_k8s::k8s_openapi::api::core::v1::{
     Capabilities, PodSecurityContext, PodSpec, ResourceRequirements, SecurityContext, Volume,
 };
 use harrier_k8s::k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use harrier_k8s::k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use harrier_k8s::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use harrier_k8s::{ContainerKind, ContainerRef, Object, ObjectIndex, Workload};
 
@@ -256,72 +255,6 @@ const RUNTIME_SOCKET_DIRS: [&str; 7] = [
 pub(crate) fn is_runtime_socket(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     RUNTIME_SOCKET_FILES.contains(&file) || RUNTIME_SOCKET_DIRS.contains(&path)
-}
-
-/// The requirement of a label selector that some labels fail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Unmet {
-    /// `matchLabels` (or a plain map selector) entry with this key.
-    Label(String),
-    /// `matchExpressions` entry at this index.
-    Expression(usize),
-}
-
-/// The first requirement of `selector` that `labels` fail, with a description, or `None` when
-/// the selector selects them. An empty selector selects everything.
-pub(crate) fn selector_mismatch(
-    selector: &LabelSelector,
-    labels: &BTreeMap<String, String>,
-) -> Option<(Unmet, String)> {
-    for (key, value) in selector.match_labels.iter().flatten() {
-        let why = match labels.get(key) {
-            Some(v) if v == value => continue,
-            Some(v) => format!("`{key}: {value}` (the template has `{key}: {v}`)"),
-            None => format!("`{key}: {value}` (the template has no `{key}` label)"),
-        };
-        return Some((Unmet::Label(key.clone()), why));
-    }
-    for (i, req) in selector.match_expressions.iter().flatten().enumerate() {
-        let values = req.values.as_deref().unwrap_or_default();
-        let actual = labels.get(&req.key);
-        let ok = match req.operator.as_str() {
-            "In" => actual.is_some_and(|v| values.contains(v)),
-            "NotIn" => actual.is_none_or(|v| !values.contains(v)),
-            "Exists" => actual.is_some(),
-            "DoesNotExist" => actual.is_none(),
-            // The API server rejects other operators; a selector it would reject selects nothing.
-            _ => false,
-        };
-        if !ok {
-            let shown = if values.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", values.join(", "))
-            };
-            return Some((
-                Unmet::Expression(i),
-                format!("`{} {}{shown}`", req.key, req.operator),
-            ));
-        }
-    }
-    None
-}
-
-/// Whether a selector has no requirement at all (and so selects everything).
-pub(crate) fn selector_is_empty(selector: &LabelSelector) -> bool {
-    selector
-        .match_labels
-        .as_ref()
-        .is_none_or(BTreeMap::is_empty)
-        && selector
-            .match_expressions
-            .as_ref()
-            .is_none_or(Vec::is_empty)
-}
-
-/// The labels of a pod template.
-pub(crate) fn template_labels(w: &Workload) -> BTreeMap<String, String> {
-    w.metadata.labels.clone().unwrap_or_default()
 }
 
 /// The namespace an object lands in. Manifests that leave it out are applied with `kubectl -n`

@@ -38,8 +38,7 @@ fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
     }
     // Tiller's own manifests label it `app: helm` and `name: tiller`; a mirrored or renamed
     // image still carries them.
-    let template_labels = ctx.workload.metadata.labels.as_ref();
-    let label = |key: &str| template_labels.and_then(|l| l.get(key)).map(String::as_str);
+    let label = |key: &str| ctx.workload.labels().get(key).map(String::as_str);
     if label("app") == Some("helm") && label("name") == Some("tiller") {
         out.emit(
             ctx.workload.metadata_path().keys("labels.name"),

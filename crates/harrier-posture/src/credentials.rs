@@ -71,8 +71,41 @@ pub(crate) fn sensitive_key(key: &str) -> Option<&'static str> {
             return Some("a credential");
         }
     }
+    // `SIGNING_KEY`, `AZURE_STORAGE_KEY`, `SESSION_KEY`: a key qualified by a word that makes
+    // it secret material. `PARTITION_KEY` or `SORT_KEY` are not.
+    if last == "key"
+        && words.len() > 1
+        && words
+            .iter()
+            .any(|w| SECRET_KEY_QUALIFIERS.contains(&w.as_str()))
+    {
+        return Some("a key");
+    }
     None
 }
+
+/// Words that, before a final `key`, make the key secret material.
+const SECRET_KEY_QUALIFIERS: &[&str] = &[
+    "access",
+    "account",
+    "api",
+    "auth",
+    "azure",
+    "client",
+    "crypt",
+    "encrypt",
+    "encryption",
+    "hmac",
+    "jwt",
+    "license",
+    "master",
+    "private",
+    "secret",
+    "session",
+    "signing",
+    "ssh",
+    "storage",
+];
 
 /// Extensions that make a key name a file name.
 const FILE_EXTENSIONS: &[&str] = &[
@@ -109,6 +142,11 @@ const NOT_A_CREDENTIAL: &[&str] = &[
     "algorithm",
     "audience",
     "count",
+    "env",
+    "format",
+    "interval",
+    "namespace",
+    "version",
     "dir",
     "directory",
     "disabled",
@@ -161,16 +199,28 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         return true;
     }
     let wrapped = |open: &str, close: &str| v.starts_with(open) && v.ends_with(close);
-    let reference = wrapped("${", "}")
-        || wrapped("$(", ")")
-        || wrapped("{{", "}}")
+    // Anything the kubelet, a shell or a template engine expands stands for the value.
+    let reference = v.contains("${")
+        || v.contains("$(")
+        || v.contains("{{")
         || wrapped("<", ">")
         || wrapped("%(", ")s")
         || v.strip_prefix('$')
             .is_some_and(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        || v.starts_with("vault:")
-        || v.starts_with("ref+")
-        || v.starts_with("ENC(");
+        || [
+            "vault:",
+            "ref+",
+            "ENC(",
+            "sm://",
+            "berglas://",
+            "arn:aws:secretsmanager:",
+            "arn:aws:ssm:",
+        ]
+        .iter()
+        .any(|p| v.starts_with(p));
+    // `****`: a mask where the real value goes. (`xxxxx` is not: Kubescape's fixtures treat it
+    // as a stand-in for a real secret committed by mistake.)
+    let mask = v.chars().count() >= 3 && v.chars().all(|c| c == '*');
     let path = !v.contains(char::is_whitespace)
         && (v.starts_with('/')
             || v.starts_with("./")
@@ -178,9 +228,20 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
             || v.starts_with("file:"));
     let word = matches!(
         v.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "null" | "none" | "~"
+        "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "null"
+            | "nil"
+            | "none"
+            | "undefined"
+            | "redacted"
+            | "~"
     );
-    reference || path || word
+    reference || mask || path || word
 }
 
 /// A credential recognised by its shape anywhere in `value`, including inside multi-line
@@ -207,8 +268,11 @@ pub(crate) fn find_in_value(value: &str) -> Option<Detection> {
 
 /// Shapes of well-known credentials.
 fn shape(value: &str) -> Option<&'static str> {
-    if value.contains("-----BEGIN")
-        && (value.contains("PRIVATE KEY-----") || value.contains("PRIVATE KEY BLOCK-----"))
+    // Any armour of a private key (`-----BEGIN RSA PRIVATE KEY-----`, OpenSSH's, PGP's
+    // `PRIVATE KEY BLOCK`), tolerant of the dash count that hand-edited files get wrong.
+    if value
+        .lines()
+        .any(|line| line.contains("-BEGIN") && line.contains("PRIVATE KEY"))
     {
         if value.contains("service_account") {
             return Some("a Google Cloud service account key");
@@ -256,6 +320,9 @@ fn shape(value: &str) -> Option<&'static str> {
     if has_jwt(value) {
         return Some("a JSON Web Token");
     }
+    if has_bearer_token(value) {
+        return Some("a bearer token");
+    }
     if has_url_password(value) {
         return Some("a URL with an embedded password");
     }
@@ -299,6 +366,17 @@ fn has_jwt(text: &str) -> bool {
             && parts.iter().take(2).all(|p| p.len() >= 10)
             && parts.get(2).is_some_and(|p| p.len() >= 10)
     })
+}
+
+/// `Bearer <token>`, as an `Authorization` header value, with a real token.
+fn has_bearer_token(text: &str) -> bool {
+    let trimmed = text.trim();
+    trimmed
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+        && trimmed
+            .get(7..)
+            .is_some_and(|t| t.trim().len() >= 8 && !is_placeholder(t))
 }
 
 /// A URL whose user information carries a password: `scheme://user:password@host`.
@@ -498,5 +576,68 @@ mod tests {
             None
         );
         assert_eq!(find_in_value("# password=example\nkey: value\n"), None);
+    }
+
+    #[test]
+    fn environment_variable_cases() {
+        // Shapes recognised whatever the variable is called.
+        for (value, kind) in [
+            ("AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+                "a PEM private key",
+            ),
+            ("ghp_0123456789abcdefghijABCDEFGHIJ012345", "a GitHub token"),
+            ("xoxb-1234567890-abcdef", "a Slack token"),
+            (
+                "postgres://app:s3cret@db:5432/app",
+                "a URL with an embedded password",
+            ),
+            ("Bearer abcdef123456", "a bearer token"),
+        ] {
+            assert_eq!(find_in_value(value).map(|d| d.kind), Some(kind), "{value}");
+        }
+        for value in [
+            "AKIA",
+            "xAKIAIOSFODNN7EXAMPLE",
+            "-----BEGIN PUBLIC KEY-----",
+            "postgres://app:$(DB_PASSWORD)@db:5432/app",
+            "http://vault:8200",
+            "Bearer $(TOKEN)",
+        ] {
+            assert_eq!(find_in_value(value), None, "{value}");
+        }
+        // Names: secret material, not settings about it.
+        for name in ["SIGNING_KEY", "AZURE_STORAGE_KEY", "SECRET_BLAH", "DB_PWD"] {
+            assert!(sensitive_key(name).is_some(), "{name}");
+        }
+        for name in [
+            "TOKENIZER_MODEL",
+            "PARTITION_KEY",
+            "PUBLIC_KEY",
+            "DB_PASSWORD_FILE",
+            "SECRET_NAME",
+            "AWS_ACCESS_KEY_ID",
+            "TOKEN_VERSION",
+        ] {
+            assert_eq!(sensitive_key(name), None, "{name}");
+        }
+        // Values that stand for a secret.
+        for v in [
+            "$(DB_PASSWORD)",
+            "${DB_PASSWORD}",
+            "{{ .Values.password }}",
+            "/etc/secret/password",
+            "****",
+            "<password>",
+            "true",
+            "vault:secret/data/db#password",
+            "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+        ] {
+            assert!(is_placeholder(v), "{v}");
+        }
+        for v in ["hunter2", "abc123", "changeme", "secretsquirrels"] {
+            assert!(!is_placeholder(v), "{v}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! then a summary. Input errors are not repeated here: the binary prints them to stderr as
 //! they happen.
 
+use std::collections::HashMap;
 use std::io;
 
 use anstyle::{AnsiColor, Effects, Style};
@@ -60,20 +61,20 @@ pub(crate) fn write(
             _ => groups.push((&f.resource, path, vec![f])),
         }
     }
+    let levels: HashMap<(&harrier_core::ResourceRef, &str), PssLevel> = report
+        .workloads
+        .iter()
+        .map(|w| ((&w.resource, w.location.path.as_ref()), w.level))
+        .collect();
     for (resource, path, mut findings) in groups {
         findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(line(a).cmp(&line(b))));
-        let origin = match (
-            path,
-            findings
-                .iter()
-                .filter_map(|f| f.location.as_ref())
-                .map(|l| l.line)
-                .min(),
-        ) {
-            (Some(path), Some(_)) => format!("  {}", p.dim(path)),
-            _ => String::new(),
-        };
-        writeln!(out, "{}{origin}", p.bold(&resource.to_string()))?;
+        let origin = path.map_or_else(String::new, |path| format!("  {}", p.dim(path)));
+        let level = path
+            .and_then(|path| levels.get(&(resource, path)))
+            .map_or_else(String::new, |l| {
+                format!("  {}", p.dim(&format!("(meets PSS {l})")))
+            });
+        writeln!(out, "{}{origin}{level}", p.bold(&resource.to_string()))?;
         for f in findings {
             let at = f
                 .location

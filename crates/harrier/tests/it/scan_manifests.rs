@@ -428,7 +428,8 @@ fn table_groups_findings_by_resource_without_colour_off_a_terminal() {
     let run = dir.run(&["scan", "manifests", "pod.yaml", "--select", "HRR-POD-001"]);
     assert_eq!(run.code, 0);
     assert!(
-        run.stdout.starts_with("Pod/shop/web  pod.yaml\n"),
+        run.stdout
+            .starts_with("Pod/shop/web  pod.yaml  (meets PSS baseline)\n"),
         "{}",
         run.stdout
     );

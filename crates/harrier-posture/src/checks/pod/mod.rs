@@ -1,10 +1,12 @@
-//! Checks on pod templates and their containers (`HRR-POD`).
+//! Checks on pod templates and their containers (`HRR-POD`), and on the objects that decide how
+//! many of a workload's pods run (PodDisruptionBudgets, HorizontalPodAutoscalers).
 //!
 //! Besides the checks, this module holds the readings of a pod spec that several checks share
 //! and that must agree between them: which containers run for the pod's lifetime, the
 //! effective security context values (container over pod), capability names as the runtime
-//! reads them, host paths after normalisation, label-selector matching, and which
-//! ServiceAccount a pod runs as.
+//! reads them, host paths after normalisation, label-selector matching, which ServiceAccount a
+//! pod runs as, how probe ports resolve, how the Kubernetes Dashboard is recognised, and which
+//! autoscaler owns a controller's replica count.
 
 use std::collections::BTreeMap;
 

@@ -35,16 +35,21 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             }
             let (isolation, selecting) = policy::isolation(&policies, namespace, workload);
             let object = index.object_of(workload);
-            let labels = super::template_labels(workload);
-            let pods = if labels.is_empty() {
-                "pods without labels".to_owned()
+            let (them, they_accept, have) = if object.kind() == "Pod" {
+                ("it", "it accepts", "has")
             } else {
-                format!("pods labelled `{}`", super::render_labels(labels))
+                ("its pods", "they accept", "have")
+            };
+            let labels = super::template_labels(workload);
+            let labelled = if labels.is_empty() {
+                format!(" (which {have} no labels)")
+            } else {
+                format!(" (labelled `{}`)", super::render_labels(labels))
             };
             let why = match isolation {
                 Isolation::Isolated => continue,
                 Isolation::Unselected => format!(
-                    "no network policy {} selects its {pods}",
+                    "no network policy {} selects {them}{labelled}",
                     super::in_namespace_or_default(namespace)
                 ),
                 Isolation::EgressOnly => {
@@ -53,7 +58,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                         .map(|p| super::describe(p.object))
                         .collect();
                     format!(
-                        "its {pods} are selected only for egress (by {})",
+                        "only egress policies ({}) select {them}{labelled}",
                         names.join(", ")
                     )
                 }
@@ -62,7 +67,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                 object,
                 workload.metadata_path().key("labels"),
                 format!(
-                    "{}: {why}, so they accept connections from every pod in the cluster",
+                    "{}: {why}, so {they_accept} connections from every pod in the cluster",
                     super::describe(object)
                 ),
             );

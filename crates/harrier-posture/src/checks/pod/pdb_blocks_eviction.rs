@@ -56,7 +56,10 @@ impl Amount {
     fn of_replicas(self, replicas: i64) -> i64 {
         match self {
             Amount::Pods(n) => n,
-            Amount::Percent(p) => (replicas.saturating_mul(p) + 99).div_euclid(100),
+            Amount::Percent(p) => replicas
+                .saturating_mul(p)
+                .saturating_add(99)
+                .div_euclid(100),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! | group | id area | reads |
 //! |---|---|---|
 //! | [`pss`] | `HRR-PSS` | Pod Security Standards controls, one per upstream check id |
-//! | [`pod`] | `HRR-POD` | pod templates and their containers |
+//! | [`pod`] | `HRR-POD` | pod templates and their containers, and what governs their availability (PodDisruptionBudgets, autoscalers) |
 //! | [`net`] | `HRR-NET` | Services, Ingresses, NetworkPolicies |
 //! | [`rbac`] | `HRR-RBAC` | Roles, ClusterRoles and their bindings |
 //! | [`sec`] | `HRR-SEC` | Secrets and credentials in objects |

@@ -15,14 +15,17 @@ use harrier_k8s::{Object, ObjectIndex, Workload};
 
 use crate::Check;
 
+mod dangling_ingress;
 mod dangling_network_policy;
 mod dangling_service;
 mod ingress_nginx_snippet_annotation;
 mod ingress_without_tls;
 mod namespace_without_network_policy;
+mod policy;
 mod service_external_ips;
 mod service_loadbalancer;
 mod service_nodeport;
+mod workload_without_network_policy;
 
 /// The group's checks, sorted by id.
 pub static CHECKS: &[&Check] = &[
@@ -34,6 +37,8 @@ pub static CHECKS: &[&Check] = &[
     &ingress_nginx_snippet_annotation::CHECK,
     &dangling_service::CHECK,
     &dangling_network_policy::CHECK,
+    &workload_without_network_policy::CHECK,
+    &dangling_ingress::CHECK,
 ];
 
 /// The spec of a core-group Service, if it decodes.
@@ -74,11 +79,29 @@ fn workloads_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<&Wo
     by_namespace
 }
 
+/// Whether two objects' namespaces can be the same: equal, or one unset and the other `default`.
+/// An object without `metadata.namespace` lands in the namespace `kubectl` is pointed at, most
+/// often `default`, so the checks that look for a counterpart (a policy for a workload, a Service
+/// for an Ingress) accept one in `default` for it, and the other way round, rather than report
+/// a pair that is most likely together.
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    a == b || matches!((a, b), (None, Some("default")) | (Some("default"), None))
+}
+
 /// "in namespace `shop`", or what an unset namespace means.
 fn in_namespace(namespace: Option<&str>) -> String {
     match namespace {
         Some(ns) => format!("in namespace `{ns}`"),
         None => "among the objects without `metadata.namespace`".to_owned(),
+    }
+}
+
+/// Like [`in_namespace`], for checks that also accept a counterpart in `default` for objects
+/// without a namespace (see [`same_namespace`]).
+fn in_namespace_or_default(namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) => format!("in namespace `{ns}`"),
+        None => "among the objects without `metadata.namespace` (or in `default`)".to_owned(),
     }
 }
 

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use crate::checks::prelude::*;
 
 pub static CHECK: Check = Check {
@@ -22,27 +20,10 @@ pub static CHECK: Check = Check {
     run: Run::Graph(run),
 };
 
-/// Namespaced policy kinds that isolate pods: Kubernetes' own, Calico's and Cilium's.
-fn is_network_policy(object: &Object) -> bool {
-    match object.kind() {
-        "NetworkPolicy" => matches!(
-            object.group(),
-            "networking.k8s.io" | "extensions" | "projectcalico.org" | "crd.projectcalico.org"
-        ),
-        "CiliumNetworkPolicy" => object.group() == "cilium.io",
-        _ => false,
-    }
-}
-
 fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
-    let covered: BTreeSet<Option<&str>> = index
-        .objects()
-        .iter()
-        .filter(|o| is_network_policy(o))
-        .map(|o| o.resource.namespace.as_deref())
-        .collect();
+    let policies = super::policy::policies(index);
     for (namespace, workloads) in super::workloads_by_namespace(index) {
-        if covered.contains(&namespace) {
+        if super::policy::namespace_has_policy(&policies, namespace, &workloads) {
             continue;
         }
         let Some(first) = workloads.first() else {

@@ -1,4 +1,4 @@
-use super::PortRef;
+use super::ProbeKind;
 use crate::checks::prelude::*;
 
 pub static CHECK: Check = Check {
@@ -21,79 +21,5 @@ pub static CHECK: Check = Check {
 };
 
 fn run(ctx: &PodContext<'_>, out: &mut Emitter<'_>) {
-    for c in ctx.workload.containers() {
-        let Some(probe) = c.container.liveness_probe.as_ref() else {
-            continue;
-        };
-        let (handler, port, probes_other_host) = if let Some(http) = probe.http_get.as_ref() {
-            (
-                "httpGet",
-                PortRef::of(&http.port),
-                http.host.as_deref().is_some_and(|h| !h.is_empty()),
-            )
-        } else if let Some(tcp) = probe.tcp_socket.as_ref() {
-            (
-                "tcpSocket",
-                PortRef::of(&tcp.port),
-                tcp.host.as_deref().is_some_and(|h| !h.is_empty()),
-            )
-        } else if let Some(grpc) = probe.grpc.as_ref() {
-            ("grpc", PortRef::Number(i64::from(grpc.port)), false)
-        } else {
-            continue;
-        };
-        // A probe of another host says nothing about this container's ports.
-        if probes_other_host {
-            continue;
-        }
-        let ports = c.container.ports.as_deref().unwrap_or_default();
-        let is_tcp = |p: &&harrier_k8s::k8s_openapi::api::core::v1::ContainerPort| {
-            p.protocol
-                .as_deref()
-                .is_none_or(|proto| proto.eq_ignore_ascii_case("TCP"))
-        };
-        let path = c.path().key("livenessProbe").key(handler).key("port");
-        let problem = match port {
-            PortRef::Number(n) => {
-                if ports
-                    .iter()
-                    .filter(is_tcp)
-                    .any(|p| i64::from(p.container_port) == n)
-                {
-                    continue;
-                }
-                if ports.iter().any(|p| i64::from(p.container_port) == n) {
-                    format!("port {n}, which the container declares only for UDP or SCTP")
-                } else {
-                    format!("port {n}, which is not among the container's `ports`")
-                }
-            }
-            PortRef::Name(name) => {
-                if ports
-                    .iter()
-                    .filter(is_tcp)
-                    .any(|p| p.name.as_deref() == Some(name))
-                {
-                    continue;
-                }
-                if ports.iter().any(|p| p.name.as_deref() == Some(name)) {
-                    format!(
-                        "port `{name}`, which the container declares only for UDP or SCTP, so the probe always fails"
-                    )
-                } else {
-                    format!(
-                        "port `{name}`, but no port of the container has that name, so the probe always fails"
-                    )
-                }
-            }
-        };
-        out.emit_container(
-            &c,
-            path,
-            format!(
-                "container `{}` probes liveness with `{handler}` on {problem}",
-                c.name()
-            ),
-        );
-    }
+    super::report_probe_port_not_declared(ctx, out, ProbeKind::Liveness);
 }

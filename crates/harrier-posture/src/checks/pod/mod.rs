@@ -1,17 +1,20 @@
-//! Checks on pod templates and their containers (`HRR-POD`).
+//! Checks on pod templates and their containers (`HRR-POD`), and on the objects that decide how
+//! many of a workload's pods run (PodDisruptionBudgets, HorizontalPodAutoscalers).
 //!
 //! Besides the checks, this module holds the readings of a pod spec that several checks share
 //! and that must agree between them: which containers run for the pod's lifetime, the
 //! effective security context values (container over pod), capability names as the runtime
-//! reads them, host paths after normalisation, label-selector matching, and which
-//! ServiceAccount a pod runs as.
+//! reads them, host paths after normalisation, label-selector matching, which ServiceAccount a
+//! pod runs as, how probe ports resolve, how the Kubernetes Dashboard is recognised, and which
+//! autoscaler owns a controller's replica count.
 
 use std::collections::BTreeMap;
 
 use harrier_core::FieldPath;
 use harrier_core::yaml::Node;
 use harrier_k8s::k8s_openapi::api::core::v1::{
-    Capabilities, PodSecurityContext, PodSpec, ResourceRequirements, SecurityContext, Volume,
+    Capabilities, Container, ContainerPort, PodSecurityContext, PodSpec, Probe,
+    ResourceRequirements, SecurityContext, Volume,
 };
 use harrier_k8s::k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use harrier_k8s::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -26,12 +29,15 @@ mod cpu_limit_missing;
 mod cpu_request_missing;
 mod credential_in_env_value;
 mod dangerous_capability_added;
+mod dashboard_deployed;
 mod dashboard_insecure_login;
 mod dashboard_skip_login;
 mod default_service_account_used;
+mod deprecated_image_registry;
 mod deprecated_service_account_field;
 mod duplicate_env_var;
 mod host_path_writable;
+mod hpa_min_replicas_low;
 mod image_digest_missing;
 mod image_pull_policy_not_always;
 mod image_tag_latest;
@@ -44,8 +50,10 @@ mod mismatching_selector;
 mod mount_propagation_bidirectional;
 mod net_raw_capability_not_dropped;
 mod non_existent_service_account;
+mod pdb_blocks_eviction;
 mod priority_class_missing;
 mod privileged_port_bound;
+mod readiness_port_not_exposed;
 mod readiness_probe_missing;
 mod rolling_update_strategy_missing;
 mod root_filesystem_writable;
@@ -58,6 +66,8 @@ mod service_account_token_automounted;
 mod shared_process_namespace;
 mod single_replica;
 mod ssh_port_exposed;
+mod startup_port_not_exposed;
+mod sudo_in_entrypoint;
 mod sys_admin_capability;
 mod tiller_deployed;
 
@@ -104,6 +114,13 @@ pub static CHECKS: &[&Check] = &[
     &dashboard_skip_login::CHECK,
     &dashboard_insecure_login::CHECK,
     &liveness_port_not_exposed::CHECK,
+    &readiness_port_not_exposed::CHECK,
+    &startup_port_not_exposed::CHECK,
+    &dashboard_deployed::CHECK,
+    &deprecated_image_registry::CHECK,
+    &sudo_in_entrypoint::CHECK,
+    &pdb_blocks_eviction::CHECK,
+    &hpa_min_replicas_low::CHECK,
 ];
 
 /// Whether a container runs for the pod's whole life: a regular container, or a native
@@ -320,6 +337,127 @@ impl<'a> PortRef<'a> {
     }
 }
 
+/// Which probe of a container a check reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProbeKind {
+    Liveness,
+    Readiness,
+    Startup,
+}
+
+impl ProbeKind {
+    /// The container field (`livenessProbe`).
+    fn field(self) -> &'static str {
+        match self {
+            ProbeKind::Liveness => "livenessProbe",
+            ProbeKind::Readiness => "readinessProbe",
+            ProbeKind::Startup => "startupProbe",
+        }
+    }
+
+    /// What the probe checks, for messages ("probes liveness").
+    fn noun(self) -> &'static str {
+        match self {
+            ProbeKind::Liveness => "liveness",
+            ProbeKind::Readiness => "readiness",
+            ProbeKind::Startup => "startup",
+        }
+    }
+
+    fn of(self, container: &Container) -> Option<&Probe> {
+        match self {
+            ProbeKind::Liveness => container.liveness_probe.as_ref(),
+            ProbeKind::Readiness => container.readiness_probe.as_ref(),
+            ProbeKind::Startup => container.startup_probe.as_ref(),
+        }
+    }
+}
+
+/// Reports each container whose `kind` probe uses `httpGet`, `tcpSocket` or `grpc` on a port that
+/// is not among the container's TCP `ports`: a name the kubelet cannot resolve (so the probe
+/// always fails), or a number the container does not declare. Probes of another `host` are not
+/// about this container and are skipped, as are `exec` probes.
+pub(crate) fn report_probe_port_not_declared(
+    ctx: &PodContext<'_>,
+    out: &mut Emitter<'_>,
+    kind: ProbeKind,
+) {
+    for c in ctx.workload.containers() {
+        let Some(probe) = kind.of(c.container) else {
+            continue;
+        };
+        let (handler, port, probes_other_host) = if let Some(http) = probe.http_get.as_ref() {
+            (
+                "httpGet",
+                PortRef::of(&http.port),
+                http.host.as_deref().is_some_and(|h| !h.is_empty()),
+            )
+        } else if let Some(tcp) = probe.tcp_socket.as_ref() {
+            (
+                "tcpSocket",
+                PortRef::of(&tcp.port),
+                tcp.host.as_deref().is_some_and(|h| !h.is_empty()),
+            )
+        } else if let Some(grpc) = probe.grpc.as_ref() {
+            ("grpc", PortRef::Number(i64::from(grpc.port)), false)
+        } else {
+            continue;
+        };
+        if probes_other_host {
+            continue;
+        }
+        let ports = c.container.ports.as_deref().unwrap_or_default();
+        let is_tcp = |p: &&ContainerPort| {
+            p.protocol
+                .as_deref()
+                .is_none_or(|proto| proto.eq_ignore_ascii_case("TCP"))
+        };
+        let problem = match port {
+            PortRef::Number(n) => {
+                if ports
+                    .iter()
+                    .filter(is_tcp)
+                    .any(|p| i64::from(p.container_port) == n)
+                {
+                    continue;
+                }
+                if ports.iter().any(|p| i64::from(p.container_port) == n) {
+                    format!("port {n}, which the container declares only for UDP or SCTP")
+                } else {
+                    format!("port {n}, which is not among the container's `ports`")
+                }
+            }
+            PortRef::Name(name) => {
+                if ports
+                    .iter()
+                    .filter(is_tcp)
+                    .any(|p| p.name.as_deref() == Some(name))
+                {
+                    continue;
+                }
+                if ports.iter().any(|p| p.name.as_deref() == Some(name)) {
+                    format!(
+                        "port `{name}`, which the container declares only for UDP or SCTP, so the probe always fails"
+                    )
+                } else {
+                    format!(
+                        "port `{name}`, but no port of the container has that name, so the probe always fails"
+                    )
+                }
+            }
+        };
+        out.emit_container(
+            &c,
+            c.path().key(kind.field()).key(handler).key("port"),
+            format!(
+                "container `{}` probes {} with `{handler}` on {problem}",
+                c.name(),
+                kind.noun()
+            ),
+        );
+    }
+}
+
 /// One occurrence of a command-line flag in a container's `command` or `args`.
 pub(crate) struct FlagUse {
     /// The `command`/`args` element it is written in.
@@ -386,15 +524,81 @@ pub(crate) fn is_dashboard(w: &Workload, c: &ContainerRef<'_>) -> bool {
         let last = repository.rsplit('/').next().unwrap_or_default();
         last.contains("dashboard")
     });
-    let labels = w.metadata.labels.as_ref();
-    let label_says = ["k8s-app", "app", "app.kubernetes.io/name"]
-        .iter()
-        .any(|k| {
-            labels
-                .and_then(|l| l.get(*k))
-                .is_some_and(|v| v.contains("kubernetes-dashboard"))
-        });
-    image_says || c.name().contains("dashboard") || label_says
+    image_says || c.name().contains("dashboard") || dashboard_label(w).is_some()
+}
+
+/// An image the Kubernetes Dashboard project publishes: `kubernetesui/dashboard` (v2) and v7's
+/// `kubernetesui/dashboard-api`, `-web` and `-auth`, or v1's `kubernetes-dashboard-amd64` and its
+/// siblings. The metrics scraper that ships beside the dashboard serves no UI and is left out.
+pub(crate) fn is_dashboard_image(image: &str) -> bool {
+    let repository = ImageRef::parse(image).repository;
+    let mut parts = repository.rsplit('/');
+    let last = parts.next().unwrap_or_default();
+    let owner = parts.next();
+    if last.ends_with("metrics-scraper") {
+        return false;
+    }
+    last.starts_with("kubernetes-dashboard")
+        || (owner == Some("kubernetesui") && last.starts_with("dashboard"))
+}
+
+/// The pod template label that names the Kubernetes Dashboard, as the upstream manifests
+/// (`k8s-app: kubernetes-dashboard`) and Helm charts (`app`, `app.kubernetes.io/name`) set it:
+/// its key and value. The metrics scraper's labels do not count (see [`is_dashboard_image`]).
+pub(crate) fn dashboard_label(w: &Workload) -> Option<(&'static str, &str)> {
+    let labels = w.metadata.labels.as_ref()?;
+    ["k8s-app", "app", "app.kubernetes.io/name"]
+        .into_iter()
+        .find_map(|key| {
+            let value = labels.get(key)?;
+            (value.contains("kubernetes-dashboard") && !value.ends_with("metrics-scraper"))
+                .then_some((key, value.as_str()))
+        })
+}
+
+/// The autoscaler of the scan that owns a controller's replica count, and the fewest replicas
+/// it scales the controller to.
+pub(crate) struct Autoscaler<'a> {
+    /// The HorizontalPodAutoscaler or KEDA ScaledObject.
+    pub object: &'a Object,
+    /// `minReplicas` (default 1) or `minReplicaCount` (default 0).
+    pub min_replicas: i64,
+}
+
+/// The HorizontalPodAutoscaler whose `scaleTargetRef` names `object`, or the KEDA ScaledObject
+/// that does (KEDA creates the autoscaler itself; its target kind defaults to Deployment).
+/// Manifests of autoscaled controllers rightly leave `replicas` out.
+pub(crate) fn autoscaler_of<'a>(object: &Object, index: &'a ObjectIndex) -> Option<Autoscaler<'a>> {
+    let namespace = namespace_of(object);
+    let name = object.resource.name.as_deref()?;
+    let targets = |scaler: &Object, default_kind: Option<&str>| {
+        let target = scaler.node.get_path("spec.scaleTargetRef");
+        let field = |f: &str| target.and_then(|t| t.get(f)).and_then(Node::as_str);
+        namespace_of(scaler) == namespace
+            && field("kind").or(default_kind) == Some(object.kind())
+            && field("name") == Some(name)
+    };
+    let min = |scaler: &Object, path: &str, default: i64| {
+        scaler
+            .node
+            .get_path(path)
+            .and_then(Node::as_i64)
+            .unwrap_or(default)
+    };
+    let hpa = index.of_kind("HorizontalPodAutoscaler").find_map(|hpa| {
+        (hpa.group() == "autoscaling" && targets(hpa, None)).then(|| Autoscaler {
+            object: hpa,
+            min_replicas: min(hpa, "spec.minReplicas", 1),
+        })
+    });
+    hpa.or_else(|| {
+        index.of_kind("ScaledObject").find_map(|so| {
+            (so.group() == "keda.sh" && targets(so, Some("Deployment"))).then(|| Autoscaler {
+                object: so,
+                min_replicas: min(so, "spec.minReplicaCount", 0),
+            })
+        })
+    })
 }
 
 /// Which side of a container's resources a check wants.

@@ -1,4 +1,4 @@
-use super::{namespace_of, replicas};
+use super::{autoscaler_of, replicas};
 use crate::checks::prelude::*;
 
 pub static CHECK: Check = Check {
@@ -27,7 +27,7 @@ fn check(object: &Object, index: &ObjectIndex, out: &mut Emitter<'_>) {
         "DeploymentConfig" => matches!(object.group(), "apps.openshift.io" | ""),
         _ => false,
     };
-    if !is_controller || is_autoscaled(object, index) {
+    if !is_controller || autoscaler_of(object, index).is_some() {
         return;
     }
     let path = FieldPath::root().keys("spec.replicas");
@@ -48,22 +48,4 @@ fn check(object: &Object, index: &ObjectIndex, out: &mut Emitter<'_>) {
         // 0 is a workload scaled down on purpose; more than one is what the check asks for.
         _ => {}
     }
-}
-
-/// Whether a HorizontalPodAutoscaler of the scan targets `object`: the autoscaler then owns
-/// the replica count, and manifests rightly leave `replicas` out.
-fn is_autoscaled(object: &Object, index: &ObjectIndex) -> bool {
-    let namespace = namespace_of(object);
-    index.of_kind("HorizontalPodAutoscaler").any(|hpa| {
-        let target = |field: &str| {
-            hpa.node
-                .get_path("spec.scaleTargetRef")
-                .and_then(|t| t.get(field))
-                .and_then(harrier_core::yaml::Node::as_str)
-        };
-        namespace_of(hpa) == namespace
-            && target("kind") == Some(object.kind())
-            && target("name").is_some()
-            && target("name") == object.resource.name.as_deref()
-    })
 }

@@ -31,14 +31,17 @@ use crate::Check;
 
 mod anonymous_binding;
 mod cluster_admin_binding;
+mod csr_approval_access;
 mod dashboard_admin_binding;
 mod default_service_account_binding;
 mod escalate_bind_impersonate;
 mod node_proxy_access;
 mod pod_create_access;
 mod pod_exec_access;
+mod pod_portforward_access;
 mod rbac_wildcard_rule;
 mod secret_read_access;
+mod service_status_write_access;
 mod webhook_config_write;
 mod workload_with_cluster_admin;
 
@@ -56,6 +59,9 @@ pub static CHECKS: &[&Check] = &[
     &webhook_config_write::CHECK,
     &dashboard_admin_binding::CHECK,
     &workload_with_cluster_admin::CHECK,
+    &pod_portforward_access::CHECK,
+    &csr_approval_access::CHECK,
+    &service_status_write_access::CHECK,
 ];
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";

@@ -237,6 +237,13 @@ fn decode_once(template: &Node) -> Result<(ObjectMeta, PodSpec, Vec<Container>),
     Ok((metadata, spec, ephemeral))
 }
 
+/// Where an object's pod template is (the root, for a Pod), if its kind has one. The template
+/// is there even when [`Workload`] could not decode it (its `spec` missing or mistyped): its
+/// labels still say what Services and NetworkPolicies select.
+pub fn pod_template_path(object: &Object) -> Option<FieldPath> {
+    template_path(object)
+}
+
 /// Where the pod template of each workload kind is. Kinds are matched together with their API
 /// group, so a CRD that happens to be called `Deployment` is not mistaken for one. The core
 /// group is accepted for every built-in kind: no CRD can live in it, so `apiVersion: v1` on a

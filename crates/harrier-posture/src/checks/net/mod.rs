@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use harrier_core::yaml::de::from_node;
 use harrier_k8s::k8s_openapi::api::core::v1::ServiceSpec;
 use harrier_k8s::k8s_openapi::api::networking::v1::{IngressSpec, NetworkPolicySpec};
-use harrier_k8s::{Object, ObjectIndex, Workload};
+use harrier_k8s::{Object, ObjectIndex, pod_template_path};
 
 use crate::Check;
 
@@ -63,21 +63,38 @@ fn network_policy_spec(object: &Object) -> Option<NetworkPolicySpec> {
     from_node(object.node.get("spec")?).ok()
 }
 
-/// Pod templates grouped by the namespace of their object; objects without `metadata.namespace`
-/// form one group under `None` (they land in whatever namespace `kubectl` is pointed at).
-fn workloads_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<&Workload>> {
-    let mut by_namespace: BTreeMap<Option<&str>, Vec<&Workload>> = BTreeMap::new();
-    for workload in index.workloads() {
-        let namespace = index.object_of(workload).resource.namespace.as_deref();
-        by_namespace.entry(namespace).or_default().push(workload);
-    }
-    by_namespace
+/// A pod template that selectors are matched against: its object and its labels.
+struct Template<'a> {
+    object: &'a Object,
+    labels: BTreeMap<String, String>,
 }
 
-/// The labels of a pod template.
-fn template_labels(workload: &Workload) -> &BTreeMap<String, String> {
-    static NONE: BTreeMap<String, String> = BTreeMap::new();
-    workload.metadata.labels.as_ref().unwrap_or(&NONE)
+/// Pod templates grouped by the namespace of their object; objects without `metadata.namespace`
+/// form one group under `None` (they land in whatever namespace `kubectl` is pointed at).
+/// A template whose pod spec could not be decoded (missing, or of the wrong type) still counts,
+/// with its labels read from the manifest: the controller is there, and the Service or policy
+/// selecting it is not dangling.
+fn templates_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<Template<'_>>> {
+    let mut by_namespace: BTreeMap<Option<&str>, Vec<Template<'_>>> = BTreeMap::new();
+    for (i, object) in index.objects().iter().enumerate() {
+        let labels = match index.workload_for(i) {
+            Some(workload) => workload.metadata.labels.clone().unwrap_or_default(),
+            None => {
+                let Some(path) = pod_template_path(object) else {
+                    continue;
+                };
+                object
+                    .at(&path.keys("metadata.labels"))
+                    .and_then(|labels| from_node(labels).ok())
+                    .unwrap_or_default()
+            }
+        };
+        by_namespace
+            .entry(object.resource.namespace.as_deref())
+            .or_default()
+            .push(Template { object, labels });
+    }
+    by_namespace
 }
 
 /// "in namespace `shop`", or what an unset namespace means.

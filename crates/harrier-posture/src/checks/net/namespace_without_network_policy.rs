@@ -41,7 +41,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         .filter(|o| is_network_policy(o))
         .map(|o| o.resource.namespace.as_deref())
         .collect();
-    for (namespace, workloads) in super::workloads_by_namespace(index) {
+    for (namespace, workloads) in super::templates_by_namespace(index) {
         if covered.contains(&namespace) {
             continue;
         }
@@ -51,7 +51,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         let mut names: Vec<String> = workloads
             .iter()
             .take(3)
-            .map(|w| super::describe(index.object_of(w)))
+            .map(|t| super::describe(t.object))
             .collect();
         if workloads.len() > names.len() {
             names.push(format!("{} more", workloads.len() - names.len()));
@@ -72,7 +72,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                 ),
             ),
             (Some(ns), None) => out.about(
-                index.object_of(first),
+                first.object,
                 FieldPath::root().keys("metadata.namespace"),
                 format!(
                     "namespace `{ns}` has no NetworkPolicy in the scanned objects, so its workloads \
@@ -80,7 +80,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                 ),
             ),
             (None, _) => out.about(
-                index.object_of(first),
+                first.object,
                 FieldPath::root().keys("metadata.namespace"),
                 format!(
                     "objects without `metadata.namespace` (one unnamed namespace, the one `kubectl` \

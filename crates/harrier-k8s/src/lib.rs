@@ -22,7 +22,7 @@ pub use error::Error;
 pub use index::ObjectIndex;
 pub use load::{LoadOptions, Loaded, load, load_text};
 pub use object::Object;
-pub use workload::{ContainerKind, ContainerRef, Workload};
+pub use workload::{ContainerKind, ContainerRef, Workload, pod_template_path};
 
 /// Re-exported so analyzers use exactly the Kubernetes API types (and version) this crate decodes.
 pub use k8s_openapi;

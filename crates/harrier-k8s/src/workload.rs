@@ -245,22 +245,63 @@ fn decode_once(template: &Node) -> Result<(ObjectMeta, PodSpec, Vec<Container>),
     Ok((metadata, spec, ephemeral))
 }
 
+/// Where an object's pod template is (the root, for a Pod), if its kind has one. The template
+/// is there even when [`Workload`] could not decode it (its `spec` missing or mistyped): its
+/// labels still say what Services and NetworkPolicies select.
+pub fn pod_template_path(object: &Object) -> Option<FieldPath> {
+    template_path(object)
+}
+
 /// Where the pod template of each workload kind is. Kinds are matched together with their API
-/// group, so a CRD that happens to be called `Deployment` is not mistaken for one.
+/// group, so a CRD that happens to be called `Deployment` is not mistaken for one. The core
+/// group is accepted for every built-in kind: no CRD can live in it, so `apiVersion: v1` on a
+/// Deployment is a mistyped version, not another kind, and the template is checked as written.
 fn template_path(object: &Object) -> Option<FieldPath> {
     let root = FieldPath::root();
     let group = object.group();
     let path = match (object.kind(), group) {
         ("Pod", "") => root,
         ("ReplicationController", "") => root.keys("spec.template"),
-        ("Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet", "apps" | "extensions") => {
+        ("Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet", "apps" | "extensions" | "") => {
             root.keys("spec.template")
         }
-        ("Job", "batch") => root.keys("spec.template"),
-        ("CronJob", "batch") => root.keys("spec.jobTemplate.spec.template"),
+        ("Job", "batch" | "") => root.keys("spec.template"),
+        ("CronJob", "batch" | "") => root.keys("spec.jobTemplate.spec.template"),
         ("DeploymentConfig", "apps.openshift.io" | "") => root.keys("spec.template"),
         ("Rollout", "argoproj.io") => root.keys("spec.template"),
         _ => return None,
     };
     Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::{ObjectIndex, load_text};
+
+    fn workload_kinds(text: &str) -> Vec<String> {
+        let loaded = load_text(Arc::from("test.yaml"), text);
+        let (index, _) = ObjectIndex::build(loaded.objects);
+        index
+            .workloads()
+            .iter()
+            .map(|w| index.object_of(w).kind().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_mistyped_core_version_is_still_a_workload() {
+        let template = "spec: {template: {spec: {containers: [{name: a, image: nginx}]}}}";
+        assert_eq!(
+            workload_kinds(&format!("apiVersion: v1\nkind: Deployment\n{template}\n")),
+            ["Deployment"]
+        );
+        assert!(
+            workload_kinds(&format!(
+                "apiVersion: example.com/v1\nkind: Deployment\n{template}\n"
+            ))
+            .is_empty()
+        );
+    }
 }

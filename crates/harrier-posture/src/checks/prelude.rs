@@ -3,7 +3,7 @@
 
 pub(crate) use harrier_core::check::Reference::{Cis, Cwe, Mitre, Nsa, Pss, Url};
 pub(crate) use harrier_core::{CheckId, CheckMeta, CheckStatus, FieldPath, Severity};
-pub(crate) use harrier_k8s::{ContainerRef, Object, ObjectIndex};
+pub(crate) use harrier_k8s::{ContainerRef, Object, ObjectIndex, Workload};
 
 pub(crate) use crate::{Check, Emitter, PodContext, Run};
 

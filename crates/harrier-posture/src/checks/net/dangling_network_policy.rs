@@ -23,7 +23,7 @@ pub static CHECK: Check = Check {
 };
 
 fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
-    let by_namespace = super::workloads_by_namespace(index);
+    let by_namespace = super::templates_by_namespace(index);
     for policy in index.of_kind("NetworkPolicy") {
         let Some(spec) = super::network_policy_spec(policy) else {
             continue;
@@ -42,7 +42,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         }
         if workloads
             .iter()
-            .any(|w| selector::matches(&pod_selector, w.labels()) == Ok(true))
+            .any(|t| selector::matches(&pod_selector, &t.labels) == Ok(true))
         {
             continue;
         }

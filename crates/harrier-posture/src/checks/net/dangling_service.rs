@@ -22,7 +22,7 @@ pub static CHECK: Check = Check {
 };
 
 fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
-    let by_namespace = super::workloads_by_namespace(index);
+    let by_namespace = super::templates_by_namespace(index);
     for service in index.of_kind("Service") {
         let Some(spec) = super::service_spec(service) else {
             continue;
@@ -42,7 +42,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         };
         if workloads
             .iter()
-            .any(|w| selector::matches_map(&wanted, w.labels()))
+            .any(|t| selector::matches_map(&wanted, &t.labels))
         {
             continue;
         }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use harrier_core::yaml::de::from_node;
 use harrier_k8s::k8s_openapi::api::core::v1::ServiceSpec;
 use harrier_k8s::k8s_openapi::api::networking::v1::{IngressSpec, NetworkPolicySpec};
-use harrier_k8s::{Object, ObjectIndex, Workload};
+use harrier_k8s::{Object, ObjectIndex, Workload, pod_template_path};
 
 use crate::Check;
 
@@ -68,15 +68,12 @@ fn network_policy_spec(object: &Object) -> Option<NetworkPolicySpec> {
     from_node(object.node.get("spec")?).ok()
 }
 
-/// Pod templates grouped by the namespace of their object; objects without `metadata.namespace`
-/// form one group under `None` (they land in whatever namespace `kubectl` is pointed at).
-fn workloads_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<&Workload>> {
-    let mut by_namespace: BTreeMap<Option<&str>, Vec<&Workload>> = BTreeMap::new();
-    for workload in index.workloads() {
-        let namespace = index.object_of(workload).resource.namespace.as_deref();
-        by_namespace.entry(namespace).or_default().push(workload);
-    }
-    by_namespace
+/// A pod template that selectors are matched against: its object, its labels, and its typed
+/// pod template when that could be decoded.
+struct Template<'a> {
+    object: &'a Object,
+    workload: Option<&'a Workload>,
+    labels: BTreeMap<String, String>,
 }
 
 /// Whether two objects' namespaces can be the same: equal, or one unset and the other `default`.
@@ -86,6 +83,39 @@ fn workloads_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<&Wo
 /// a pair that is most likely together.
 fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     a == b || matches!((a, b), (None, Some("default")) | (Some("default"), None))
+}
+
+/// Pod templates grouped by the namespace of their object; objects without `metadata.namespace`
+/// form one group under `None` (they land in whatever namespace `kubectl` is pointed at).
+/// A template whose pod spec could not be decoded (missing, or of the wrong type) still counts,
+/// with its labels read from the manifest: the controller is there, and the Service or policy
+/// selecting it is not dangling.
+fn templates_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<Template<'_>>> {
+    let mut by_namespace: BTreeMap<Option<&str>, Vec<Template<'_>>> = BTreeMap::new();
+    for (i, object) in index.objects().iter().enumerate() {
+        let workload = index.workload_for(i);
+        let labels = match workload {
+            Some(workload) => workload.labels().clone(),
+            None => {
+                let Some(path) = pod_template_path(object) else {
+                    continue;
+                };
+                object
+                    .at(&path.keys("metadata.labels"))
+                    .and_then(|labels| from_node(labels).ok())
+                    .unwrap_or_default()
+            }
+        };
+        by_namespace
+            .entry(object.resource.namespace.as_deref())
+            .or_default()
+            .push(Template {
+                object,
+                workload,
+                labels,
+            });
+    }
+    by_namespace
 }
 
 /// "in namespace `shop`", or what an unset namespace means.

@@ -22,20 +22,21 @@ pub static CHECK: Check = Check {
 
 fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
     let policies = super::policy::policies(index);
-    for (namespace, workloads) in super::workloads_by_namespace(index) {
+    for (namespace, templates) in super::templates_by_namespace(index) {
+        let workloads: Vec<&Workload> = templates.iter().filter_map(|t| t.workload).collect();
         if super::policy::namespace_has_policy(&policies, namespace, &workloads) {
             continue;
         }
-        let Some(first) = workloads.first() else {
+        let Some(first) = templates.first() else {
             continue;
         };
-        let mut names: Vec<String> = workloads
+        let mut names: Vec<String> = templates
             .iter()
             .take(3)
-            .map(|w| super::describe(index.object_of(w)))
+            .map(|t| super::describe(t.object))
             .collect();
-        if workloads.len() > names.len() {
-            names.push(format!("{} more", workloads.len() - names.len()));
+        if templates.len() > names.len() {
+            names.push(format!("{} more", templates.len() - names.len()));
         }
         let names = names.join(", ");
         let namespace_object = namespace.and_then(|ns| {
@@ -53,7 +54,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                 ),
             ),
             (Some(ns), None) => out.about(
-                index.object_of(first),
+                first.object,
                 FieldPath::root().keys("metadata.namespace"),
                 format!(
                     "namespace `{ns}` has no NetworkPolicy in the scanned objects, so its workloads \
@@ -61,7 +62,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                 ),
             ),
             (None, _) => out.about(
-                index.object_of(first),
+                first.object,
                 FieldPath::root().keys("metadata.namespace"),
                 format!(
                     "objects without `metadata.namespace` (one unnamed namespace, the one `kubectl` \

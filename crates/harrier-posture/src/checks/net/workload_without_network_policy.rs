@@ -23,7 +23,8 @@ pub static CHECK: Check = Check {
 
 fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
     let policies = policy::policies(index);
-    for (namespace, workloads) in super::workloads_by_namespace(index) {
+    for (namespace, templates) in super::templates_by_namespace(index) {
+        let workloads: Vec<&Workload> = templates.iter().filter_map(|t| t.workload).collect();
         // A namespace no policy applies to is `HRR-NET-005`'s finding, once for the namespace.
         if !policy::namespace_has_policy(&policies, namespace, &workloads) {
             continue;

@@ -104,7 +104,7 @@ pub const MAPPING: &[CheckovRow] = &[
     ("KubeletKeyFilesSetAppropriate", "CKV_K8S_148", &[], WORKLOADS, CONTROL_PLANE),
     ("KubeletProtectKernelDefaults", "CKV_K8S_144", &[], WORKLOADS, CONTROL_PLANE),
     ("KubeletReadOnlyPort", "CKV_K8S_141", &[], WORKLOADS, CONTROL_PLANE),
-    ("KubernetesDashboard", "CKV_K8S_33", &[], WORKLOADS, "Harrier reports the Dashboard's insecure flags (HRR-POD-039, HRR-POD-040) and admin binding (HRR-RBAC-011), not its presence"),
+    ("KubernetesDashboard", "CKV_K8S_33", &["HRR-POD-044"], WORKLOADS, ""),
     ("LivenessReadiness", "CKV_K8S_8", &["HRR-POD-009"], WORKLOADS, ""),
     ("LivenessReadiness", "CKV_K8S_9", &["HRR-POD-010"], WORKLOADS, ""),
     ("NginxIngressCVE202125742", "CKV_K8S_152", &["HRR-NET-006"], &["Ingress"], "Harrier reports every snippet annotation, with or without Lua code"),
@@ -113,7 +113,7 @@ pub const MAPPING: &[CheckovRow] = &[
     ("NoDefaultNamespace", "CKV_K8S_21", &["HRR-NS-001"], NAMESPACED, ""),
     ("PeerClientCertAuthTrue", "CKV_K8S_121", &[], WORKLOADS, CONTROL_PLANE),
     ("PrivilegedContainers", "CKV_K8S_16", &["HRR-PSS-001"], WORKLOADS, ""),
-    ("RbacApproveCertificateSigningRequests", "CKV_K8S_156", &[], &["ClusterRole"], "CSR approval rights: a check is being added"),
+    ("RbacApproveCertificateSigningRequests", "CKV_K8S_156", &["HRR-RBAC-014"], &["ClusterRole"], "checkov fails a ClusterRole only when it also grants `approve` on `signers`; Harrier reports the approval alone too, at medium severity"),
     ("RbacBindRoleBindings", "CKV_K8S_157", &["HRR-RBAC-005"], ROLES, "Harrier's check covers `bind`, `escalate` and `impersonate`; `bind` on bindings grants nothing"),
     ("RbacControlWebhooks", "CKV_K8S_155", &["HRR-RBAC-010"], &["ClusterRole"], ""),
     ("RbacEscalateRoles", "CKV_K8S_158", &["HRR-RBAC-005"], ROLES, "Harrier's check covers `bind`, `escalate` and `impersonate`"),
@@ -145,11 +145,11 @@ pub const GRAPH: &[(&str, &str, &[&str], &str)] = &[
     ("AllowPrivilegeEscalation", "CKV_K8S_20", &["HRR-PSS-013"], ""),
     ("AllowedCapabilities", "CKV_K8S_25", &["HRR-PSS-005"], "checkov fails any added capability; the baseline standard allows adding 13 of the runtime's defaults"),
     ("ImpersonatePermissions", "CKV2_K8S_3", &["HRR-RBAC-005"], "Harrier reports the role that grants `impersonate`"),
-    ("ModifyServicesStatus", "CKV2_K8S_4", &[], "`services/status` write access (CVE-2020-8554): a check is being added"),
+    ("ModifyServicesStatus", "CKV2_K8S_4", &["HRR-RBAC-015"], "Harrier reports the role that grants the write, whoever holds it; checkov judges bindings to service accounts and nodes, and ignores `apiGroups`"),
     ("NoCreateNodesProxyOrPodsExec", "CKV2_K8S_2", &["HRR-RBAC-004", "HRR-RBAC-009"], "Harrier reports the role that grants `pods/exec` (HRR-RBAC-004) or `nodes/proxy` (HRR-RBAC-009)"),
     ("PodIsPubliclyAccessibleExample", "example", &[], "not a check: example graph check of checkov's own test suite"),
     ("ReadAllSecrets", "CKV2_K8S_5", &["HRR-RBAC-003"], "Harrier reports the role that grants the read"),
-    ("RequireAllPodsToHaveNetworkPolicy", "CKV2_K8S_6", &[], "per workload; HRR-NET-005 reports namespaces without any NetworkPolicy (a per-workload check is being added)"),
+    ("RequireAllPodsToHaveNetworkPolicy", "CKV2_K8S_6", &["HRR-NET-009"], ""),
     ("RoleBindingPE", "CKV2_K8S_1", &["HRR-RBAC-005"], "Harrier reports the role that grants `bind`"),
 ];
 
@@ -163,6 +163,7 @@ pub const LABELS: &[(&str, &str, &str, &str, bool)] = &[
     ("DockerSocketVolume", "scope-2PASSED-1FAILED.yaml", "CKV_K8S_27", "Deployment/weave-scope-cluster-agent", false),
     ("DockerSocketVolume", "scope-2PASSED-1FAILED.yaml", "CKV_K8S_27", "DaemonSet/weave-scope-agent", true),
     // Two Pods with one name, which checkov reports as one resource.
+    ("KubernetesDashboard", "kubernetes-dashboard-deployment.yaml", "CKV_K8S_33", "Deployment/kubernetes-dashboard", true),
     ("LivenessReadiness", "pod-liveness-readiness-2pods.yaml", "CKV_K8S_8", "Pod/liveness-exec", true),
     ("LivenessReadiness", "pod-liveness-readiness-2pods.yaml", "CKV_K8S_9", "Pod/liveness-exec", true),
     ("NginxIngressCVE202125742", "annotation2-nollua-PASSESONEFAILSONE.yaml", "CKV_K8S_152", "Ingress/app-ingress", false),
@@ -210,11 +211,14 @@ pub const DIFFERENCES: &[Difference] = &[
     ("CKV2_K8S_2 (NoCreateNodesProxyOrPodsExec)", "ClusterRoleBinding.default.passing-crb2", "`get` on `nodes/proxy` is enough to run commands through the kubelet API (it upgrades to a websocket); checkov counts only `create`"),
     ("CKV2_K8S_2 (NoCreateNodesProxyOrPodsExec)", "RoleBinding.kube-system.failing-rb3", "a Role cannot grant the cluster-scoped `nodes/proxy`, and the rule grants no `pods/exec`"),
     ("CKV2_K8S_2 (NoCreateNodesProxyOrPodsExec)", "ClusterRoleBinding.default.failing-crb4", "the rule is limited to the `rbac.authorization.k8s.io` group, which has no `pods/exec` or `nodes/proxy`; checkov ignores `apiGroups`"),
+    ("CKV2_K8S_4 (ModifyServicesStatus)", "ClusterRoleBinding.default.failing-crb1", STATUS_GROUP),
+    ("CKV2_K8S_4 (ModifyServicesStatus)", "ClusterRoleBinding.default.failing-crb2", STATUS_GROUP),
     ("CKV2_K8S_1 (RoleBindingPE)", "ClusterRoleBinding.default.passing-crb2", "checkov judges only bindings to service accounts and nodes; Harrier reports what the role grants, whoever holds it"),
     ("CKV2_K8S_1 (RoleBindingPE)", "ClusterRoleBinding.default.failing-crb1", "writing ClusterRoleBindings does not escalate: the API server also requires `bind` on the role being bound, or holding its permissions"),
     ("CKV2_K8S_1 (RoleBindingPE)", "RoleBinding.kube-system.failing-rb3", BIND_ON_BINDINGS),
 ];
 
+const STATUS_GROUP: &str = "the rule is limited to the `rbac.authorization.k8s.io` group, which has no `services/status` (a core-group resource); checkov ignores `apiGroups`";
 const FAKE_DIGEST: &str = "the image's digest `sha256:123456` is not a digest (64 hex digits), so it pins nothing and Kubernetes rejects it";
 const ANY_SNIPPET: &str = "Harrier reports every `*-snippet` annotation (checkov's CKV_K8S_153), not only those with Lua code or `alias`";
 const BIND_ON_BINDINGS: &str = "`bind` on `rolebindings` grants nothing: Kubernetes checks the `bind` verb on the role being bound";

@@ -13,7 +13,8 @@ const HOW: &[(&str, &str)] = &[
          (`mutated*` files and custom `check.yaml` are skipped). A file agrees when some object of the kind the \
          check's definition targets (`pkg/config/checks/<check>.yaml`, `target:`) has a finding of a mapped \
          Harrier check exactly when the file name says `failure`; a binding also counts through the role it refers \
-         to. Definitions without fixtures are listed, not compared.",
+         to, and where Harrier reports another object than Polaris (the PodDisruptionBudget rather than the \
+         Deployment it blocks), that object counts. Definitions without fixtures are listed, not compared.",
     ),
     (
         "checkov",

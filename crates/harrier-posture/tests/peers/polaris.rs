@@ -4,7 +4,8 @@
 //! target kind has a finding of a mapped check exactly when the file name says `failure`. The
 //! target kind comes from the check's definition in `pkg/config/checks/<check>.yaml`: an API
 //! kind (`rbac.authorization.k8s.io/Role`), or a pod template for `Container`, `PodSpec`,
-//! `PodTemplate` and `Controller` targets.
+//! `PodTemplate` and `Controller` targets; where Harrier reports another object than that target,
+//! [`REPORTED_ON`] names its kind.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -33,20 +34,20 @@ pub const MAPPING: &[Mapping] = &[
     ("hostPathSet", &["HRR-PSS-003"], ""),
     ("hostPortSet", &["HRR-PSS-004"], ""),
     ("hostProcess", &["HRR-PSS-011"], ""),
-    ("hpaMaxAvailability", &[], "HorizontalPodAutoscaler sizing: availability, not security"),
-    ("hpaMinAvailability", &[], "HorizontalPodAutoscaler sizing: availability, not security"),
+    ("hpaMaxAvailability", &["HRR-POD-048"], HPA_NOTE),
+    ("hpaMinAvailability", &["HRR-POD-048"], HPA_NOTE),
     ("insecureCapabilities", &["HRR-PSS-017"], "the restricted standard requires dropping `ALL`; Polaris also accepts a list of 15 named capabilities"),
     ("linuxHardening", &[], "passes on any one of seccomp, SELinux, AppArmor or dropped capabilities; Harrier checks seccomp (HRR-PSS-016) and capabilities (HRR-PSS-017) each on their own"),
     ("livenessProbeMissing", &["HRR-POD-009"], ""),
     ("memoryLimitsMissing", &["HRR-POD-008"], ""),
     ("memoryRequestsMissing", &["HRR-POD-007"], ""),
     ("metadataAndInstanceMismatched", &[], "labelling convention (`app.kubernetes.io/instance`), not security"),
-    ("missingNetworkPolicy", &[], "per workload; HRR-NET-005 reports namespaces without any NetworkPolicy (a per-workload check is being added)"),
+    ("missingNetworkPolicy", &["HRR-NET-009", "HRR-NET-005"], "Polaris wants a policy selecting the pod with both ingress and egress rules; Harrier reports pods whose ingress no policy isolates (HRR-NET-009), or their namespace when no policy applies there at all (HRR-NET-005)"),
     ("missingPodDisruptionBudget", &[], "PodDisruptionBudget coverage: availability, not security"),
     ("notReadOnlyRootFilesystem", &["HRR-POD-011"], ""),
     ("oneController", &[], "not a check: custom check defined by the fixture's own `check.yaml`: a test of Polaris's custom-check engine"),
-    ("pdbDisruptionsIsZero", &[], "PodDisruptionBudget sizing: availability, not security"),
-    ("pdbMinAvailableGreaterThanHPAMinReplicas", &[], "PodDisruptionBudget and HorizontalPodAutoscaler sizing: availability, not security"),
+    ("pdbDisruptionsIsZero", &["HRR-POD-047"], ""),
+    ("pdbMinAvailableGreaterThanHPAMinReplicas", &["HRR-POD-047"], "Polaris reports the Deployment, Harrier the budget; Harrier also fails a `minAvailable` equal to the autoscaler's `minReplicas` or to its default of 1"),
     ("priorityClassNotSet", &["HRR-POD-035"], ""),
     ("privilegeEscalationAllowed", &["HRR-PSS-013"], ""),
     ("procMount", &["HRR-PSS-006"], ""),
@@ -71,10 +72,14 @@ pub const MAPPING: &[Mapping] = &[
 #[rustfmt::skip]
 pub const DIFFERENCES: &[Difference] = &[
     ("clusterrolePodExecAttach", "success.gce_calico_clusterrole.yaml", GKE_ROLE),
+    ("hpaMaxAvailability", "success.minAvailabilityAbsent.yaml", HPA_DEFAULT_MIN),
+    ("hpaMinAvailability", "success.minReplicaAbsent.yaml", HPA_DEFAULT_MIN),
     ("insecureCapabilities", "success.yaml", DROP_ALL),
     ("insecureCapabilities", "success.case.yaml", DROP_ALL),
     ("insecureCapabilities", "success.pod.yaml", DROP_ALL),
     ("insecureCapabilities", "success.all.yaml", "the Pod Security admission matches `ALL` case-sensitively, so `drop: [All]` fails the restricted standard, although container runtimes drop every capability for it"),
+    ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.equals.yaml", "the budget's `minAvailable: 5` equals the autoscaler's `minReplicas: 5`: once it has scaled down, no pod can be evicted; Polaris fails only a `minAvailable` strictly greater"),
+    ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.no-min-replicas.yaml", "the autoscaler leaves out `minReplicas`, which defaults to 1, below the budget's `minAvailable: 2`: once it has scaled down, no pod can be evicted; Polaris ignores autoscalers without `minReplicas`"),
     ("rolePodExecAttach", "success.gce_calico_binding.yaml", GKE_ROLE),
     ("rolebindingClusterAdminClusterRole", "failure.all_verbs.yaml", ROLE_NOT_BINDING),
     ("rolebindingClusterAdminClusterRole", "failure.all_verbs_different_order.yaml", ROLE_NOT_BINDING),
@@ -86,11 +91,23 @@ pub const DIFFERENCES: &[Difference] = &[
     ("rolebindingRolePodExecAttach", "success.system_prefix_binding.yaml", BINDING_NAME),
 ];
 
+const HPA_NOTE: &str = "one Harrier check for a low minimum and a maximum not above it; Harrier reads an unset `minReplicas` as its default of 1";
+const HPA_DEFAULT_MIN: &str = "the autoscaler leaves out `minReplicas`, which the API server defaults to 1, so at low load one pod serves everything; Polaris passes an unset field";
 const DROP_ALL: &str = "the restricted Pod Security Standard requires dropping `ALL`; a list of named capabilities misses any the runtime adds later";
 const GKE_ROLE: &str = "Polaris exempts GKE's `gce:podsecuritypolicy:calico-sa` role by name; Harrier exempts only the roles Kubernetes itself creates (`system:` names, the `rbac-defaults` label, the default user-facing ClusterRoles)";
 const ROLE_NOT_BINDING: &str = "the binding grants a custom ClusterRole with every verb on every resource, which Harrier reports on the ClusterRole (HRR-RBAC-001), not as a `cluster-admin` binding";
 const SYSTEM_ROLE: &str = "the role's name has the `system:` prefix Kubernetes reserves for the roles it creates and reconciles, which Harrier does not judge";
 const BINDING_NAME: &str = "Polaris exempts bindings by name (`system:` prefix, GKE's calico binding); Harrier judges what the bound role grants, whoever binds it";
+
+/// Checks for which Harrier reports another object than the one Polaris's definition targets:
+/// `(check, the kinds Harrier reports)`. A file fails when one of those objects has a finding.
+const REPORTED_ON: &[(&str, &[&str])] = &[
+    // Polaris reports the Deployment; HRR-POD-047 reports the budget that blocks its evictions.
+    (
+        "pdbMinAvailableGreaterThanHPAMinReplicas",
+        &["PodDisruptionBudget"],
+    ),
+];
 
 /// Compares every fixture of every covered check.
 pub fn compare(root: &Path) -> Report {
@@ -137,7 +154,10 @@ pub fn compare(root: &Path) -> Report {
         if harrier.is_empty() || files.is_empty() {
             continue;
         }
-        let target = target_kinds(&definitions.join(format!("{check}.yaml")));
+        let target: Vec<String> = match REPORTED_ON.iter().find(|r| r.0 == *check) {
+            Some((_, kinds)) => kinds.iter().map(|k| (*k).to_owned()).collect(),
+            None => target_kinds(&definitions.join(format!("{check}.yaml"))),
+        };
         for file in files {
             let name = file_name(&file);
             let scan = Scan::of(std::slice::from_ref(&file));

@@ -71,7 +71,10 @@ pub const MAPPING: &[Mapping] = &[
 /// Fixtures on which Harrier deliberately differs, by check and file name.
 #[rustfmt::skip]
 pub const DIFFERENCES: &[Difference] = &[
+    ("clusterrolePodExecAttach", "success.defaultclusterrole_admin.yaml", DEFAULT_NAME),
+    ("clusterrolePodExecAttach", "success.defaultclusterrole_clusteradmin.yaml", DEFAULT_NAME),
     ("clusterrolePodExecAttach", "success.gce_calico_clusterrole.yaml", GKE_ROLE),
+    ("clusterrolePodExecAttach", "success.system_prefix.yaml", SYSTEM_NAME),
     ("hpaMaxAvailability", "success.minAvailabilityAbsent.yaml", HPA_DEFAULT_MIN),
     ("hpaMinAvailability", "success.minReplicaAbsent.yaml", HPA_DEFAULT_MIN),
     ("insecureCapabilities", "success.yaml", DROP_ALL),
@@ -81,12 +84,12 @@ pub const DIFFERENCES: &[Difference] = &[
     ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.equals.yaml", "the budget's `minAvailable: 5` equals the autoscaler's `minReplicas: 5`: once it has scaled down, no pod can be evicted; Polaris fails only a `minAvailable` strictly greater"),
     ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.no-min-replicas.yaml", "the autoscaler leaves out `minReplicas`, which defaults to 1, below the budget's `minAvailable: 2`: once it has scaled down, no pod can be evicted; Polaris ignores autoscalers without `minReplicas`"),
     ("rolePodExecAttach", "success.gce_calico_binding.yaml", GKE_ROLE),
+    ("rolePodExecAttach", "success.system_prefix_binding.yaml", SYSTEM_NAME),
     ("rolebindingClusterAdminClusterRole", "failure.all_verbs.yaml", ROLE_NOT_BINDING),
     ("rolebindingClusterAdminClusterRole", "failure.all_verbs_different_order.yaml", ROLE_NOT_BINDING),
     ("rolebindingClusterAdminClusterRole", "failure.wildcards.yaml", ROLE_NOT_BINDING),
-    ("rolebindingClusterAdminClusterRole", "failure.binding_to_system_prefix.yaml", SYSTEM_ROLE),
+    ("rolebindingClusterAdminClusterRole", "failure.binding_to_system_prefix.yaml", ROLE_NOT_BINDING),
     ("rolebindingRolePodExecAttach", "failure.binding_points_to_missing_ref.yaml", "the binding refers to a Role the file does not define; a reference to a missing role grants nothing, and Harrier judges the roles it can read"),
-    ("rolebindingRolePodExecAttach", "failure.binding_to_system_prefix.yaml", SYSTEM_ROLE),
     ("rolebindingRolePodExecAttach", "success.gce_calico_binding.yaml", BINDING_NAME),
     ("rolebindingRolePodExecAttach", "success.system_prefix_binding.yaml", BINDING_NAME),
 ];
@@ -94,9 +97,10 @@ pub const DIFFERENCES: &[Difference] = &[
 const HPA_NOTE: &str = "one Harrier check for a low minimum and a maximum not above it; Harrier reads an unset `minReplicas` as its default of 1";
 const HPA_DEFAULT_MIN: &str = "the autoscaler leaves out `minReplicas`, which the API server defaults to 1, so at low load one pod serves everything; Polaris passes an unset field";
 const DROP_ALL: &str = "the restricted Pod Security Standard requires dropping `ALL`; a list of named capabilities misses any the runtime adds later";
-const GKE_ROLE: &str = "Polaris exempts GKE's `gce:podsecuritypolicy:calico-sa` role by name; Harrier exempts only the roles Kubernetes itself creates (`system:` names, the `rbac-defaults` label, the default user-facing ClusterRoles)";
+const GKE_ROLE: &str = "Polaris exempts GKE's `gce:podsecuritypolicy:calico-sa` role by name; Harrier exempts only the roles the API server bootstraps, which carry the `kubernetes.io/bootstrapping: rbac-defaults` label";
+const DEFAULT_NAME: &str = "the ClusterRole has a built-in role's name but not the `kubernetes.io/bootstrapping: rbac-defaults` label the API server gives the roles it bootstraps; applying it would add these rules to the cluster's own role, so Harrier judges it (Polaris exempts the name)";
+const SYSTEM_NAME: &str = "the role is only named `system:…`, without the `kubernetes.io/bootstrapping: rbac-defaults` label the API server gives the roles it bootstraps: anyone can choose that name, so Harrier judges it (Polaris exempts the prefix)";
 const ROLE_NOT_BINDING: &str = "the binding grants a custom ClusterRole with every verb on every resource, which Harrier reports on the ClusterRole (HRR-RBAC-001), not as a `cluster-admin` binding";
-const SYSTEM_ROLE: &str = "the role's name has the `system:` prefix Kubernetes reserves for the roles it creates and reconciles, which Harrier does not judge";
 const BINDING_NAME: &str = "Polaris exempts bindings by name (`system:` prefix, GKE's calico binding); Harrier judges what the bound role grants, whoever binds it";
 
 /// Checks for which Harrier reports another object than the one Polaris's definition targets:

@@ -11,14 +11,17 @@
 //! resource (nodes, webhook configurations, ClusterRoles, users, groups) grants nothing and is
 //! not reported.
 //!
-//! Roles that Kubernetes and its components create themselves are not reported by the rule
-//! checks: those labelled `kubernetes.io/bootstrapping: rbac-defaults`, those whose names start
-//! with the reserved `system:` prefix, and the default user-facing ClusterRoles `cluster-admin`,
-//! `admin`, `edit` and `view` (as Polaris does, and Kubescape's default exceptions). They exist
-//! in every cluster and the API server reconciles them at start-up, so reporting them would
-//! bury what the cluster's owners wrote; the bindings that hand them out are still checked.
-//! Aggregated ClusterRoles are skipped too: their rules are copied from the roles they
-//! aggregate, which are checked themselves.
+//! Roles that Kubernetes creates itself are not reported by the rule checks. The API server
+//! labels every role it bootstraps (`cluster-admin`, `admin`, `edit`, `view` and the `system:`
+//! roles) `kubernetes.io/bootstrapping: rbac-defaults`, in manifests dumped from a cluster as on
+//! the cluster itself, and reconciles them at start-up; reporting them would bury what the
+//! cluster's owners wrote. The label is what marks them, not the name: `system:` is only a
+//! convention, and a role someone names `system:viewer` is theirs and is checked like any other
+//! (Polaris exempts such names, as do Kubescape's default exceptions; their fixtures hold user
+//! roles named `system:test` and `system:viewer`). Setting the label is a deliberate act that a
+//! review sees; picking an official-looking name is not. The bindings that hand built-in roles
+//! out are still checked. Aggregated ClusterRoles are skipped too: their rules are copied from
+//! the roles they aggregate, which are checked themselves.
 
 use std::fmt::Write;
 
@@ -72,16 +75,12 @@ const ROLE_KINDS: &[&str] = &["Role", "ClusterRole"];
 /// The kinds the binding checks read.
 const BINDING_KINDS: &[&str] = &["RoleBinding", "ClusterRoleBinding"];
 
-/// Whether Kubernetes or one of its components owns the role (see the module docs).
+/// Whether the API server bootstrapped the role, as its label says (see the module docs).
 fn is_builtin_role(object: &Object) -> bool {
-    let name = object.resource.name.as_deref().unwrap_or_default();
     object
         .labels
         .get("kubernetes.io/bootstrapping")
         .is_some_and(|v| v == "rbac-defaults")
-        || name.starts_with("system:")
-        || (object.kind() == "ClusterRole"
-            && matches!(name, "cluster-admin" | "admin" | "edit" | "view"))
 }
 
 /// The rules of a Role or ClusterRole written by the cluster's owners, if they decode. `None`

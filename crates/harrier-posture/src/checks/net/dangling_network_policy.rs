@@ -33,9 +33,10 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             continue;
         };
         let namespace = policy.resource.namespace.as_deref();
-        let Some(workloads) = by_namespace.get(&namespace) else {
+        let workloads = super::templates_in(&by_namespace, namespace);
+        if workloads.is_empty() {
             continue;
-        };
+        }
         // The API server rejects a malformed selector: that is a validity problem, not this one.
         if selector::matches(&pod_selector, &BTreeMap::new()).is_err() {
             continue;
@@ -52,7 +53,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             format!(
                 "{} selects no pod template {}, so it isolates nothing",
                 super::describe(policy),
-                super::in_namespace(namespace)
+                super::in_namespace_or_default(namespace)
             ),
         );
     }

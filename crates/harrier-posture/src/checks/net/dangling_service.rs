@@ -37,9 +37,10 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
         let namespace = service.resource.namespace.as_deref();
         // Without any workload of the namespace in the scan, the Service's pods are simply
         // defined elsewhere: saying nothing beats a finding on every Service-only file.
-        let Some(workloads) = by_namespace.get(&namespace) else {
+        let workloads = super::templates_in(&by_namespace, namespace);
+        if workloads.is_empty() {
             continue;
-        };
+        }
         if workloads
             .iter()
             .any(|t| selector::matches_map(&wanted, &t.labels))
@@ -53,7 +54,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
                 "{} selects `{}`, but no pod template {} has these labels, so it has no endpoints",
                 super::describe(service),
                 super::render_labels(&wanted),
-                super::in_namespace(namespace)
+                super::in_namespace_or_default(namespace)
             ),
         );
     }

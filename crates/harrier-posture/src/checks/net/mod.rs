@@ -78,9 +78,9 @@ struct Template<'a> {
 
 /// Whether two objects' namespaces can be the same: equal, or one unset and the other `default`.
 /// An object without `metadata.namespace` lands in the namespace `kubectl` is pointed at, most
-/// often `default`, so the checks that look for a counterpart (a policy for a workload, a Service
-/// for an Ingress) accept one in `default` for it, and the other way round, rather than report
-/// a pair that is most likely together.
+/// often `default`, so every check that looks for a counterpart (a policy for a workload, pod
+/// templates for a Service or a policy, a Service for an Ingress) accepts one in `default` for it,
+/// and the other way round, rather than report a pair that is most likely together.
 fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     a == b || matches!((a, b), (None, Some("default")) | (Some("default"), None))
 }
@@ -118,18 +118,24 @@ fn templates_by_namespace(index: &ObjectIndex) -> BTreeMap<Option<&str>, Vec<Tem
     by_namespace
 }
 
-/// "in namespace `shop`", or what an unset namespace means.
-fn in_namespace(namespace: Option<&str>) -> String {
-    match namespace {
-        Some(ns) => format!("in namespace `{ns}`"),
-        None => "among the objects without `metadata.namespace`".to_owned(),
-    }
+/// The pod templates an object of `namespace` can select, by [`same_namespace`]: those of its
+/// namespace, and those in `default` for an object without one, and the other way round.
+fn templates_in<'m, 'a>(
+    by_namespace: &'m BTreeMap<Option<&'a str>, Vec<Template<'a>>>,
+    namespace: Option<&str>,
+) -> Vec<&'m Template<'a>> {
+    by_namespace
+        .iter()
+        .filter(|(ns, _)| same_namespace(**ns, namespace))
+        .flat_map(|(_, templates)| templates)
+        .collect()
 }
 
-/// Like [`in_namespace`], for checks that also accept a counterpart in `default` for objects
-/// without a namespace (see [`same_namespace`]).
+/// "in namespace `shop`", or, for `default` and objects without a namespace, where
+/// [`same_namespace`] looks.
 fn in_namespace_or_default(namespace: Option<&str>) -> String {
     match namespace {
+        Some("default") => "in namespace `default` (or without `metadata.namespace`)".to_owned(),
         Some(ns) => format!("in namespace `{ns}`"),
         None => "among the objects without `metadata.namespace` (or in `default`)".to_owned(),
     }

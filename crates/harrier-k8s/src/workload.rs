@@ -184,6 +184,18 @@ fn decode(
         };
         return (None, vec![error]);
     }
+    // The common case decodes at the first try, straight from the object's tree; only a
+    // template with a bad field pays for a copy to prune.
+    if let Ok((metadata, spec, ephemeral)) = decode_once(template) {
+        let workload = Workload {
+            object: index,
+            template_path,
+            metadata,
+            spec,
+            ephemeral,
+        };
+        return (Some(workload), Vec::new());
+    }
     let mut errors = Vec::new();
     let mut template = template.clone();
     for _ in 0..=MAX_PRUNED_FIELDS {

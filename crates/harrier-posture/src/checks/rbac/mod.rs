@@ -30,7 +30,7 @@ use harrier_core::yaml::de::from_node;
 use harrier_k8s::k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use harrier_k8s::{Object, ObjectIndex};
 
-use crate::Check;
+use crate::{Check, Emitter};
 
 mod anonymous_binding;
 mod cluster_admin_binding;
@@ -233,6 +233,38 @@ impl Grant<'_> {
             .index(rule_index)
             .key("resources")
             .index(self.resource_index)
+    }
+}
+
+/// Reports every rule of a role that grants `permission`, followed by `consequence`: what the
+/// grant lets its holders do. The whole logic of the checks whose question is only "does this
+/// role hold that risky permission".
+fn report_grants(
+    object: &Object,
+    out: &mut Emitter<'_>,
+    permission: &Permission,
+    consequence: &str,
+) {
+    let Some(rules) = authored_rules(object) else {
+        return;
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        let Some(grant) = grant(rule, object.kind(), permission) else {
+            continue;
+        };
+        let limit = if grant.named {
+            ", for the objects named in `resourceNames`,"
+        } else {
+            ","
+        };
+        out.emit(
+            grant.path(i),
+            format!(
+                "{} grants {}{limit} {consequence}",
+                describe(object),
+                grant.describe()
+            ),
+        );
     }
 }
 

@@ -28,21 +28,10 @@ const NODE_PROXY: Permission = Permission {
 };
 
 fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
-    let Some(rules) = super::authored_rules(object) else {
-        return;
-    };
-    for (i, rule) in rules.iter().enumerate() {
-        let Some(grant) = super::grant(rule, object.kind(), &NODE_PROXY) else {
-            continue;
-        };
-        out.emit(
-            grant.path(i),
-            format!(
-                "{} grants {}, which reaches the kubelet API of nodes: running commands in any of their \
-                 containers without the API server's audit",
-                super::describe(object),
-                grant.describe()
-            ),
-        );
-    }
+    super::report_grants(
+        object,
+        out,
+        &NODE_PROXY,
+        "which reaches the kubelet API of nodes: running commands in any of their containers without the API server's audit",
+    );
 }

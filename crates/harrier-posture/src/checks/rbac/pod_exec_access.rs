@@ -32,25 +32,10 @@ const EXEC: Permission = Permission {
 };
 
 fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
-    let Some(rules) = super::authored_rules(object) else {
-        return;
-    };
-    for (i, rule) in rules.iter().enumerate() {
-        let Some(grant) = super::grant(rule, object.kind(), &EXEC) else {
-            continue;
-        };
-        let limit = if grant.named {
-            ", for the pods named in `resourceNames`,"
-        } else {
-            ","
-        };
-        out.emit(
-            grant.path(i),
-            format!(
-                "{} grants {}{limit} which runs commands inside running containers",
-                super::describe(object),
-                grant.describe()
-            ),
-        );
-    }
+    super::report_grants(
+        object,
+        out,
+        &EXEC,
+        "which runs commands inside running containers",
+    );
 }

@@ -32,26 +32,10 @@ const PORT_FORWARD: Permission = Permission {
 };
 
 fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
-    let Some(rules) = super::authored_rules(object) else {
-        return;
-    };
-    for (i, rule) in rules.iter().enumerate() {
-        let Some(grant) = super::grant(rule, object.kind(), &PORT_FORWARD) else {
-            continue;
-        };
-        let limit = if grant.named {
-            ", for the pods named in `resourceNames`,"
-        } else {
-            ","
-        };
-        out.emit(
-            grant.path(i),
-            format!(
-                "{} grants {}{limit} which connects to any port of a pod from outside the cluster, past its \
-                 Services and NetworkPolicies",
-                super::describe(object),
-                grant.describe()
-            ),
-        );
-    }
+    super::report_grants(
+        object,
+        out,
+        &PORT_FORWARD,
+        "which connects to any port of a pod from outside the cluster, past its Services and NetworkPolicies",
+    );
 }

@@ -31,21 +31,10 @@ const STATUS_WRITE: Permission = Permission {
 };
 
 fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
-    let Some(rules) = super::authored_rules(object) else {
-        return;
-    };
-    for (i, rule) in rules.iter().enumerate() {
-        let Some(grant) = super::grant(rule, object.kind(), &STATUS_WRITE) else {
-            continue;
-        };
-        out.emit(
-            grant.path(i),
-            format!(
-                "{} grants {}, so its holders can set a Service's load-balancer IP to any address and have \
-                 kube-proxy on every node send the cluster's traffic for it to their pods (CVE-2020-8554)",
-                super::describe(object),
-                grant.describe()
-            ),
-        );
-    }
+    super::report_grants(
+        object,
+        out,
+        &STATUS_WRITE,
+        "so its holders can set a Service's load-balancer IP to any address and have kube-proxy on every node send the cluster's traffic for it to their pods (CVE-2020-8554)",
+    );
 }

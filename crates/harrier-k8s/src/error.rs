@@ -70,6 +70,20 @@ pub enum Error {
         /// What is missing and what was not checked.
         message: String,
     },
+    /// A built-in workload kind under an API version that does not serve it (`apiVersion: v1` on a
+    /// Deployment). The API server would reject it; its pod template is still checked as
+    /// written, since no custom resource can live in the core group. A warning.
+    #[error(
+        "{location}: `apiVersion: {api_version}` does not serve `{kind}` (the API server rejects it); its pod template was checked as written"
+    )]
+    Unserved {
+        /// Where `apiVersion` is.
+        location: Location,
+        /// The apiVersion given.
+        api_version: String,
+        /// The kind.
+        kind: String,
+    },
     /// A document or field does not have the shape Kubernetes requires.
     #[error("{location}: {message}")]
     Invalid {
@@ -91,6 +105,7 @@ impl Error {
             | Error::UnrenderedTemplate { location, .. }
             | Error::DuplicateKey { location, .. }
             | Error::Incomplete { location, .. }
+            | Error::Unserved { location, .. }
             | Error::Invalid { location, .. } => &location.path,
         }
     }
@@ -102,6 +117,7 @@ impl Error {
             | Error::UnrenderedTemplate { location, .. }
             | Error::DuplicateKey { location, .. }
             | Error::Incomplete { location, .. }
+            | Error::Unserved { location, .. }
             | Error::Invalid { location, .. } => Some(location),
             _ => None,
         }
@@ -121,7 +137,10 @@ impl Error {
     /// Whether this is only a warning: the input was still scanned and the exit status should
     /// not say that errors happened.
     pub fn is_warning(&self) -> bool {
-        matches!(self, Error::DuplicateKey { .. } | Error::Incomplete { .. })
+        matches!(
+            self,
+            Error::DuplicateKey { .. } | Error::Incomplete { .. } | Error::Unserved { .. }
+        )
     }
 
     /// Whether the error is about a malformed file (as opposed to IO).

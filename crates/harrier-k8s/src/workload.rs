@@ -112,7 +112,20 @@ impl Workload {
             };
             return Some((None, vec![error]));
         };
-        Some(decode(object, index, template, template_path))
+        let (workload, mut problems) = decode(object, index, template, template_path);
+        if object.group().is_empty()
+            && !matches!(
+                object.kind(),
+                "Pod" | "ReplicationController" | "DeploymentConfig"
+            )
+        {
+            problems.push(Error::Unserved {
+                location: object.locate(&FieldPath::root().key("apiVersion")),
+                api_version: object.resource.api_version.clone(),
+                kind: object.kind().to_owned(),
+            });
+        }
+        Some((workload, problems))
     }
 
     /// Path to the pod spec, from the object root.
@@ -315,5 +328,18 @@ mod tests {
             ))
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_mistyped_core_version_is_a_warning_at_its_line() {
+        let text = "kind: Deployment\napiVersion: v1\nspec: {template: {spec: {containers: [{name: a, image: nginx}]}}}\n";
+        let loaded = load_text(Arc::from("test.yaml"), text);
+        let (_, problems) = ObjectIndex::build(loaded.objects);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].is_warning());
+        assert_eq!(problems[0].location().map(|l| l.line), Some(2));
+        let pod = "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, image: nginx}]}\n";
+        let (_, problems) = ObjectIndex::build(load_text(Arc::from("p.yaml"), pod).objects);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 }

@@ -122,6 +122,9 @@ fn result(
     if let Some(container) = &finding.container {
         result["properties"]["container"] = json!(container);
     }
+    if let Some(template) = &finding.template {
+        result["properties"]["template"] = json!(template);
+    }
     if let Some(s) = suppression {
         let kind = match s.source {
             SuppressionSource::Annotation { .. } => "inSource",

@@ -74,7 +74,17 @@ pub(crate) fn write(
             .map_or_else(String::new, |l| {
                 format!("  {}", p.dim(&format!("(meets PSS {l})")))
             });
-        writeln!(out, "{}{origin}{level}", p.bold(&resource.to_string()))?;
+        let template = findings
+            .first()
+            .and_then(|f| f.template.as_deref())
+            .map_or_else(String::new, |t| {
+                format!("  {}", p.dim(&format!("(template {t})")))
+            });
+        writeln!(
+            out,
+            "{}{origin}{template}{level}",
+            p.bold(&resource.to_string())
+        )?;
         for f in findings {
             let at = f
                 .location

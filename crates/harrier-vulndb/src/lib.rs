@@ -1,0 +1,21 @@
+//! The vulnerability database: advisories in, exact matches out.
+//!
+//! - [`model`]: advisories as every source is normalised to (the OSV data model, plus the
+//!   distro states OSV lacks: "not affected", "will not fix").
+//! - [`ingest`]: one parser per real feed format (OSV JSON and YAML, the Debian security
+//!   tracker, Alpine secdb, RustSec, CISA KEV, FIRST EPSS), each returning model advisories.
+//! - [`version`]: exact version ordering per scheme (dpkg, rpm, apk, SemVer as npm/Cargo/Go use
+//!   it, PEP 440, Maven, RubyGems, NuGet, Composer, Hex) and the ecosystem → scheme mapping.
+//!   Unknown schemes are reported, never guessed.
+//! - the on-disk database and matching, used by `harrier db` and `harrier vuln lookup`, and by
+//!   image and SBOM scanning.
+#![warn(missing_docs)]
+
+pub mod ecosystem;
+pub mod ingest;
+pub mod model;
+pub mod version;
+
+pub use ecosystem::{Ecosystem, EcosystemKind};
+pub use model::{Advisory, Affected, Event, Range, RangeKind, ScoreKind, SeverityScore, Status};
+pub use version::{Scheme, VersionError};

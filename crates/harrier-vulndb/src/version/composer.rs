@@ -1,0 +1,10 @@
+//! composer version ordering (being written).
+
+use std::cmp::Ordering;
+
+use super::Invalid;
+
+/// Orders two composer versions.
+pub fn compare(a: &str, b: &str) -> Result<Ordering, Invalid> {
+    Err(Invalid::new(if a.is_empty() { b } else { a }, "not implemented yet"))
+}

@@ -65,7 +65,10 @@ pub struct Ecosystem {
 impl Ecosystem {
     /// An ecosystem without a release.
     pub fn new(kind: EcosystemKind) -> Ecosystem {
-        Ecosystem { kind, release: None }
+        Ecosystem {
+            kind,
+            release: None,
+        }
     }
 
     /// An ecosystem with a (normalised) release.
@@ -109,8 +112,8 @@ impl EcosystemKind {
             "Ubuntu" => EcosystemKind::Ubuntu,
             "Alpine" => EcosystemKind::Alpine,
             "Wolfi" | "Chainguard" => EcosystemKind::Wolfi,
-            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler"
-            | "Azure Linux" => EcosystemKind::Rpm(name.to_owned()),
+            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Photon OS"
+            | "Mageia" | "openEuler" | "Azure Linux" => EcosystemKind::Rpm(name.to_owned()),
             "kubernetes" | "Kubernetes" => EcosystemKind::Kubernetes,
             other => EcosystemKind::Other(other.to_owned()),
         }
@@ -158,6 +161,45 @@ impl EcosystemKind {
     }
 }
 
+impl EcosystemKind {
+    /// A package name as this ecosystem's registry identifies it, so that spellings that name
+    /// the same package meet: PyPI's PEP 503 normalisation (`Django_REST.framework` →
+    /// `django-rest-framework`), crates.io's case- and `-`/`_`-insensitivity, and the
+    /// case-insensitive registries (NuGet, Packagist, Hex, Pub, distro package names). Others
+    /// are case-sensitive and kept as written.
+    pub fn normalise_name(&self, name: &str) -> String {
+        let name = name.trim();
+        match self {
+            EcosystemKind::PyPI => {
+                let mut out = String::with_capacity(name.len());
+                let mut in_separator = false;
+                for c in name.chars() {
+                    if matches!(c, '-' | '_' | '.') {
+                        if !in_separator {
+                            out.push('-');
+                        }
+                        in_separator = true;
+                    } else {
+                        out.push(c.to_ascii_lowercase());
+                        in_separator = false;
+                    }
+                }
+                out
+            }
+            EcosystemKind::CratesIo => name.to_ascii_lowercase().replace('_', "-"),
+            EcosystemKind::NuGet
+            | EcosystemKind::Packagist
+            | EcosystemKind::Hex
+            | EcosystemKind::Pub
+            | EcosystemKind::Debian
+            | EcosystemKind::Ubuntu
+            | EcosystemKind::Alpine
+            | EcosystemKind::Wolfi => name.to_ascii_lowercase(),
+            _ => name.to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for Ecosystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.osv_name())?;
@@ -201,7 +243,11 @@ fn normalise_release(kind: &EcosystemKind, release: &str) -> String {
                 None => (false, release),
             };
             let rest = rest.strip_suffix(":LTS").unwrap_or(rest);
-            if pro { format!("pro:{rest}") } else { rest.to_owned() }
+            if pro {
+                format!("pro:{rest}")
+            } else {
+                rest.to_owned()
+            }
         }
         _ => release.to_owned(),
     }
@@ -222,7 +268,10 @@ mod tests {
     #[test]
     fn parses_osv_ecosystems() {
         let e = Ecosystem::parse_osv("Debian:12");
-        assert_eq!((e.kind, e.release.as_deref()), (EcosystemKind::Debian, Some("12")));
+        assert_eq!(
+            (e.kind, e.release.as_deref()),
+            (EcosystemKind::Debian, Some("12"))
+        );
         let e = Ecosystem::parse_osv("Alpine:v3.20");
         assert_eq!(e.release.as_deref(), Some("3.20"));
         let e = Ecosystem::parse_osv("Ubuntu:24.04:LTS");
@@ -230,8 +279,33 @@ mod tests {
         let e = Ecosystem::parse_osv("Ubuntu:Pro:20.04:LTS");
         assert_eq!(e.release.as_deref(), Some("pro:20.04"));
         assert_eq!(Ecosystem::parse_osv("PyPI").release, None);
-        assert_eq!(Ecosystem::with_release(EcosystemKind::Debian, "bookworm").release.as_deref(), Some("12"));
+        assert_eq!(
+            Ecosystem::with_release(EcosystemKind::Debian, "bookworm")
+                .release
+                .as_deref(),
+            Some("12")
+        );
         assert_eq!(Ecosystem::parse_osv("CRAN").scheme(), None);
         assert_eq!(Ecosystem::parse_osv("Debian:12").to_string(), "Debian:12");
+    }
+
+    #[test]
+    fn normalises_names_as_registries_do() {
+        assert_eq!(
+            EcosystemKind::PyPI.normalise_name("Django_REST..framework"),
+            "django-rest-framework"
+        );
+        assert_eq!(
+            EcosystemKind::CratesIo.normalise_name("Serde_JSON"),
+            "serde-json"
+        );
+        assert_eq!(
+            EcosystemKind::NuGet.normalise_name("Newtonsoft.Json"),
+            "newtonsoft.json"
+        );
+        assert_eq!(
+            EcosystemKind::Maven.normalise_name("org.Foo:Bar"),
+            "org.Foo:Bar"
+        );
     }
 }

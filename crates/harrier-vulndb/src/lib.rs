@@ -11,11 +11,17 @@
 //!   image and SBOM scanning.
 #![warn(missing_docs)]
 
+pub mod bundle;
+pub mod db;
 pub mod ecosystem;
 pub mod ingest;
+pub mod matching;
 pub mod model;
+pub mod severity;
 pub mod version;
 
+pub use db::{Database, DbError};
 pub use ecosystem::{Ecosystem, EcosystemKind};
+pub use matching::{LookupError, Match, Query, Report, lookup};
 pub use model::{Advisory, Affected, Event, Range, RangeKind, ScoreKind, SeverityScore, Status};
 pub use version::{Scheme, VersionError};

@@ -19,5 +19,8 @@ pub enum Flavor {
 
 /// Orders two versions.
 pub fn compare(_flavor: Flavor, a: &str, b: &str) -> Result<Ordering, Invalid> {
-    Err(Invalid::new(if a.is_empty() { b } else { a }, "not implemented yet"))
+    Err(Invalid::new(
+        if a.is_empty() { b } else { a },
+        "not implemented yet",
+    ))
 }

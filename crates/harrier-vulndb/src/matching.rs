@@ -1,0 +1,458 @@
+//! Matching a package version against the database, with the evidence for every match.
+//!
+//! A query names an ecosystem (and distro release), a package, a version and, for distro
+//! binary packages, the source package they were built from (Debian and Ubuntu key their
+//! advisories by source package). Each affected record found is evaluated exactly as the OSV
+//! specification says: events sorted by version, `introduced` opens a range, `fixed` and
+//! `last_affected` close it, `limit` bounds it, and explicit `versions` lists match as they are.
+//! Ranges of type `GIT`, and `ECOSYSTEM` ranges of ecosystems whose scheme Harrier does not
+//! know, cannot be evaluated from a version and are reported as such, never guessed.
+//!
+//! Matches of advisories that describe the same vulnerability are merged, so that one
+//! vulnerability is one match, and a distro notice that covers several CVEs (a DSA, a USN) is
+//! folded into the per-CVE matches when those exist.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use harrier_core::Severity;
+use serde::Serialize;
+
+use crate::db::build::cve_of;
+use crate::db::{Database, DbError, EpssScore, KevEntry, StoredAdvisory};
+use crate::model::{Event, Range, RangeKind, Status};
+use crate::severity::{self, Rated};
+use crate::{Ecosystem, Scheme, VersionError};
+
+/// What to look up.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    /// Ecosystem and, for distros, release.
+    pub ecosystem: Ecosystem,
+    /// Package name.
+    pub package: &'a str,
+    /// Installed version.
+    pub version: &'a str,
+    /// The source package a distro binary package was built from, when known.
+    pub source_package: Option<&'a str>,
+}
+
+/// Why a lookup could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    /// The queried version is not valid in the ecosystem's scheme.
+    #[error(transparent)]
+    InvalidVersion(#[from] VersionError),
+    /// The database could not be read.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// Everything a lookup found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Vulnerabilities affecting the version, most severe first.
+    pub matches: Vec<Match>,
+    /// Advisories whose distro says this package is not affected.
+    pub not_affected: Vec<Verdict>,
+    /// Advisories about the package that could not be evaluated against a version.
+    pub unevaluated: Vec<Verdict>,
+}
+
+/// An advisory the lookup did not turn into a match, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// The advisory id.
+    pub advisory: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One vulnerability affecting the queried version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    /// The id the vulnerability goes by (a CVE id when it has one).
+    pub id: String,
+    /// Every other id of it (GHSA, PYSEC, GO, RUSTSEC, DSA, USN…).
+    pub aliases: Vec<String>,
+    /// Summary, from the first advisory that has one.
+    pub summary: Option<String>,
+    /// Severity, from CVSS when scored, else the source's rating.
+    pub severity: Option<Severity>,
+    /// CVSS base score.
+    pub score: Option<f64>,
+    /// The CVSS vector scored.
+    pub cvss: Option<String>,
+    /// The distro's verdict (`affected`, `unfixed`, `will_not_fix`, `undetermined`).
+    pub status: Status,
+    /// Versions that fix it, lowest first (empty when no fix is published).
+    pub fixed: Vec<String>,
+    /// Why it matched: the advisory records and the ranges or versions that matched.
+    pub evidence: Vec<Evidence>,
+    /// CISA KEV entry, when the vulnerability is known to be exploited.
+    pub kev: Option<KevEntry>,
+    /// EPSS score.
+    pub epss: Option<EpssScore>,
+    /// Advisory URLs.
+    pub references: Vec<String>,
+}
+
+/// One advisory record behind a match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The advisory id.
+    pub advisory: String,
+    /// The feed it came from.
+    pub feed: String,
+    /// Ecosystem and release of the record.
+    pub ecosystem: String,
+    /// The package name in the record (the source package for distro records keyed by it).
+    pub package: String,
+    /// What matched: the range (`introduced 2.0.0, fixed 2.3.1`) or the listed version.
+    pub matched: String,
+    /// The version scheme used to compare.
+    pub scheme: String,
+}
+
+/// Looks up every vulnerability affecting `query`.
+pub fn lookup(db: &Database, query: &Query<'_>) -> Result<Report, LookupError> {
+    let scheme = query.ecosystem.scheme();
+    if let Some(scheme) = scheme {
+        scheme.validate(query.version)?;
+    }
+    let mut indices = db.affected_indices(&query.ecosystem, query.package)?;
+    if let Some(source) = query.source_package.filter(|s| *s != query.package) {
+        indices.extend(db.affected_indices(&query.ecosystem, source)?);
+    }
+    indices.sort_unstable();
+    indices.dedup();
+
+    let mut report = Report::default();
+    let mut hits: Vec<(StoredAdvisory, Evidence, Vec<String>, Status)> = Vec::new();
+    for index in indices {
+        let record = db.stored_affected(index as usize)?;
+        let advisory = db.stored_advisory(record.advisory as usize)?;
+        let affected = &record.affected;
+        if affected.status == Status::NotAffected {
+            report.not_affected.push(Verdict {
+                advisory: advisory.id.clone(),
+                reason: format!(
+                    "{} says `{}` is not affected",
+                    affected.ecosystem, affected.package
+                ),
+            });
+            continue;
+        }
+        match evaluate(scheme, query.version, &affected.ranges, &affected.versions) {
+            Outcome::Affected {
+                matched,
+                fixed,
+                scheme,
+            } => {
+                let evidence = Evidence {
+                    advisory: advisory.id.clone(),
+                    feed: advisory.feed.clone(),
+                    ecosystem: affected.ecosystem.to_string(),
+                    package: affected.package.clone(),
+                    matched,
+                    scheme: scheme.map_or("exact", Scheme::name).to_owned(),
+                };
+                hits.push((advisory, evidence, fixed, affected.status));
+            }
+            Outcome::Unaffected => {}
+            Outcome::Unevaluable(reason) => report.unevaluated.push(Verdict {
+                advisory: advisory.id.clone(),
+                reason,
+            }),
+        }
+    }
+    report.matches = merge(db, hits)?;
+    Ok(report)
+}
+
+enum Outcome {
+    Affected {
+        matched: String,
+        fixed: Vec<String>,
+        scheme: Option<Scheme>,
+    },
+    Unaffected,
+    Unevaluable(String),
+}
+
+/// Evaluates one affected record: listed versions first, then each range.
+fn evaluate(
+    scheme: Option<Scheme>,
+    version: &str,
+    ranges: &[Range],
+    versions: &[String],
+) -> Outcome {
+    let same = |listed: &str| match scheme {
+        Some(s) => s.compare(listed, version) == Ok(Ordering::Equal),
+        None => listed == version,
+    };
+    if let Some(listed) = versions.iter().find(|v| same(v)) {
+        return Outcome::Affected {
+            matched: format!("version {listed} is listed as affected"),
+            fixed: Vec::new(),
+            scheme,
+        };
+    }
+    // GIT ranges and ranges of unknown schemes are reported only when nothing else about the
+    // package could be evaluated: OSV records often carry a GIT range next to the ECOSYSTEM
+    // range that is authoritative for packages.
+    let mut unevaluable = None;
+    let mut evaluated = !versions.is_empty();
+    for range in ranges {
+        let range_scheme = match range.kind {
+            RangeKind::Semver => Some(Scheme::Semver),
+            RangeKind::Ecosystem => scheme,
+            RangeKind::Git => {
+                unevaluable
+                    .get_or_insert_with(|| "a GIT range needs the repository's history".to_owned());
+                continue;
+            }
+        };
+        let Some(range_scheme) = range_scheme else {
+            unevaluable.get_or_insert_with(|| {
+                "the ecosystem's version scheme is not known to Harrier".to_owned()
+            });
+            continue;
+        };
+        match in_range(range_scheme, version, &range.events) {
+            Ok(true) => {
+                let fixed = fixes_after(range_scheme, version, &range.events);
+                return Outcome::Affected {
+                    matched: describe(&range.events),
+                    fixed,
+                    scheme: Some(range_scheme),
+                };
+            }
+            Ok(false) => evaluated = true,
+            Err(e) => {
+                unevaluable.get_or_insert_with(|| format!("the range has an invalid bound: {e}"));
+            }
+        }
+    }
+    match unevaluable {
+        Some(reason) if !evaluated => Outcome::Unevaluable(reason),
+        _ => Outcome::Unaffected,
+    }
+}
+
+/// The OSV evaluation of one range: sort the events by version (`0` before everything; at
+/// equal versions, `introduced` first), then walk them: `introduced` at or below the version
+/// opens, `fixed` at or below closes, `last_affected` below closes, `limit` at or below
+/// closes and stops.
+fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Result<bool, VersionError> {
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    let mut error = None;
+    sorted.sort_by(|a, b| {
+        let ordering = match (a.version(), b.version()) {
+            ("0", "0") => Ordering::Equal,
+            ("0", _) => Ordering::Less,
+            (_, "0") => Ordering::Greater,
+            (x, y) => scheme.compare(x, y).unwrap_or_else(|e| {
+                error.get_or_insert(e);
+                Ordering::Equal
+            }),
+        };
+        ordering.then_with(|| rank(a).cmp(&rank(b)))
+    });
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let mut affected = false;
+    for event in sorted {
+        let bound = event.version();
+        let cmp = if bound == "0" && matches!(event, Event::Introduced(_)) {
+            Ordering::Greater
+        } else {
+            scheme.compare(version, bound)?
+        };
+        match event {
+            Event::Introduced(_) if cmp != Ordering::Less => affected = true,
+            Event::Fixed(_) if cmp != Ordering::Less => affected = false,
+            Event::LastAffected(_) if cmp == Ordering::Greater => affected = false,
+            Event::Limit(_) if cmp != Ordering::Less => return Ok(false),
+            _ => {}
+        }
+    }
+    Ok(affected)
+}
+
+fn rank(event: &Event) -> u8 {
+    match event {
+        Event::Introduced(_) => 0,
+        Event::LastAffected(_) => 1,
+        Event::Fixed(_) => 2,
+        Event::Limit(_) => 3,
+    }
+}
+
+/// The range's fixed versions above `version`, lowest first.
+fn fixes_after(scheme: Scheme, version: &str, events: &[Event]) -> Vec<String> {
+    let mut fixed: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Fixed(v) if scheme.compare(v, version) == Ok(Ordering::Greater) => {
+                Some(v.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal));
+    fixed.dedup();
+    fixed.into_iter().map(str::to_owned).collect()
+}
+
+fn describe(events: &[Event]) -> String {
+    let parts: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            Event::Introduced(v) => format!("introduced {v}"),
+            Event::Fixed(v) => format!("fixed {v}"),
+            Event::LastAffected(v) => format!("last affected {v}"),
+            Event::Limit(v) => format!("limit {v}"),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// One match per vulnerability, most severe first.
+fn merge(
+    db: &Database,
+    hits: Vec<(StoredAdvisory, Evidence, Vec<String>, Status)>,
+) -> Result<Vec<Match>, DbError> {
+    let mut by_vulnerability: BTreeMap<String, (Match, Option<Rated>)> = BTreeMap::new();
+    for (advisory, evidence, fixed, status) in hits {
+        let rated = severity::rate(&advisory.severity);
+        let entry = by_vulnerability
+            .entry(advisory.vulnerability.clone())
+            .or_insert_with(|| {
+                (
+                    Match {
+                        id: advisory.vulnerability.clone(),
+                        aliases: Vec::new(),
+                        summary: None,
+                        severity: None,
+                        score: None,
+                        cvss: None,
+                        status,
+                        fixed: Vec::new(),
+                        evidence: Vec::new(),
+                        kev: None,
+                        epss: None,
+                        references: Vec::new(),
+                    },
+                    None,
+                )
+            });
+        let (m, best) = entry;
+        for id in std::iter::once(&advisory.id).chain(&advisory.other_ids) {
+            if *id != m.id && !m.aliases.contains(id) {
+                m.aliases.push(id.clone());
+            }
+        }
+        if m.summary.is_none() {
+            m.summary = advisory.summary.clone();
+        }
+        if status != Status::Affected {
+            m.status = status;
+        }
+        for f in fixed {
+            if !m.fixed.contains(&f) {
+                m.fixed.push(f);
+            }
+        }
+        for r in advisory.references.iter().take(3) {
+            if !m.references.contains(r) {
+                m.references.push(r.clone());
+            }
+        }
+        m.evidence.push(evidence);
+        if let Some(rated) = rated {
+            let better = best.as_ref().is_none_or(|b| {
+                (rated.score.is_some(), rated.severity) > (b.score.is_some(), b.severity)
+            });
+            if better {
+                *best = Some(rated);
+            }
+        }
+    }
+    let mut matches: Vec<Match> = by_vulnerability
+        .into_values()
+        .map(|(mut m, rated)| {
+            if let Some(r) = rated {
+                m.severity = Some(r.severity);
+                m.score = r.score;
+                m.cvss = r.vector;
+            }
+            m
+        })
+        .collect();
+    fold_notices(&mut matches);
+    for m in &mut matches {
+        let cves: Vec<String> = std::iter::once(&m.id)
+            .chain(&m.aliases)
+            .filter_map(|id| cve_of(id).map(str::to_owned))
+            .collect();
+        for cve in cves {
+            if let Some(e) = db.enrichment(&cve)? {
+                m.kev = m.kev.take().or(e.kev);
+                m.epss = match (m.epss, e.epss) {
+                    (Some(a), Some(b)) if b.score > a.score => Some(b),
+                    (None, b) => b,
+                    (a, _) => a,
+                };
+            }
+        }
+    }
+    matches.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    Ok(matches)
+}
+
+/// Folds multi-CVE notices (a DSA or USN naming several CVEs) into the per-CVE matches of the
+/// same lookup: when every CVE a notice names is already a match, the notice adds its id and
+/// evidence to them instead of being a finding of its own.
+fn fold_notices(matches: &mut Vec<Match>) {
+    let is_notice = |m: &Match| {
+        cve_of(&m.id).is_none() && m.aliases.iter().filter(|a| cve_of(a).is_some()).count() > 1
+    };
+    let mut i = 0;
+    while i < matches.len() {
+        if !is_notice(&matches[i]) {
+            i += 1;
+            continue;
+        }
+        let cves: Vec<String> = matches[i]
+            .aliases
+            .iter()
+            .filter_map(|a| cve_of(a).map(str::to_owned))
+            .collect();
+        let covered = cves.iter().all(|cve| {
+            matches
+                .iter()
+                .enumerate()
+                .any(|(j, m)| j != i && (m.id == *cve || m.aliases.contains(cve)))
+        });
+        if !covered {
+            i += 1;
+            continue;
+        }
+        let notice = matches.remove(i);
+        for m in matches.iter_mut() {
+            if cves.iter().any(|c| m.id == *c || m.aliases.contains(c)) {
+                if !m.aliases.contains(&notice.id) {
+                    m.aliases.push(notice.id.clone());
+                }
+                m.evidence.extend(notice.evidence.iter().cloned());
+                for f in &notice.fixed {
+                    if !m.fixed.contains(f) {
+                        m.fixed.push(f.clone());
+                    }
+                }
+            }
+        }
+    }
+}

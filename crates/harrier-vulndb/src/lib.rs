@@ -18,6 +18,8 @@ pub mod ingest;
 pub mod matching;
 pub mod model;
 pub mod severity;
+#[cfg(feature = "update")]
+pub mod update;
 pub mod version;
 
 pub use db::{Database, DbError};

@@ -21,11 +21,12 @@
 //!
 //! Numbers are read as apk-tools reads them, into 64 bits that wrap past 2⁶⁴−1.
 //!
-//! apk-tools 2 (Alpine up to 3.22) read versions with an older tokenizer that agrees with this
-//! one on every version of this grammar except three cases: a later number with a leading zero
-//! (2.x reads `1.0015` as zeros then `15`, so `1.0015 > 1.002` there), a number right after the
-//! letter (`1.0a1`, which 2.x accepts and apk-tools 3 rejects), and `~hash`, which 2.x does not
-//! know.
+//! The apk-tools 2.x series read versions with an older tokenizer. Its shared test vectors
+//! pass unchanged here, but the two differ where a later number starts with `0` (2.x counts
+//! the zeros, then reads the rest as a further number: `1.0015 > 1.002` and `1.0 > 1.00`
+//! there), on a number right after the letter (`1.0a1`, which 2.x accepts and apk-tools 3
+//! rejects) and on `~hash`, which 2.x does not know. Alpine's secdb has a handful of versions
+//! with such numbers (vim's `8.0.0056-r0`).
 //!
 //! # What counts as a version
 //!

@@ -65,7 +65,10 @@ pub struct Ecosystem {
 impl Ecosystem {
     /// An ecosystem without a release.
     pub fn new(kind: EcosystemKind) -> Ecosystem {
-        Ecosystem { kind, release: None }
+        Ecosystem {
+            kind,
+            release: None,
+        }
     }
 
     /// An ecosystem with a (normalised) release.
@@ -109,8 +112,8 @@ impl EcosystemKind {
             "Ubuntu" => EcosystemKind::Ubuntu,
             "Alpine" => EcosystemKind::Alpine,
             "Wolfi" | "Chainguard" => EcosystemKind::Wolfi,
-            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler"
-            | "Azure Linux" => EcosystemKind::Rpm(name.to_owned()),
+            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Photon OS"
+            | "Mageia" | "openEuler" | "Azure Linux" => EcosystemKind::Rpm(name.to_owned()),
             "kubernetes" | "Kubernetes" => EcosystemKind::Kubernetes,
             other => EcosystemKind::Other(other.to_owned()),
         }
@@ -168,8 +171,20 @@ impl fmt::Display for Ecosystem {
     }
 }
 
-/// Debian codenames by release number. `sid` and `unstable` are kept as `sid`.
-const DEBIAN_CODENAMES: [(&str, &str); 9] = [
+/// Debian codenames by release number. `sid` and `unstable` are kept as `sid`. The releases
+/// before wheezy have no OSV ecosystem, but the security tracker's DSA list still names them.
+const DEBIAN_CODENAMES: [(&str, &str); 20] = [
+    ("buzz", "1.1"),
+    ("rex", "1.2"),
+    ("bo", "1.3"),
+    ("hamm", "2.0"),
+    ("slink", "2.1"),
+    ("potato", "2.2"),
+    ("woody", "3.0"),
+    ("sarge", "3.1"),
+    ("etch", "4"),
+    ("lenny", "5"),
+    ("squeeze", "6"),
     ("wheezy", "7"),
     ("jessie", "8"),
     ("stretch", "9"),
@@ -201,7 +216,11 @@ fn normalise_release(kind: &EcosystemKind, release: &str) -> String {
                 None => (false, release),
             };
             let rest = rest.strip_suffix(":LTS").unwrap_or(rest);
-            if pro { format!("pro:{rest}") } else { rest.to_owned() }
+            if pro {
+                format!("pro:{rest}")
+            } else {
+                rest.to_owned()
+            }
         }
         _ => release.to_owned(),
     }
@@ -222,7 +241,10 @@ mod tests {
     #[test]
     fn parses_osv_ecosystems() {
         let e = Ecosystem::parse_osv("Debian:12");
-        assert_eq!((e.kind, e.release.as_deref()), (EcosystemKind::Debian, Some("12")));
+        assert_eq!(
+            (e.kind, e.release.as_deref()),
+            (EcosystemKind::Debian, Some("12"))
+        );
         let e = Ecosystem::parse_osv("Alpine:v3.20");
         assert_eq!(e.release.as_deref(), Some("3.20"));
         let e = Ecosystem::parse_osv("Ubuntu:24.04:LTS");
@@ -230,7 +252,12 @@ mod tests {
         let e = Ecosystem::parse_osv("Ubuntu:Pro:20.04:LTS");
         assert_eq!(e.release.as_deref(), Some("pro:20.04"));
         assert_eq!(Ecosystem::parse_osv("PyPI").release, None);
-        assert_eq!(Ecosystem::with_release(EcosystemKind::Debian, "bookworm").release.as_deref(), Some("12"));
+        assert_eq!(
+            Ecosystem::with_release(EcosystemKind::Debian, "bookworm")
+                .release
+                .as_deref(),
+            Some("12")
+        );
         assert_eq!(Ecosystem::parse_osv("CRAN").scheme(), None);
         assert_eq!(Ecosystem::parse_osv("Debian:12").to_string(), "Debian:12");
     }

@@ -17,5 +17,8 @@ pub mod model;
 pub mod version;
 
 pub use ecosystem::{Ecosystem, EcosystemKind};
-pub use model::{Advisory, Affected, Event, Range, RangeKind, ScoreKind, SeverityScore, Status};
+pub use model::{
+    Advisory, Affected, Event, Informational, Range, RangeKind, ScoreKind, SeverityScore, Source,
+    Status,
+};
 pub use version::{Scheme, VersionError};

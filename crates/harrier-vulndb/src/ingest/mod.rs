@@ -1,1 +1,501 @@
-//! Feed parsers (being written).
+//! Feed ingest: files, directories and archives in, advisories and enrichment out.
+//!
+//! One module per real feed format, each turning its source into the [`crate::model`] types:
+//!
+//! | module | format | gives |
+//! |---|---|---|
+//! | [`osv`] | OSV 1.6/1.7 JSON, OSV as YAML (PyPA) | one advisory per record |
+//! | [`debian`] | the tracker's DSA/DLA lists and JSON export | one advisory per DSA/DLA, per CVE |
+//! | [`alpine`] | secdb YAML and JSON | one advisory per vulnerability per release |
+//! | [`rustsec`] | RustSec's native Markdown + TOML | one advisory per file |
+//! | [`kev`] | CISA KEV JSON and CSV | known exploited CVEs |
+//! | [`epss`] | FIRST EPSS CSV | exploit probability per CVE |
+//!
+//! Each parser takes the bytes or text of one file and returns its records plus *problems*:
+//! a hard [`ParseError`] drops the file, soft problems drop one record or line and the rest is
+//! kept. Parsers never see paths; this module adds them.
+//!
+//! [`read_path`] is the import entry point (`harrier db import`): it walks files, directories,
+//! `.zip` archives (OSV's per-ecosystem `all.zip`) and `.tar`, `.tar.gz` and `.tar.zst`
+//! archives, and single `.gz`/`.zst` files, streaming archive members without extracting them
+//! to disk. Every file's size is bounded ([`ImportOptions::max_file_bytes`]), so a hostile
+//! archive cannot exhaust memory. [`detect`](Format) decides each file's format from its name
+//! and content; files of no known feed are listed as skipped, not as errors. One bad file never
+//! stops an import: its error is recorded with the path (inside the archive, `outer!/member`)
+//! and line, and the walk goes on.
+//!
+//! Results go to a [`Sink`]; [`ImportBatch`] is the sink that collects everything, and a
+//! database builder can implement its own to stream records without holding them all.
+
+pub mod alpine;
+mod archive;
+pub mod debian;
+mod detect;
+pub mod epss;
+pub mod kev;
+pub mod osv;
+pub mod rustsec;
+mod text;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use harrier_core::{Location, Pos};
+
+pub use detect::Format;
+pub use epss::{EpssFile, EpssScore};
+pub use kev::{KevCatalog, KevEntry, RansomwareUse};
+pub use text::ParseError;
+
+use crate::model::Advisory;
+
+/// Default bound on one file's size, decompressed: the Debian tracker's JSON export, the
+/// largest single feed file, is under 100 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// How deep archives may nest (an archive inside an archive inside the one given).
+pub const MAX_ARCHIVE_DEPTH: usize = 2;
+
+/// Import settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Largest file (or archive member, decompressed) read; larger ones are reported and skipped.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> ImportOptions {
+        ImportOptions {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// Where import results go.
+pub trait Sink {
+    /// A live advisory.
+    fn advisory(&mut self, advisory: Advisory);
+    /// The id of a withdrawn advisory (an earlier copy should be dropped).
+    fn withdrawn(&mut self, id: String);
+    /// A KEV entry.
+    fn kev(&mut self, entry: KevEntry);
+    /// An EPSS score.
+    fn epss(&mut self, score: EpssScore);
+    /// A file that was read, with what it held.
+    fn file(&mut self, summary: FileSummary);
+    /// A file, or part of one, that could not be read.
+    fn error(&mut self, error: FileError);
+    /// A file of no known feed.
+    fn skipped(&mut self, path: Arc<str>);
+}
+
+/// Everything one import read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportBatch {
+    /// Live advisories, in the order read.
+    pub advisories: Vec<Advisory>,
+    /// Ids of withdrawn advisories that were skipped.
+    pub withdrawn: Vec<String>,
+    /// KEV entries.
+    pub kev: Vec<KevEntry>,
+    /// EPSS scores.
+    pub epss: Vec<EpssScore>,
+    /// The files read, with their formats and record counts.
+    pub files: Vec<FileSummary>,
+    /// Files of no known feed.
+    pub skipped: Vec<Arc<str>>,
+    /// Files and records that could not be read.
+    pub errors: Vec<FileError>,
+}
+
+impl Sink for ImportBatch {
+    fn advisory(&mut self, advisory: Advisory) {
+        self.advisories.push(advisory);
+    }
+
+    fn withdrawn(&mut self, id: String) {
+        self.withdrawn.push(id);
+    }
+
+    fn kev(&mut self, entry: KevEntry) {
+        self.kev.push(entry);
+    }
+
+    fn epss(&mut self, score: EpssScore) {
+        self.epss.push(score);
+    }
+
+    fn file(&mut self, summary: FileSummary) {
+        self.files.push(summary);
+    }
+
+    fn error(&mut self, error: FileError) {
+        self.errors.push(error);
+    }
+
+    fn skipped(&mut self, path: Arc<str>) {
+        self.skipped.push(path);
+    }
+}
+
+/// One file that was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    /// The path, `archive!/member` inside archives.
+    pub path: Arc<str>,
+    /// Its format.
+    pub format: Format,
+    /// Advisories (or KEV entries, or EPSS scores) read from it.
+    pub records: usize,
+    /// Withdrawn advisories skipped.
+    pub withdrawn: usize,
+    /// The feed's own version, when the file names one: KEV's `catalogVersion`, EPSS's
+    /// `model_version` and `score_date`, a secdb file's release.
+    pub feed_version: Option<String>,
+}
+
+/// A file, or part of one, that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FileError {
+    /// The path, `archive!/member` inside archives.
+    pub path: Arc<str>,
+    /// Where in the file, when known.
+    pub pos: Option<Pos>,
+    /// What went wrong.
+    pub kind: FileErrorKind,
+}
+
+impl FileError {
+    fn new(path: &Arc<str>, pos: Option<Pos>, kind: FileErrorKind) -> FileError {
+        FileError {
+            path: Arc::clone(path),
+            pos,
+            kind,
+        }
+    }
+
+    /// The location, when the error has a position.
+    pub fn location(&self) -> Option<Location> {
+        self.pos
+            .map(|pos| Location::new(Arc::clone(&self.path), pos))
+    }
+
+    /// Whether the whole file was dropped (as opposed to one record or line of it).
+    pub fn is_whole_file(&self) -> bool {
+        !matches!(self.kind, FileErrorKind::Record { .. })
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.pos {
+            Some(pos) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path, pos.line, pos.column, self.kind
+            ),
+            None => write!(f, "{}: {}", self.path, self.kind),
+        }
+    }
+}
+
+/// The kinds of [`FileError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileErrorKind {
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Io(String),
+    /// The file (decompressed) is larger than the limit.
+    #[error("larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("not UTF-8 text (byte {offset} is invalid)")]
+    NotUtf8 {
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+    /// An archive (or compressed file) is corrupt; members read before the damage are kept.
+    #[error("cannot read archive: {0}")]
+    Archive(String),
+    /// The file is not valid JSON or YAML, so its format could not be told.
+    #[error("invalid {language}: {message}")]
+    Syntax {
+        /// `JSON` or `YAML`.
+        language: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file is not valid in its format; nothing of it was imported.
+    #[error("invalid {format}: {message}")]
+    Parse {
+        /// The format detected.
+        format: Format,
+        /// What is wrong.
+        message: String,
+    },
+    /// One record or line was skipped; the rest of the file was imported.
+    #[error("{format} record skipped: {message}")]
+    Record {
+        /// The format detected.
+        format: Format,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// An import that could not start: the path given cannot be read at all. Problems with files
+/// inside it are [`FileError`]s in the batch instead.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The path does not exist or cannot be read.
+    #[error("cannot read `{path}`")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Whether the path does not exist.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+        }
+    }
+}
+
+/// Imports a file, directory or archive with default options.
+pub fn read_path(path: &Path) -> Result<ImportBatch, Error> {
+    read_path_with(path, &ImportOptions::default())
+}
+
+/// Imports a file, directory or archive.
+pub fn read_path_with(path: &Path, options: &ImportOptions) -> Result<ImportBatch, Error> {
+    let mut batch = ImportBatch::default();
+    import_path(path, options, &mut batch)?;
+    Ok(batch)
+}
+
+/// Imports a file, directory or archive into `sink`.
+pub fn import_path(path: &Path, options: &ImportOptions, sink: &mut dyn Sink) -> Result<(), Error> {
+    archive::import_path(path, options, sink)
+}
+
+/// Imports one file or archive already in memory (a download), named `name` (its extension
+/// decides whether it is an archive).
+pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions, sink: &mut dyn Sink) {
+    archive::import_bytes(&Arc::from(name), bytes, 0, options, sink);
+}
+
+/// Reads one feed file (not an archive) and hands its records to `sink`.
+fn import_file(path: &Arc<str>, bytes: &[u8], sink: &mut dyn Sink) {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let Some(candidate) = detect::candidate(name) else {
+        sink.skipped(Arc::clone(path));
+        return;
+    };
+    let text = match text::utf8(bytes) {
+        Ok(text) => text,
+        Err(offset) => {
+            // Binary files with feed-like names are rare; say so only where a feed was likely.
+            if candidate == detect::Candidate::Bare {
+                sink.skipped(Arc::clone(path));
+            } else {
+                sink.error(FileError::new(
+                    path,
+                    None,
+                    FileErrorKind::NotUtf8 { offset },
+                ));
+            }
+            return;
+        }
+    };
+    let mut reader = FileReader { path, sink };
+    match candidate {
+        detect::Candidate::Json => reader.json(text),
+        detect::Candidate::Yaml => reader.yaml(text),
+        detect::Candidate::Markdown if detect::is_rustsec(text) => reader.rustsec(text),
+        detect::Candidate::Csv => match detect::csv_format(text) {
+            Some(Format::EpssCsv) => reader.epss(text),
+            Some(_) => reader.kev(Format::KevCsv, kev::parse_csv(text)),
+            None => reader.skip(),
+        },
+        detect::Candidate::Bare if detect::is_debian_list(text) => {
+            let out = debian::parse_list(text);
+            reader.advisories(Format::DebianList, out.advisories, out.problems, None);
+        }
+        detect::Candidate::Markdown | detect::Candidate::Bare => reader.skip(),
+    }
+}
+
+/// Hands one file's results to the sink with its path.
+struct FileReader<'a> {
+    path: &'a Arc<str>,
+    sink: &'a mut dyn Sink,
+}
+
+impl FileReader<'_> {
+    fn skip(&mut self) {
+        self.sink.skipped(Arc::clone(self.path));
+    }
+
+    fn fail(&mut self, format: Format, error: ParseError) {
+        let kind = FileErrorKind::Parse {
+            format,
+            message: error.message,
+        };
+        self.sink.error(FileError::new(self.path, error.pos, kind));
+    }
+
+    /// A file whose syntax fails before its format is known.
+    fn syntax(&mut self, language: &'static str, error: ParseError) {
+        let kind = FileErrorKind::Syntax {
+            language,
+            message: error.message,
+        };
+        self.sink.error(FileError::new(self.path, error.pos, kind));
+    }
+
+    fn problems(&mut self, format: Format, problems: Vec<ParseError>) {
+        for problem in problems {
+            let kind = FileErrorKind::Record {
+                format,
+                message: problem.message,
+            };
+            self.sink
+                .error(FileError::new(self.path, problem.pos, kind));
+        }
+    }
+
+    fn summary(
+        &mut self,
+        format: Format,
+        records: usize,
+        withdrawn: usize,
+        feed_version: Option<String>,
+    ) {
+        self.sink.file(FileSummary {
+            path: Arc::clone(self.path),
+            format,
+            records,
+            withdrawn,
+            feed_version,
+        });
+    }
+
+    fn advisories(
+        &mut self,
+        format: Format,
+        advisories: Vec<Advisory>,
+        problems: Vec<ParseError>,
+        version: Option<String>,
+    ) {
+        self.problems(format, problems);
+        self.summary(format, advisories.len(), 0, version);
+        for advisory in advisories {
+            self.sink.advisory(advisory);
+        }
+    }
+
+    fn record(&mut self, format: Format, parsed: Result<osv::Parsed, ParseError>) {
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return self.fail(format, error),
+        };
+        self.problems(format, parsed.problems);
+        match parsed.record {
+            osv::Record::Advisory(advisory) => {
+                self.summary(format, 1, 0, None);
+                self.sink.advisory(advisory);
+            }
+            osv::Record::Withdrawn { id } => {
+                self.summary(format, 0, 1, None);
+                self.sink.withdrawn(id);
+            }
+        }
+    }
+
+    fn json(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let format = match detect::json_format(bytes) {
+            Ok(Some(format)) => format,
+            Ok(None) => return self.skip(),
+            Err(e) => return self.syntax("JSON", ParseError::from_json(&e)),
+        };
+        match format {
+            Format::OsvJson => self.record(format, osv::parse_json(bytes)),
+            Format::KevJson => self.kev(format, kev::parse_json(bytes)),
+            Format::AlpineSecdbJson => self.secdb(format, alpine::parse_json(bytes)),
+            Format::DebianTrackerJson => match debian::parse_tracker_json(bytes) {
+                Ok(out) => self.advisories(format, out.advisories, out.problems, None),
+                Err(error) => self.fail(format, error),
+            },
+            _ => self.skip(),
+        }
+    }
+
+    fn yaml(&mut self, text: &str) {
+        let stream = harrier_core::yaml::parse_stream(text, harrier_core::yaml::Schema::Core);
+        let Some(document) = stream.documents.first() else {
+            return match stream.error {
+                Some(problem) => self.syntax("YAML", ParseError::at(problem.pos, problem.message)),
+                None => self.skip(),
+            };
+        };
+        let Some(format) = detect::yaml_format(&document.root) else {
+            return self.skip();
+        };
+        if let Some(problem) = stream.error {
+            return self.fail(format, ParseError::at(problem.pos, problem.message));
+        }
+        match format {
+            Format::OsvYaml => self.record(format, osv::from_yaml_node(&document.root)),
+            _ => self.secdb(format, alpine::from_yaml_node(&document.root)),
+        }
+    }
+
+    fn rustsec(&mut self, text: &str) {
+        self.record(Format::RustSec, rustsec::parse(text));
+    }
+
+    fn secdb(&mut self, format: Format, parsed: Result<alpine::SecdbOutput, ParseError>) {
+        match parsed {
+            Ok(out) => self.advisories(format, out.advisories, out.problems, Some(out.release)),
+            Err(error) => self.fail(format, error),
+        }
+    }
+
+    fn kev(&mut self, format: Format, parsed: Result<KevCatalog, ParseError>) {
+        let catalog = match parsed {
+            Ok(catalog) => catalog,
+            Err(error) => return self.fail(format, error),
+        };
+        self.problems(format, catalog.problems);
+        self.summary(format, catalog.entries.len(), 0, catalog.catalog_version);
+        for entry in catalog.entries {
+            self.sink.kev(entry);
+        }
+    }
+
+    fn epss(&mut self, text: &str) {
+        let file = match epss::parse(text) {
+            Ok(file) => file,
+            Err(error) => return self.fail(Format::EpssCsv, error),
+        };
+        self.problems(Format::EpssCsv, file.problems);
+        let version = match (file.model_version, file.score_date) {
+            (Some(model), Some(date)) => Some(format!("{model} {date}")),
+            (model, date) => model.or(date),
+        };
+        self.summary(Format::EpssCsv, file.scores.len(), 0, version);
+        for score in file.scores {
+            self.sink.epss(score);
+        }
+    }
+}

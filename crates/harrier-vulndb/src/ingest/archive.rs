@@ -238,7 +238,11 @@ fn import_tar<'a, R: Read + 'a>(
         }
         match read_bounded(&mut entry, options.max_file_bytes) {
             Ok(bytes) => import_bytes(&member, &bytes, depth + 1, options, sink),
-            Err(kind) => sink.error(FileError::new(&member, None, kind)),
+            Err(kind @ FileErrorKind::TooLarge { .. }) => {
+                sink.error(FileError::new(&member, None, kind))
+            }
+            // The stream broke inside this member: report it there, once, and stop.
+            Err(kind) => return sink.error(FileError::new(&member, None, kind)),
         }
     }
 }

@@ -330,6 +330,8 @@ fn import_file(path: &Arc<str>, bytes: &[u8], sink: &mut dyn Sink) {
             let out = debian::parse_list(text);
             reader.advisories(Format::DebianList, out.advisories, out.problems, None);
         }
+        // The tracker serves its export as `…/tracker/data/json`, saved without an extension.
+        detect::Candidate::Bare if text.trim_start().starts_with('{') => reader.json(text),
         detect::Candidate::Markdown | detect::Candidate::Bare => reader.skip(),
     }
 }

@@ -26,6 +26,8 @@
 
 mod ranges;
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use super::osv::{MAX_REFERENCES, Parsed, Record};
@@ -40,7 +42,7 @@ pub use ranges::{FIRST_VERSION, events as requirement_events};
 /// Reads one native RustSec advisory.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let front = FrontMatter::split(text)?;
-    let raw: RawFile = toml::from_str(front.toml).map_err(|e| front.toml_error(&e))?;
+    let raw: RawFile = toml::from_str(&front.toml).map_err(|e| front.toml_error(&e))?;
     let advisory = raw.advisory;
     if advisory.withdrawn.is_some() {
         return Ok(Parsed {
@@ -143,17 +145,19 @@ fn cvss_score(vector: &str) -> SeverityScore {
     }
 }
 
-/// The first Markdown heading, `# Title`.
+/// The first Markdown heading, `# Title`. RustSec keeps what follows `# ` as it is (a second
+/// space stays), and so does its OSV export.
 fn title(markdown: &str) -> Option<String> {
-    let line = markdown.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let title = line.strip_prefix('#')?.trim_start_matches('#').trim();
-    (!title.is_empty()).then(|| title.to_owned())
+    let line = markdown.lines().find(|l| !l.trim().is_empty())?;
+    let title = line.strip_prefix("# ")?.trim_end();
+    (!title.trim().is_empty()).then(|| title.to_owned())
 }
 
 /// The parts of a native advisory file.
 struct FrontMatter<'a> {
     whole: &'a str,
-    toml: &'a str,
+    /// The TOML text, with the `[advisory]` header the V4 format leaves out put back.
+    toml: Cow<'a, str>,
     /// Lines before the TOML text (the opening fence).
     toml_line_offset: u32,
     markdown: &'a str,
@@ -177,10 +181,18 @@ impl<'a> FrontMatter<'a> {
         let toml = rest.get(..close).unwrap_or_default();
         let after_fence = rest.get(close..).unwrap_or_default();
         let markdown = after_fence.split_once('\n').map_or("", |(_, md)| md);
+        // RustSec's V4 advisories start with the `[advisory]` keys bare; the reference parser
+        // puts the header back before reading the TOML, and so does this one (the added line
+        // cancels the fence line in error positions).
+        let (toml, toml_line_offset) = if toml.starts_with("[advisory]") {
+            (Cow::Borrowed(toml), 1)
+        } else {
+            (Cow::Owned(format!("[advisory]\n{toml}")), 0)
+        };
         Ok(FrontMatter {
             whole: text,
             toml,
-            toml_line_offset: 1,
+            toml_line_offset,
             markdown,
         })
     }
@@ -188,7 +200,7 @@ impl<'a> FrontMatter<'a> {
     fn toml_error(&self, error: &toml::de::Error) -> ParseError {
         let message = error.message().to_owned();
         match error.span() {
-            Some(span) => ParseError::at(pos_of_offset(self.toml, span.start), message)
+            Some(span) => ParseError::at(pos_of_offset(&self.toml, span.start), message)
                 .shifted(self.toml_line_offset),
             None => ParseError::whole_file(message),
         }
@@ -266,6 +278,17 @@ Affected versions of this crate contained code from the Rust standard library.
         assert_eq!(err.pos.map(|p| p.line), Some(12), "{err}");
         assert!(parse("# not an advisory").is_err());
         assert!(parse("```toml\n[advisory]\n").is_err());
+    }
+
+    #[test]
+    fn v4_front_matter_has_no_advisory_header() {
+        let v4 = SAMPLE.replacen("[advisory]\n", "", 1);
+        let Record::Advisory(a) = parse(&v4).unwrap().record else {
+            panic!("withdrawn")
+        };
+        assert_eq!(a.id, "RUSTSEC-2020-0105");
+        let broken = v4.replace("package = \"abi_stable\"", "package = ");
+        assert_eq!(parse(&broken).unwrap_err().pos.map(|p| p.line), Some(3));
     }
 
     #[test]

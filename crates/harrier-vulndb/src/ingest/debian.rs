@@ -15,12 +15,22 @@
 //!   `TEMP-` issue), one [`Affected`] per (source package, release), so that a CVE is one
 //!   finding whichever packages it touches.
 //!
-//! Both map the tracker's verdicts onto [`Status`] the same way ([`Verdict`]): a fixed version
-//! `0` is the tracker's encoding of "not affected"; `<end-of-life>` and the `ignored` and
-//! `postponed` no-DSA reasons mean no fix will come for that release ("will not fix"); an open
-//! issue is "unfixed"; `<undetermined>` is kept as such. Urgency becomes the affected entry's
-//! rating (`low`, `unimportant`…; "not yet assigned" is no rating, and the `**` mark of
-//! NVD-derived urgencies is dropped).
+//! Both map the tracker's verdicts onto [`Status`] the same way:
+//!
+//! | tracker | list line | status | range |
+//! |---|---|---|---|
+//! | resolved, `fixed_version` V | `- pkg V` | affected | `[0, V)` |
+//! | resolved, `fixed_version` `0` | `<not-affected>`, `<itp>`, `- pkg 0` | not affected | none |
+//! | open | `<unfixed>`, `<no-dsa>`, `- pkg` | unfixed | `[0, ∞)` |
+//! | open, urgency `end-of-life`, or no-DSA reason `ignored`/`postponed` | `<end-of-life>`, `<ignored>`, `<postponed>`, `<removed>` | will not fix | `[0, ∞)` |
+//! | undetermined | `<undetermined>` | undetermined | none |
+//!
+//! `0` is the tracker's own encoding of "not affected" (its loader stores `<not-affected>` as
+//! fixed version `0`). "Will not fix" means no fix will come for that release: the release is
+//! out of security support for the package, the team decided to ignore or postpone the issue,
+//! or the package left the release. Urgency becomes the affected entry's rating (`low`,
+//! `unimportant`…; "not yet assigned" is no rating, and the `**` mark of NVD-derived urgencies
+//! is dropped).
 
 mod list;
 mod tracker;

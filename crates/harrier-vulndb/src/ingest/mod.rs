@@ -19,10 +19,10 @@
 //! `.zip` archives (OSV's per-ecosystem `all.zip`) and `.tar`, `.tar.gz` and `.tar.zst`
 //! archives, and single `.gz`/`.zst` files, streaming archive members without extracting them
 //! to disk. Every file's size is bounded ([`ImportOptions::max_file_bytes`]), so a hostile
-//! archive cannot exhaust memory. [`detect`](Format) decides each file's format from its name
-//! and content; files of no known feed are listed as skipped, not as errors. One bad file never
-//! stops an import: its error is recorded with the path (inside the archive, `outer!/member`)
-//! and line, and the walk goes on.
+//! archive cannot exhaust memory. Each file's [`Format`] is decided from its name and content;
+//! files of no known feed are listed as skipped, not as errors. One bad file never stops an
+//! import: its error is recorded with the path (inside an archive, `outer!/member`) and line,
+//! and the walk goes on.
 //!
 //! Results go to a [`Sink`]; [`ImportBatch`] is the sink that collects everything, and a
 //! database builder can implement its own to stream records without holding them all.

@@ -18,7 +18,7 @@
 //! ````
 //!
 //! A fenced TOML block, then Markdown whose first heading is the title. The versions are Cargo
-//! requirements on the versions that are *not* affected; [`ranges`] turns them into the same
+//! requirements on the versions that are *not* affected; [`requirement_events`] turns them into the same
 //! `SEMVER` events RustSec's own OSV export writes, so the native database and its OSV branch
 //! give identical advisories (a test checks every advisory of the corpus against its twin).
 //! Withdrawn advisories are skipped, as in OSV; `informational` ones (unmaintained, unsound)

@@ -8,6 +8,7 @@ mod archives;
 mod corpus;
 mod fixtures;
 mod known_answers;
+mod robustness;
 mod rustsec_twins;
 
 use std::io::Read;

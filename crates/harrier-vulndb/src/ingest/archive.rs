@@ -10,9 +10,11 @@
 //! decompression bomb stops at the bound. A corrupt archive stops that archive only; what was
 //! read before the damage is kept.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{Error, FileError, FileErrorKind, ImportOptions, MAX_ARCHIVE_DEPTH, Sink, import_file};
@@ -201,7 +203,11 @@ fn import_tar<'a, R: Read + 'a>(
         Ok(reader) => reader,
         Err(kind) => return sink.error(FileError::new(path, None, kind)),
     };
-    let mut archive = tar::Archive::new(reader);
+    let budget = Rc::new(Cell::new(metadata_allowance(options)));
+    let mut archive = tar::Archive::new(Budgeted {
+        inner: reader,
+        remaining: Rc::clone(&budget),
+    });
     let entries = match archive.entries() {
         Ok(entries) => entries,
         Err(e) => {
@@ -224,6 +230,8 @@ fn import_tar<'a, R: Read + 'a>(
                 ));
             }
         };
+        // This member's data, and the next member's headers, may be read.
+        budget.set(entry.size().saturating_add(metadata_allowance(options)));
         if !entry.header().entry_type().is_file() {
             continue;
         }
@@ -294,6 +302,39 @@ fn import_zip<R: Read + Seek>(
     }
 }
 
+/// What a tar stream may read besides member data before the next member: headers, and GNU
+/// long names and pax records, which the `tar` crate reads into memory whole.
+fn metadata_allowance(options: &ImportOptions) -> u64 {
+    options.max_file_bytes.saturating_add(64 * 1024)
+}
+
+/// A reader that fails once it has read its budget, which the tar loop renews for each member.
+/// Without it a crafted long-name or pax header could make the `tar` crate read an unbounded
+/// amount into memory.
+struct Budgeted<R> {
+    inner: R,
+    remaining: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Budgeted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.remaining.get();
+        if left == 0 {
+            return Err(std::io::Error::other(
+                "an archive header is larger than the size limit",
+            ));
+        }
+        let allowed = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let Some(window) = buf.get_mut(..allowed) else {
+            unreachable!("`allowed` is at most the buffer's length")
+        };
+        let n = self.inner.read(window)?;
+        self.remaining
+            .set(left.saturating_sub(u64::try_from(n).unwrap_or(u64::MAX)));
+        Ok(n)
+    }
+}
+
 /// Reads at most `limit` bytes; more is an error, whatever sizes headers claimed.
 fn read_bounded<R: Read>(reader: R, limit: u64) -> Result<Vec<u8>, FileErrorKind> {
     let mut bytes = Vec::new();
@@ -332,6 +373,25 @@ mod tests {
         );
         assert_eq!(packaging("GO-2020-0001.json"), Packaging::Plain);
         assert_eq!(without_compression_suffix("epss.csv.gz"), "epss.csv");
+    }
+
+    #[test]
+    fn a_long_name_cannot_outgrow_the_bound() {
+        // A GNU long-name entry of 256 KiB, over a 1 KiB bound and the header allowance.
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::GNULongName);
+        header.set_size(256 * 1024);
+        header.set_cksum();
+        let mut archive = header.as_bytes().to_vec();
+        archive.extend(std::iter::repeat_n(b'a', 256 * 1024));
+        let mut batch = super::super::ImportBatch::default();
+        let options = ImportOptions {
+            max_file_bytes: 1024,
+        };
+        import_bytes(&Arc::from("evil.tar"), &archive, 0, &options, &mut batch);
+        assert_eq!(batch.errors.len(), 1);
+        let message = batch.errors[0].to_string();
+        assert!(message.contains("larger than the size limit"), "{message}");
     }
 
     #[test]

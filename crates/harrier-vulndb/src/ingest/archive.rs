@@ -17,7 +17,8 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{Error, FileError, FileErrorKind, ImportOptions, MAX_ARCHIVE_DEPTH, Sink, import_file};
+use super::dispatch::import_file;
+use super::{Error, FileError, FileErrorKind, ImportOptions, MAX_ARCHIVE_DEPTH, Sink};
 
 /// What a file name says about its packaging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

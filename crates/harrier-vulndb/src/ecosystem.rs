@@ -210,8 +210,20 @@ impl fmt::Display for Ecosystem {
     }
 }
 
-/// Debian codenames by release number. `sid` and `unstable` are kept as `sid`.
-const DEBIAN_CODENAMES: [(&str, &str); 9] = [
+/// Debian codenames by release number. `sid` and `unstable` are kept as `sid`. The releases
+/// before wheezy have no OSV ecosystem, but the security tracker's DSA list still names them.
+const DEBIAN_CODENAMES: [(&str, &str); 20] = [
+    ("buzz", "1.1"),
+    ("rex", "1.2"),
+    ("bo", "1.3"),
+    ("hamm", "2.0"),
+    ("slink", "2.1"),
+    ("potato", "2.2"),
+    ("woody", "3.0"),
+    ("sarge", "3.1"),
+    ("etch", "4"),
+    ("lenny", "5"),
+    ("squeeze", "6"),
     ("wheezy", "7"),
     ("jessie", "8"),
     ("stretch", "9"),

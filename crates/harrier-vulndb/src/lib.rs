@@ -25,5 +25,8 @@ pub mod version;
 pub use db::{Database, DbError};
 pub use ecosystem::{Ecosystem, EcosystemKind};
 pub use matching::{LookupError, Match, Query, Report, lookup};
-pub use model::{Advisory, Affected, Event, Range, RangeKind, ScoreKind, SeverityScore, Status};
+pub use model::{
+    Advisory, Affected, Event, Informational, Range, RangeKind, ScoreKind, SeverityScore, Source,
+    Status,
+};
 pub use version::{Scheme, VersionError};

@@ -95,6 +95,9 @@ pub struct Match {
     pub epss: Option<EpssScore>,
     /// Advisory URLs.
     pub references: Vec<String>,
+    /// Set when the advisories report something other than a vulnerability (an unmaintained
+    /// or unsound crate): worth knowing, not a vulnerability to fix.
+    pub informational: Option<crate::model::Informational>,
 }
 
 /// One advisory record behind a match.
@@ -412,7 +415,7 @@ fn merge(
     Ok(matches)
 }
 
-/// Folds multi-CVE notices (a DSA or USN naming several CVEs) into the per-CVE matches of the
+/// Folds notices (a DSA or USN naming CVEs without being one) into the per-CVE matches of the
 /// same lookup: when every CVE a notice names is already a match, the notice adds its id and
 /// evidence to them instead of being a finding of its own.
 fn fold_notices(matches: &mut Vec<Match>) {

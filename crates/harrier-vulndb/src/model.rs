@@ -17,6 +17,10 @@ pub struct Advisory {
     pub id: String,
     /// Other ids of the same vulnerability (OSV `aliases`, and ids a source lists as the same).
     pub aliases: Vec<String>,
+    /// Ids of the upstream vulnerabilities this record was derived from (OSV 1.7 `upstream`):
+    /// a USN names the `UBUNTU-CVE-…` records it fixes, which name their CVE. Not aliases: one
+    /// notice can cover several vulnerabilities.
+    pub upstream: Vec<String>,
     /// One-line summary, when the source has one.
     pub summary: Option<String>,
     /// RFC 3339 publication time, when known.
@@ -31,6 +35,35 @@ pub struct Advisory {
     pub references: Vec<String>,
     /// Which feed it came from.
     pub source: Source,
+    /// Set when the advisory reports something other than a vulnerability (RustSec's
+    /// `informational`: an unmaintained or unsound crate, a notice).
+    pub informational: Option<Informational>,
+}
+
+/// What an informational advisory reports (RustSec `informational`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Informational {
+    /// The crate is no longer maintained.
+    Unmaintained,
+    /// The crate allows undefined behaviour from safe code.
+    Unsound,
+    /// A notice, such as a crate that was compromised or renamed.
+    Notice,
+    /// Another kind, kept as written.
+    Other(String),
+}
+
+impl Informational {
+    /// The kind for RustSec's `informational` value.
+    pub fn from_rustsec(value: &str) -> Informational {
+        match value.trim() {
+            "unmaintained" => Informational::Unmaintained,
+            "unsound" => Informational::Unsound,
+            "notice" => Informational::Notice,
+            other => Informational::Other(other.to_owned()),
+        }
+    }
 }
 
 /// A severity score or rating.
@@ -78,6 +111,9 @@ pub struct Affected {
     /// The package name as the source writes it (for distros: the source package when the
     /// source keys by source package, as Debian does).
     pub package: String,
+    /// For a source package, the binary packages built from it that the source names (Ubuntu's
+    /// `ecosystem_specific.binaries`): an installed binary package is matched through them.
+    pub binaries: Vec<String>,
     /// Version ranges.
     pub ranges: Vec<Range>,
     /// Versions listed one by one (OSV `versions`), matched exactly.

@@ -61,6 +61,8 @@ impl Builder {
             let advisory = Advisory {
                 id: stored.id,
                 aliases: stored.aliases,
+                upstream: stored.upstream,
+                informational: stored.informational,
                 summary: stored.summary,
                 published: stored.published,
                 modified: stored.modified,
@@ -156,12 +158,23 @@ impl Builder {
             let advisory_index = u32::try_from(i).map_err(|_| DbError::TooLarge)?;
             let mut affected_indices = Vec::with_capacity(advisory.affected.len());
             for affected in advisory.affected {
-                let key = format::package_key(
-                    affected.ecosystem.kind.osv_name(),
-                    affected.ecosystem.release.as_deref(),
-                    &affected.ecosystem.kind.normalise_name(&affected.package),
-                );
-                packages.entry(key).or_default().push(affected_count);
+                // A source package's record is found by its own name and by the names of the
+                // binary packages the source lists (what an image's package database holds).
+                let names = std::iter::once(&affected.package).chain(affected.binaries.iter());
+                let mut keys: Vec<Vec<u8>> = names
+                    .map(|name| {
+                        format::package_key(
+                            affected.ecosystem.kind.osv_name(),
+                            affected.ecosystem.release.as_deref(),
+                            &affected.ecosystem.kind.normalise_name(name),
+                        )
+                    })
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                for key in keys {
+                    packages.entry(key).or_default().push(affected_count);
+                }
                 affected_indices.push(affected_count);
                 let record = StoredAffected {
                     advisory: advisory_index,
@@ -174,6 +187,8 @@ impl Builder {
             let stored = StoredAdvisory {
                 id: advisory.id,
                 aliases: advisory.aliases,
+                upstream: advisory.upstream,
+                informational: advisory.informational,
                 summary: advisory.summary,
                 published: advisory.published,
                 modified: advisory.modified,
@@ -327,7 +342,7 @@ fn vulnerability_ids(entries: &[(String, Advisory)]) -> Vec<(String, Vec<String>
         }
     }
     let mut members: HashMap<String, Vec<String>> = HashMap::new();
-    for (_, advisory) in entries {
+    for (_, advisory) in entries.iter().filter(|(_, a)| !is_notice(a)) {
         let ids = std::iter::once(&advisory.id).chain(advisory.aliases.iter());
         for id in ids {
             let root = sets.find(id);
@@ -345,6 +360,18 @@ fn vulnerability_ids(entries: &[(String, Advisory)]) -> Vec<(String, Vec<String>
     entries
         .iter()
         .map(|(_, advisory)| {
+            if is_notice(advisory) {
+                let mut others: Vec<String> = advisory
+                    .aliases
+                    .iter()
+                    .chain(&advisory.upstream)
+                    .filter(|id| **id != advisory.id)
+                    .cloned()
+                    .collect();
+                others.sort();
+                others.dedup();
+                return (advisory.id.clone(), others);
+            }
             let root = sets.find(&advisory.id);
             let mut ids = members.get(&root).cloned().unwrap_or_default();
             if ids.is_empty() {
@@ -355,6 +382,17 @@ fn vulnerability_ids(entries: &[(String, Advisory)]) -> Vec<(String, Vec<String>
             (primary, ids)
         })
         .collect()
+}
+
+/// Whether an advisory is a notice covering several vulnerabilities (a DSA or USN naming more
+/// than one CVE, by alias or upstream record) rather than one vulnerability.
+fn is_notice(advisory: &Advisory) -> bool {
+    let cves: std::collections::BTreeSet<&str> = std::iter::once(&advisory.id)
+        .chain(&advisory.aliases)
+        .chain(&advisory.upstream)
+        .filter_map(|id| cve_of(id))
+        .collect();
+    cves.len() > 1 || (!advisory.upstream.is_empty() && cve_of(&advisory.id).is_none())
 }
 
 /// Which id a vulnerability is reported under: a plain CVE id first, then GitHub's, then the

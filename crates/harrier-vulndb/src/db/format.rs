@@ -10,11 +10,12 @@
 //! data section) or sorted string tables ([`super::table`]). Records inside are
 //! [postcard](https://docs.rs/postcard)-encoded: compact, and decoded straight from the mapped
 //! bytes without a parse of the whole file, which is what makes opening the database take
-//! milliseconds whatever its size.
+//! milliseconds whatever its size. postcard is not self-describing, so stored types must not
+//! skip fields when serialising (no `skip_serializing_if`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Affected, ScoreKind, SeverityScore, Source};
+use crate::model::{Affected, Informational, ScoreKind, SeverityScore, Source};
 
 /// First bytes of every database file.
 pub const MAGIC: [u8; 8] = *b"HRRVDB\0\0";
@@ -113,6 +114,10 @@ pub struct StoredAdvisory {
     pub id: String,
     /// The source's aliases.
     pub aliases: Vec<String>,
+    /// Upstream vulnerabilities this record derives from (a USN's `UBUNTU-CVE-…` records).
+    pub upstream: Vec<String>,
+    /// What an informational advisory reports, when it is not a vulnerability.
+    pub informational: Option<Informational>,
     /// Summary.
     pub summary: Option<String>,
     /// Publication time.

@@ -1,0 +1,86 @@
+//! `harrier db update|import|bundle|status`.
+
+use std::io::{self, Write};
+
+use anyhow::Context;
+use harrier_vulndb::bundle;
+
+use crate::cli::{DbCommand, GlobalArgs, ListFormat};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+
+pub fn run(command: DbCommand, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    match command {
+        DbCommand::Status { format, max_age } => status(global, printer, format, max_age),
+        DbCommand::Bundle { out } => {
+            let db = super::open_db(global)?;
+            let info = bundle::write(&db, &out).with_context(|| format!("cannot write bundle {}", out.display()))?;
+            printer.note(&format!("wrote {}", out.display()));
+            let mut stdout = io::stdout().lock();
+            writeln!(
+                stdout,
+                "{}  {} ({} bytes, {} uncompressed)",
+                info.sha256,
+                out.display(),
+                info.compressed,
+                info.size
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        DbCommand::Import { paths } => super::db_import::import(global, printer, &paths),
+        DbCommand::Update { mirror, feeds } => super::db_import::update(global, printer, mirror.as_deref(), &feeds),
+    }
+}
+
+fn status(global: &GlobalArgs, printer: &Printer, format: ListFormat, max_age: u32) -> anyhow::Result<ExitStatus> {
+    let db = super::open_db(global)?;
+    let meta = db.meta();
+    let newest = meta.feeds.iter().map(|f| f.fetched.as_str()).max().unwrap_or(meta.built.as_str());
+    let age_days = age_in_days(newest);
+    let mut out = io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            let doc = serde_json::json!({
+                "path": db.path(),
+                "built": meta.built,
+                "built_by": meta.built_by,
+                "age_days": age_days,
+                "stale": age_days.is_some_and(|d| d > i64::from(max_age)),
+                "advisories": meta.advisories,
+                "affected": meta.affected,
+                "packages": meta.packages,
+                "enriched": meta.enriched,
+                "size": db.as_bytes().len(),
+                "feeds": meta.feeds,
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            writeln!(out, "database  {} ({} bytes)", db.path().display(), db.as_bytes().len())?;
+            writeln!(out, "built     {} by {}", meta.built, meta.built_by)?;
+            writeln!(
+                out,
+                "records   {} advisories, {} affected-package records, {} packages, {} CVEs with KEV/EPSS",
+                meta.advisories, meta.affected, meta.packages, meta.enriched
+            )?;
+            writeln!(out, "\n{:<24} {:>9}  {:<22} ORIGIN", "FEED", "RECORDS", "FETCHED")?;
+            for f in &meta.feeds {
+                writeln!(out, "{:<24} {:>9}  {:<22} {}", f.name, f.records, f.fetched, f.origin)?;
+            }
+        }
+    }
+    if let Some(days) = age_days.filter(|d| *d > i64::from(max_age)) {
+        printer.warning(&format!(
+            "the vulnerability database is {days} days old (more than {max_age}); run `harrier db update`"
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Whole days since an RFC 3339 time, if it parses.
+fn age_in_days(time: &str) -> Option<i64> {
+    let then: jiff::Timestamp = time.parse().ok()?;
+    let now = crate::settings::now();
+    Some((now.as_second() - then.as_second()) / 86_400)
+}

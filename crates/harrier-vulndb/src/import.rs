@@ -194,7 +194,9 @@ mod updating {
     impl UpdateSummary {
         /// Whether any feed failed.
         pub fn has_failures(&self) -> bool {
-            self.feeds.iter().any(|(_, o)| matches!(o, FeedOutcome::Failed(_)))
+            self.feeds
+                .iter()
+                .any(|(_, o)| matches!(o, FeedOutcome::Failed(_)))
         }
     }
 
@@ -224,19 +226,30 @@ mod updating {
                     }
                     FeedOutcome::NotModified
                 }
-                Ok(Fetched::Downloaded { file, meta }) => refresh(&mut builder, feed, file.path(), meta, now),
+                Ok(Fetched::Downloaded { file, meta }) => {
+                    refresh(&mut builder, feed, file.path(), meta, now)
+                }
             };
             progress.end(&feed.name, &describe(&outcome));
             outcomes.push((feed.name.clone(), outcome));
         }
         let meta = builder.write(db_path, now)?;
-        Ok(UpdateSummary { feeds: outcomes, meta })
+        Ok(UpdateSummary {
+            feeds: outcomes,
+            meta,
+        })
     }
 
     /// Replaces a feed's records with those of a fresh download, unless the download holds
     /// nothing readable (then the previous records stay: a broken download must not empty
     /// the database).
-    fn refresh(builder: &mut Builder, feed: &Feed, file: &Path, mut meta: FeedMeta, now: &str) -> FeedOutcome {
+    fn refresh(
+        builder: &mut Builder,
+        feed: &Feed,
+        file: &Path,
+        mut meta: FeedMeta,
+        now: &str,
+    ) -> FeedOutcome {
         let bytes = match std::fs::read(file) {
             Ok(b) => b,
             Err(e) => return FeedOutcome::Failed(format!("cannot read the download: {e}")),
@@ -254,10 +267,10 @@ mod updating {
         let records = summary.advisories + summary.kev + summary.epss;
         let whole_file_failed = summary.errors.iter().any(FileError::is_whole_file);
         if records == 0 && (whole_file_failed || summary.files.is_empty()) {
-            let why = summary
-                .errors
-                .first()
-                .map_or_else(|| "the download holds no feed data".to_owned(), ToString::to_string);
+            let why = summary.errors.first().map_or_else(
+                || "the download holds no feed data".to_owned(),
+                ToString::to_string,
+            );
             return FeedOutcome::Failed(why);
         }
         builder.remove_feed(&feed.name);

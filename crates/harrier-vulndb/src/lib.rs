@@ -14,6 +14,7 @@
 pub mod bundle;
 pub mod db;
 pub mod ecosystem;
+pub mod import;
 pub mod ingest;
 pub mod matching;
 pub mod model;

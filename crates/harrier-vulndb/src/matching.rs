@@ -347,6 +347,7 @@ fn merge(
                         kev: None,
                         epss: None,
                         references: Vec::new(),
+                        informational: advisory.informational.clone(),
                     },
                     None,
                 )

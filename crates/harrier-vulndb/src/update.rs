@@ -94,13 +94,17 @@ pub fn default_feeds(mirror: Option<&str>) -> Vec<Feed> {
     for eco in OSV_ECOSYSTEMS {
         feeds.push(Feed {
             name: format!("osv/{eco}"),
-            url: format!("https://osv-vulnerabilities.storage.googleapis.com/{}/all.zip", encode_path(eco)),
+            url: format!(
+                "https://osv-vulnerabilities.storage.googleapis.com/{}/all.zip",
+                encode_path(eco)
+            ),
             kind: FeedKind::OsvZip,
         });
     }
     feeds.push(Feed {
         name: "kev".to_owned(),
-        url: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json".to_owned(),
+        url: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+            .to_owned(),
         kind: FeedKind::Kev,
     });
     feeds.push(Feed {

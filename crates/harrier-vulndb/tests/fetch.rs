@@ -7,7 +7,9 @@ mod http_server;
 use std::time::Duration;
 
 use harrier_vulndb::db::FeedMeta;
-use harrier_vulndb::update::{Feed, FeedKind, FetchError, FetchOptions, Fetched, Silent, default_feeds, fetch};
+use harrier_vulndb::update::{
+    Feed, FeedKind, FetchError, FetchOptions, Fetched, Silent, default_feeds, fetch,
+};
 use http_server::Server;
 
 fn options() -> FetchOptions {
@@ -23,9 +25,16 @@ fn setup() -> (tempfile::TempDir, Server, Feed) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("mirror");
     std::fs::create_dir_all(root.join("kev")).unwrap();
-    std::fs::write(root.join("kev/known_exploited_vulnerabilities.json"), b"{\"vulnerabilities\": []}").unwrap();
+    std::fs::write(
+        root.join("kev/known_exploited_vulnerabilities.json"),
+        b"{\"vulnerabilities\": []}",
+    )
+    .unwrap();
     let server = Server::start(root);
-    let feed = default_feeds(Some(&server.base)).into_iter().find(|f| f.kind == FeedKind::Kev).unwrap();
+    let feed = default_feeds(Some(&server.base))
+        .into_iter()
+        .find(|f| f.kind == FeedKind::Kev)
+        .unwrap();
     (dir, server, feed)
 }
 
@@ -35,9 +44,18 @@ fn mirrors_keep_the_upstream_layout() {
     let pypi = feeds.iter().find(|f| f.name == "osv/PyPI").unwrap();
     assert_eq!(pypi.url, "https://mirror.example/harrier/osv/PyPI/all.zip");
     let redhat = feeds.iter().find(|f| f.name == "osv/Red Hat").unwrap();
-    assert_eq!(redhat.url, "https://mirror.example/harrier/osv/Red%20Hat/all.zip");
-    let alpine = feeds.iter().find(|f| f.name == "alpine/v3.20/main").unwrap();
-    assert_eq!(alpine.url, "https://mirror.example/harrier/alpine/v3.20/main.json");
+    assert_eq!(
+        redhat.url,
+        "https://mirror.example/harrier/osv/Red%20Hat/all.zip"
+    );
+    let alpine = feeds
+        .iter()
+        .find(|f| f.name == "alpine/v3.20/main")
+        .unwrap();
+    assert_eq!(
+        alpine.url,
+        "https://mirror.example/harrier/alpine/v3.20/main.json"
+    );
     let upstream = default_feeds(None);
     assert!(upstream.iter().all(|f| f.url.starts_with("https://")));
 }
@@ -45,10 +63,15 @@ fn mirrors_keep_the_upstream_layout() {
 #[test]
 fn downloads_then_asks_conditionally() {
     let (dir, server, feed) = setup();
-    let Fetched::Downloaded { file, meta } = fetch(&feed, None, dir.path(), &options(), &Silent).unwrap() else {
+    let Fetched::Downloaded { file, meta } =
+        fetch(&feed, None, dir.path(), &options(), &Silent).unwrap()
+    else {
         panic!("first fetch downloads");
     };
-    assert_eq!(std::fs::read(file.path()).unwrap(), b"{\"vulnerabilities\": []}");
+    assert_eq!(
+        std::fs::read(file.path()).unwrap(),
+        b"{\"vulnerabilities\": []}"
+    );
     assert!(meta.etag.is_some());
     let previous = FeedMeta {
         origin: feed.url.clone(),
@@ -77,7 +100,10 @@ fn gives_up_after_the_last_attempt_and_on_client_errors() {
     let (dir, server, feed) = setup();
     server.fail("/kev/known_exploited_vulnerabilities.json", 500, 10);
     let err = fetch(&feed, None, dir.path(), &options(), &Silent).unwrap_err();
-    assert!(matches!(err, FetchError::Status { status: 500, .. }), "{err}");
+    assert!(
+        matches!(err, FetchError::Status { status: 500, .. }),
+        "{err}"
+    );
     assert_eq!(server.requests().len(), 3);
 
     let missing = Feed {
@@ -85,6 +111,9 @@ fn gives_up_after_the_last_attempt_and_on_client_errors() {
         ..feed
     };
     let err = fetch(&missing, None, dir.path(), &options(), &Silent).unwrap_err();
-    assert!(matches!(err, FetchError::Status { status: 404, .. }), "{err}");
+    assert!(
+        matches!(err, FetchError::Status { status: 404, .. }),
+        "{err}"
+    );
     assert_eq!(server.requests().len(), 4, "a 404 is not retried");
 }

@@ -42,12 +42,20 @@ impl Server {
 
     /// Answer `status` for the next `times` requests of `path`.
     pub fn fail(&self, path: &str, status: u16, times: u32) {
-        self.state.lock().unwrap().failures.insert(path.to_owned(), (status, times));
+        self.state
+            .lock()
+            .unwrap()
+            .failures
+            .insert(path.to_owned(), (status, times));
     }
 
     /// Announce the full length but send half of the body for the next `times` requests.
     pub fn truncate(&self, path: &str, times: u32) {
-        self.state.lock().unwrap().truncate.insert(path.to_owned(), times);
+        self.state
+            .lock()
+            .unwrap()
+            .truncate
+            .insert(path.to_owned(), times);
     }
 
     /// Requests seen: path and `If-None-Match`.
@@ -80,17 +88,30 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         if *times > 0 {
             *times -= 1;
             let status = *status;
-            return write!(out, "HTTP/1.1 {status} Failing\r\nContent-Length: 0\r\nRetry-After: 0\r\nConnection: close\r\n\r\n");
+            return write!(
+                out,
+                "HTTP/1.1 {status} Failing\r\nContent-Length: 0\r\nRetry-After: 0\r\nConnection: close\r\n\r\n"
+            );
         }
     }
     let decoded = percent_decode(path.trim_start_matches('/'));
     let file = state.root.join(decoded);
     let Ok(body) = std::fs::read(&file) else {
-        return write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return write!(
+            out,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
     };
-    let etag = format!("\"{}-{}\"", body.len(), body.iter().map(|b| u64::from(*b)).sum::<u64>());
+    let etag = format!(
+        "\"{}-{}\"",
+        body.len(),
+        body.iter().map(|b| u64::from(*b)).sum::<u64>()
+    );
     if if_none_match.as_deref() == Some(etag.as_str()) {
-        return write!(out, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n");
+        return write!(
+            out,
+            "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n"
+        );
     }
     let sent = match state.truncate.get_mut(&path) {
         Some(times) if *times > 0 => {

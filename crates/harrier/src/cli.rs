@@ -35,6 +35,12 @@ pub struct GlobalArgs {
     /// When to use colours.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = env::COLOR)]
     pub color: ColorChoice,
+    /// The vulnerability database file [default: vuln.db in the user's cache directory].
+    #[arg(long, global = true, value_name = "PATH", env = env::DB)]
+    pub db: Option<PathBuf>,
+    /// Do not draw progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,6 +58,12 @@ pub enum Command {
     /// List and explain the built-in checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// Build, update and inspect the vulnerability database.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Query the vulnerability database.
+    #[command(subcommand)]
+    Vuln(VulnCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -150,4 +162,62 @@ pub enum ListFormat {
 pub enum ShowFormat {
     Markdown,
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download the public feeds (OSV, CISA KEV, FIRST EPSS, Debian tracker, Alpine secdb) and
+    /// rebuild the database atomically.
+    ///
+    /// Unchanged feeds cost one conditional request. A feed that fails keeps its previous data;
+    /// the exit status is 2 when any feed failed.
+    Update {
+        /// Fetch every feed from this mirror instead, laid out as docs/vulnerability-database.md says.
+        #[arg(long, value_name = "URL", env = env::MIRROR)]
+        mirror: Option<String>,
+        /// Only these feeds (such as `osv/PyPI`, `kev`, `debian/tracker`); repeatable.
+        #[arg(long = "feed", value_name = "NAME")]
+        feeds: Vec<String>,
+    },
+    /// Add advisories from files, directories, zip archives and tarballs (OSV JSON/YAML, Debian
+    /// DSA/DLA lists and tracker JSON, Alpine secdb, RustSec, KEV, EPSS), or install a bundle.
+    Import {
+        /// Files, directories or archives; a bundle replaces the whole database.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Write the whole database as one compressed, checksummed file for `db import` elsewhere.
+    Bundle {
+        /// The bundle to write.
+        out: PathBuf,
+    },
+    /// Show the feeds, record counts and age of the database.
+    Status {
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Warn when the newest feed is older than this many days.
+        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        max_age: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VulnCommand {
+    /// Every vulnerability affecting one package version, with the evidence.
+    ///
+    /// ECOSYSTEM is an OSV ecosystem name, with the release for distros: `PyPI`, `npm`, `Go`,
+    /// `crates.io`, `Maven` (NAME is `group:artifact`), `Debian:12`, `Ubuntu:24.04`, `Alpine:v3.20`.
+    Lookup {
+        /// OSV ecosystem, such as `PyPI` or `Debian:12`.
+        ecosystem: String,
+        /// Package name.
+        name: String,
+        /// Installed version.
+        version: String,
+        /// For distro binary packages: the source package it was built from.
+        #[arg(long, value_name = "NAME")]
+        source_package: Option<String>,
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
 }

@@ -13,3 +13,7 @@ pub const NO_COLOR: &str = "NO_COLOR";
 /// The date exceptions expire against (`YYYY-MM-DD`), instead of today: for reproducible CI
 /// runs and tests.
 pub const TODAY: &str = "HARRIER_TODAY";
+/// Default for `--db`: the vulnerability database file.
+pub const DB: &str = "HARRIER_DB";
+/// Default for `db update --mirror`.
+pub const MIRROR: &str = "HARRIER_DB_MIRROR";

@@ -39,6 +39,11 @@ impl Printer {
         }
     }
 
+    /// Whether to draw progress bars: on a terminal, unless `-q`, `-v` or `--no-progress`.
+    pub fn shows_progress(&self, global: &GlobalArgs) -> bool {
+        !self.quiet && self.verbose == 0 && !global.no_progress && std::io::stderr().is_terminal()
+    }
+
     fn line(&self, label: &str, style: &str, message: &str) {
         let mut err = std::io::stderr().lock();
         let _ = if self.color && !style.is_empty() {

@@ -137,3 +137,12 @@ fn today() -> anyhow::Result<jiff::civil::Date> {
         Err(_) => Ok(jiff::Zoned::now().date()),
     }
 }
+
+/// The current time, or midnight UTC of `HARRIER_TODAY` when set (reproducible runs and tests).
+pub fn now() -> jiff::Timestamp {
+    std::env::var(env::TODAY)
+        .ok()
+        .and_then(|day| day.parse::<jiff::civil::Date>().ok())
+        .and_then(|day| day.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map_or_else(jiff::Timestamp::now, |z| z.timestamp())
+}

@@ -96,6 +96,22 @@ impl Builder {
         }
     }
 
+    /// Drops an advisory its source withdrew.
+    pub fn withdraw(&mut self, source: Source, id: &str) {
+        self.advisories.remove(&(source_key(source), id.to_owned()));
+    }
+
+    /// Moves everything `other` collected into this builder (its advisories win over ones
+    /// with the same source and id here).
+    pub fn absorb(&mut self, other: Builder) {
+        for (_, (feed, advisory)) in other.advisories {
+            self.add_advisory(&feed, advisory);
+        }
+        self.kev.extend(other.kev);
+        self.epss.extend(other.epss);
+        self.feeds.extend(other.feeds);
+    }
+
     /// Drops everything a feed contributed, before a fresh copy of it is added.
     pub fn remove_feed(&mut self, feed: &str) {
         self.advisories.retain(|_, (f, _)| f != feed);

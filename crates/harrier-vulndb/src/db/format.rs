@@ -176,8 +176,8 @@ pub struct KevEntry {
 pub struct EpssScore {
     /// Probability of exploitation in the next 30 days, 0 to 1.
     pub score: f32,
-    /// Percentile among all scored CVEs, 0 to 1.
-    pub percentile: f32,
+    /// Percentile among all scored CVEs, 0 to 1 (absent in the oldest EPSS files).
+    pub percentile: Option<f32>,
 }
 
 /// The package table key of an ecosystem, release and (normalised) package name. NUL cannot

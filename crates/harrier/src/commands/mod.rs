@@ -1,8 +1,11 @@
 //! One module per subcommand.
 
 pub mod checks;
+pub mod db;
 pub mod generate_docs;
+pub mod progress;
 pub mod scan;
+pub mod vuln;
 
 use anyhow::Context;
 use harrier_core::Catalog;
@@ -11,4 +14,30 @@ use harrier_core::Catalog;
 pub fn catalog() -> anyhow::Result<Catalog> {
     Catalog::new(harrier_posture::checks::catalog_entries())
         .context("the built-in check catalog is inconsistent")
+}
+
+/// The vulnerability database path: `--db`, `HARRIER_DB`, or `vuln.db` in the user's cache
+/// directory.
+pub fn db_path(global: &crate::cli::GlobalArgs) -> anyhow::Result<std::path::PathBuf> {
+    if let Some(path) = &global.db {
+        return Ok(path.clone());
+    }
+    let cache =
+        dirs::cache_dir().context("no cache directory is known for this user; pass --db PATH")?;
+    Ok(cache.join("harrier").join("vuln.db"))
+}
+
+/// Opens the vulnerability database, explaining how to get one when there is none.
+pub fn open_db(global: &crate::cli::GlobalArgs) -> anyhow::Result<harrier_vulndb::Database> {
+    let path = db_path(global)?;
+    harrier_vulndb::Database::open(&path).map_err(|e| {
+        if e.is_not_found() {
+            anyhow::anyhow!(
+                "no vulnerability database at {}: run `harrier db update`, or `harrier db import` on an air-gapped machine",
+                path.display()
+            )
+        } else {
+            anyhow::Error::new(e)
+        }
+    })
 }

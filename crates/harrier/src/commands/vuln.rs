@@ -9,7 +9,11 @@ use crate::cli::{GlobalArgs, ListFormat, VulnCommand};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
-pub fn run(command: VulnCommand, global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    command: VulnCommand,
+    global: &GlobalArgs,
+    _printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
     let VulnCommand::Lookup {
         ecosystem,
         name,
@@ -25,17 +29,27 @@ pub fn run(command: VulnCommand, global: &GlobalArgs, _printer: &Printer) -> any
         version: &version,
         source_package: source_package.as_deref(),
     };
-    let report = lookup(&db, &query).with_context(|| format!("cannot look up {name} {version} in {ecosystem}"))?;
+    let report = lookup(&db, &query)
+        .with_context(|| format!("cannot look up {name} {version} in {ecosystem}"))?;
     let mut out = io::stdout().lock();
     let written = match format {
         ListFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
             .map_err(io::Error::other)
             .and_then(|()| writeln!(out)),
-        ListFormat::Table => table(&mut out, &ecosystem, &name, &version, &report, ecosystem.scheme().is_none()),
+        ListFormat::Table => table(
+            &mut out,
+            &ecosystem,
+            &name,
+            &version,
+            &report,
+            ecosystem.scheme().is_none(),
+        ),
     };
     match written {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitStatus::Success),
-        other => other.map(|()| ExitStatus::Success).context("cannot write to standard output"),
+        other => other
+            .map(|()| ExitStatus::Success)
+            .context("cannot write to standard output"),
     }
 }
 
@@ -55,10 +69,15 @@ fn table(
         )?;
     }
     if report.matches.is_empty() {
-        writeln!(out, "{name} {version} ({ecosystem}): no known vulnerability")?;
+        writeln!(
+            out,
+            "{name} {version} ({ecosystem}): no known vulnerability"
+        )?;
     }
     for m in &report.matches {
-        let severity = m.severity.map_or("unknown".to_owned(), |s| s.as_str().to_uppercase());
+        let severity = m
+            .severity
+            .map_or("unknown".to_owned(), |s| s.as_str().to_uppercase());
         let score = m.score.map(|s| format!(" {s:.1}")).unwrap_or_default();
         let fixed = if m.fixed.is_empty() {
             "no fix published".to_owned()
@@ -75,7 +94,11 @@ fn table(
         if m.status != harrier_vulndb::Status::Affected {
             flags.push(format!("{:?}", m.status).to_lowercase());
         }
-        let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", flags.join(", "))
+        };
         writeln!(out, "{:<10} {}{score}  {fixed}{flags}", severity, m.id)?;
         if !m.aliases.is_empty() {
             writeln!(out, "           aliases: {}", m.aliases.join(", "))?;

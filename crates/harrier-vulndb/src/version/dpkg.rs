@@ -6,5 +6,8 @@ use super::Invalid;
 
 /// Orders two dpkg versions.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, Invalid> {
-    Err(Invalid::new(if a.is_empty() { b } else { a }, "not implemented yet"))
+    Err(Invalid::new(
+        if a.is_empty() { b } else { a },
+        "not implemented yet",
+    ))
 }

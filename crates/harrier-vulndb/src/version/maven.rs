@@ -16,6 +16,9 @@
 //! chain; it is stored flat ([`Version::lists`]) so that neither parsing, comparing nor
 //! dropping a version recurses, whatever its length.
 //!
+//! Maven's order is not transitive (see [`Version::compare`]), so [`Version`] offers Maven's
+//! pairwise comparison and no [`Ord`].
+//!
 //! Text outside ASCII is rejected: Java's `Character.isDigit` and `toLowerCase` are
 //! Unicode-aware in ways this implementation does not reproduce, and real Maven versions are
 //! ASCII.
@@ -170,6 +173,18 @@ impl Version {
         }
     }
 
+    /// How Maven orders this version and `other` (`ComparableVersion.compareTo`).
+    ///
+    /// This is deliberately not [`Ord`]: Maven's order is not transitive. Comparing an item
+    /// with a missing one is not consistent with comparing it with a present one (`sp` is
+    /// after a missing item but before `0`, which equals a missing one), so Maven 3.8 answers
+    /// `2-cr` < `2` < `2.a-b` < `2-cr` and `1-rc-0` < `1` < `1.xa-1` < `1-rc-0`. Pairwise
+    /// answers are exact; a sort over such versions has no right answer (and Rust's sorts may
+    /// panic on an order that is not total), so none is offered.
+    pub fn compare(&self, other: &Version) -> Ordering {
+        self.compare_lists(0, other, 0)
+    }
+
     /// `ListItem.compareTo(ListItem)` of list `a_list` of `self` and `b_list` of `other`.
     fn compare_lists(&self, mut a_list: usize, other: &Version, mut b_list: usize) -> Ordering {
         let mut index = 0;
@@ -214,28 +229,8 @@ impl Version {
 
 /// Orders two versions.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, Invalid> {
-    Ok(Version::parse(a)?.cmp(&Version::parse(b)?))
+    Ok(Version::parse(a)?.compare(&Version::parse(b)?))
 }
-
-impl Ord for Version {
-    fn cmp(&self, other: &Version) -> Ordering {
-        self.compare_lists(0, other, 0)
-    }
-}
-
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Version) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Version) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
 
 /// The canonical form, as `ComparableVersion.getCanonical()` writes it.
 impl fmt::Display for Version {
@@ -531,12 +526,23 @@ mod tests {
         assert_eq!(compare("1.0000000000", "1"), Ok(Ordering::Equal));
     }
 
+    /// Maven 3.8.7's `ComparableVersion` answers each of these pairs so (checked with its
+    /// jar): the order has cycles, which is why [`Version`] has no `Ord`.
+    #[test]
+    fn maven_order_has_cycles() {
+        for cycle in [["2cr", "2", "2.a-b"], ["1-rc-0", "1", "1.xa-1"]] {
+            assert_eq!(compare(cycle[0], cycle[1]), Ok(Ordering::Less));
+            assert_eq!(compare(cycle[1], cycle[2]), Ok(Ordering::Less));
+            assert_eq!(compare(cycle[2], cycle[0]), Ok(Ordering::Less));
+        }
+    }
+
     #[test]
     fn non_ascii_is_rejected_and_deep_chains_do_not_recurse() {
         assert!(Version::parse("1.0-é").is_err());
         let deep = "1-".repeat(200_000);
         let a = Version::parse(&deep).map_err(|e| e.reason);
         let b = Version::parse(&format!("{deep}2")).map_err(|e| e.reason);
-        assert!(matches!((&a, &b), (Ok(a), Ok(b)) if a < b));
+        assert!(matches!((&a, &b), (Ok(a), Ok(b)) if a.compare(b) == Ordering::Less));
     }
 }

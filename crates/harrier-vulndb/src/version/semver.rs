@@ -10,8 +10,11 @@
 //! - [`Flavor::Npm`]: node-semver's `new SemVer(v)` (not loose mode): at most 256 UTF-16 code
 //!   units, surrounding ECMAScript whitespace trimmed, one optional leading `v`, components at
 //!   most 2^53 − 1. node-semver compares numeric prerelease identifiers as JavaScript numbers,
-//!   so identifiers beyond 2^53 are rounded to the nearest double exactly as it does. It does
-//!   not accept a leading `=` (only its loose mode and `clean()` do).
+//!   so identifiers beyond 2^53 are rounded to the nearest double exactly as it does. One
+//!   difference remains: when two such identifiers differ as text but round to the same
+//!   double, node-semver stops and calls the versions equal whatever follows, a relation that
+//!   is not transitive; this order compares the following identifiers instead. It does not
+//!   accept a leading `=` (only node-semver's loose mode and `clean()` do).
 //! - [`Flavor::Cargo`]: the `semver` crate's `Version::parse`: strict grammar, components fit
 //!   in a `u64`.
 //! - [`Flavor::Go`]: `golang.org/x/mod/semver` with the `v` optional (OSV's Go records omit it,

@@ -65,7 +65,10 @@ pub struct Ecosystem {
 impl Ecosystem {
     /// An ecosystem without a release.
     pub fn new(kind: EcosystemKind) -> Ecosystem {
-        Ecosystem { kind, release: None }
+        Ecosystem {
+            kind,
+            release: None,
+        }
     }
 
     /// An ecosystem with a (normalised) release.
@@ -109,8 +112,8 @@ impl EcosystemKind {
             "Ubuntu" => EcosystemKind::Ubuntu,
             "Alpine" => EcosystemKind::Alpine,
             "Wolfi" | "Chainguard" => EcosystemKind::Wolfi,
-            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Photon OS" | "Mageia" | "openEuler"
-            | "Azure Linux" => EcosystemKind::Rpm(name.to_owned()),
+            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Photon OS"
+            | "Mageia" | "openEuler" | "Azure Linux" => EcosystemKind::Rpm(name.to_owned()),
             "kubernetes" | "Kubernetes" => EcosystemKind::Kubernetes,
             other => EcosystemKind::Other(other.to_owned()),
         }
@@ -201,7 +204,11 @@ fn normalise_release(kind: &EcosystemKind, release: &str) -> String {
                 None => (false, release),
             };
             let rest = rest.strip_suffix(":LTS").unwrap_or(rest);
-            if pro { format!("pro:{rest}") } else { rest.to_owned() }
+            if pro {
+                format!("pro:{rest}")
+            } else {
+                rest.to_owned()
+            }
         }
         _ => release.to_owned(),
     }
@@ -222,7 +229,10 @@ mod tests {
     #[test]
     fn parses_osv_ecosystems() {
         let e = Ecosystem::parse_osv("Debian:12");
-        assert_eq!((e.kind, e.release.as_deref()), (EcosystemKind::Debian, Some("12")));
+        assert_eq!(
+            (e.kind, e.release.as_deref()),
+            (EcosystemKind::Debian, Some("12"))
+        );
         let e = Ecosystem::parse_osv("Alpine:v3.20");
         assert_eq!(e.release.as_deref(), Some("3.20"));
         let e = Ecosystem::parse_osv("Ubuntu:24.04:LTS");
@@ -230,7 +240,12 @@ mod tests {
         let e = Ecosystem::parse_osv("Ubuntu:Pro:20.04:LTS");
         assert_eq!(e.release.as_deref(), Some("pro:20.04"));
         assert_eq!(Ecosystem::parse_osv("PyPI").release, None);
-        assert_eq!(Ecosystem::with_release(EcosystemKind::Debian, "bookworm").release.as_deref(), Some("12"));
+        assert_eq!(
+            Ecosystem::with_release(EcosystemKind::Debian, "bookworm")
+                .release
+                .as_deref(),
+            Some("12")
+        );
         assert_eq!(Ecosystem::parse_osv("CRAN").scheme(), None);
         assert_eq!(Ecosystem::parse_osv("Debian:12").to_string(), "Debian:12");
     }

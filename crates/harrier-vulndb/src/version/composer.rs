@@ -165,7 +165,7 @@ fn strtol(digits: &str) -> u64 {
     let max = i64::MAX.unsigned_abs();
     digits.bytes().fold(0u64, |n, d| {
         n.saturating_mul(10)
-            .saturating_add(u64::from(d - b'0'))
+            .saturating_add(u64::from(d.saturating_sub(b'0')))
             .min(max)
     })
 }

@@ -243,7 +243,7 @@ impl Grammar {
             .bytes()
             .position(|b| !b.is_ascii_digit())
             .unwrap_or(text.len());
-        let (digits, rest) = text.split_at(end);
+        let (digits, rest) = (text.get(..end).unwrap_or(""), text.get(end..).unwrap_or(""));
         if digits.is_empty() {
             return Err(format!("expected a {name} version number"));
         }

@@ -18,6 +18,7 @@ pub mod composer;
 pub mod dpkg;
 pub mod maven;
 pub mod nuget;
+mod num;
 pub mod pep440;
 pub mod rpm;
 pub mod rubygems;

@@ -195,9 +195,19 @@ fn evaluate(
         None => listed == version,
     };
     if let Some(listed) = versions.iter().find(|v| same(v)) {
+        // The ranges still say which versions fix it.
+        let fixed = ranges
+            .iter()
+            .filter_map(|r| match r.kind {
+                RangeKind::Semver => Some((semver_flavour(scheme), r)),
+                RangeKind::Ecosystem => scheme.map(|s| (s, r)),
+                RangeKind::Git => None,
+            })
+            .flat_map(|(s, r)| fixes_after(s, version, &r.events))
+            .collect();
         return Outcome::Affected {
             matched: format!("version {listed} is listed as affected"),
-            fixed: Vec::new(),
+            fixed,
             scheme,
         };
     }
@@ -208,7 +218,9 @@ fn evaluate(
     let mut evaluated = !versions.is_empty();
     for range in ranges {
         let range_scheme = match range.kind {
-            RangeKind::Semver => Some(Scheme::Semver),
+            // A SEMVER range is compared as SemVer, but read the way the ecosystem writes
+            // versions (Go's `v` prefix, npm's leading `v`).
+            RangeKind::Semver => Some(semver_flavour(scheme)),
             RangeKind::Ecosystem => scheme,
             RangeKind::Git => {
                 unevaluable
@@ -240,6 +252,15 @@ fn evaluate(
     match unevaluable {
         Some(reason) if !evaluated => Outcome::Unevaluable(reason),
         _ => Outcome::Unaffected,
+    }
+}
+
+/// The SemVer scheme for a `SEMVER` range of an ecosystem: the ecosystem's own SemVer reading
+/// when it has one, else strict SemVer 2.0.
+fn semver_flavour(scheme: Option<Scheme>) -> Scheme {
+    match scheme {
+        Some(s @ (Scheme::Go | Scheme::Npm | Scheme::Cargo | Scheme::Semver)) => s,
+        _ => Scheme::Semver,
     }
 }
 
@@ -374,7 +395,11 @@ fn merge(
                 m.references.push(r.clone());
             }
         }
-        m.evidence.push(evidence);
+        // A RustSec advisory read from both its native file and its OSV export gives the same
+        // evidence twice.
+        if !m.evidence.contains(&evidence) {
+            m.evidence.push(evidence);
+        }
         if let Some(rated) = rated {
             let better = best.as_ref().is_none_or(|b| {
                 (rated.score.is_some(), rated.severity) > (b.score.is_some(), b.severity)

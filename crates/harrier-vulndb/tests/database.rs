@@ -16,6 +16,8 @@ fn advisory(
     Advisory {
         id: id.to_owned(),
         aliases: aliases.iter().map(|s| (*s).to_owned()).collect(),
+        upstream: Vec::new(),
+        informational: None,
         summary: Some(format!("summary of {id}")),
         published: None,
         modified: Some("2024-01-01T00:00:00Z".to_owned()),
@@ -23,6 +25,7 @@ fn advisory(
         affected: vec![Affected {
             ecosystem,
             package: package.to_owned(),
+            binaries: Vec::new(),
             ranges: vec![Range {
                 kind: RangeKind::Ecosystem,
                 events,
@@ -87,7 +90,7 @@ fn sample() -> Builder {
         "CVE-2024-0001",
         EpssScore {
             score: 0.5,
-            percentile: 0.9,
+            percentile: Some(0.9),
         },
     );
     b.set_feed(FeedMeta {

@@ -2,15 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod http_server;
-
 use std::time::Duration;
 
+use harrier_core::testing::http_server::Server;
 use harrier_vulndb::db::FeedMeta;
 use harrier_vulndb::update::{
     Feed, FeedKind, FetchError, FetchOptions, Fetched, Silent, default_feeds, fetch,
 };
-use http_server::Server;
 
 fn options() -> FetchOptions {
     FetchOptions {
@@ -30,7 +28,7 @@ fn setup() -> (tempfile::TempDir, Server, Feed) {
         b"{\"vulnerabilities\": []}",
     )
     .unwrap();
-    let server = Server::start(root);
+    let server = Server::start(root).unwrap();
     let feed = default_feeds(Some(&server.base))
         .into_iter()
         .find(|f| f.kind == FeedKind::Kev)

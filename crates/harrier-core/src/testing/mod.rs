@@ -5,6 +5,8 @@
 //! `skipped: <reason>` and passes, unless `HARRIER_REQUIRE_ALL=1` (set by `.ci/run`), in which
 //! case it fails: CI must never pass by skipping.
 
+pub mod http_server;
+
 use std::path::{Path, PathBuf};
 
 /// Environment variable naming the corpus directory.

@@ -1,7 +1,6 @@
-//! A minimal HTTP/1.1 file server on loopback for update tests: serves a directory, answers
-//! conditional requests with 304, and can be told to fail a path a number of times first.
-
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! A minimal HTTP/1.1 file server on loopback, for tests of code that downloads (feeds,
+//! later registries' blobs): serves a directory, answers conditional requests with 304, and
+//! can be told to fail a path a number of times, or cut a body short, first.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -11,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 /// A running server. Dropping it leaves the thread blocked in accept; tests are short-lived.
 pub struct Server {
+    /// `http://127.0.0.1:<port>`.
     pub base: String,
     state: Arc<Mutex<State>>,
 }
@@ -24,9 +24,10 @@ struct State {
 }
 
 impl Server {
-    pub fn start(root: PathBuf) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+    /// Serves `root` on a free loopback port until the process ends.
+    pub fn start(root: PathBuf) -> std::io::Result<Server> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let base = format!("http://{}", listener.local_addr()?);
         let state = Arc::new(Mutex::new(State {
             root,
             ..State::default()
@@ -37,31 +38,32 @@ impl Server {
                 let _ = serve(stream, &shared);
             }
         });
-        Server { base, state }
+        Ok(Server { base, state })
     }
 
     /// Answer `status` for the next `times` requests of `path`.
     pub fn fail(&self, path: &str, status: u16, times: u32) {
-        self.state
-            .lock()
-            .unwrap()
+        lock(&self.state)
             .failures
             .insert(path.to_owned(), (status, times));
     }
 
     /// Announce the full length but send half of the body for the next `times` requests.
     pub fn truncate(&self, path: &str, times: u32) {
-        self.state
-            .lock()
-            .unwrap()
-            .truncate
-            .insert(path.to_owned(), times);
+        lock(&self.state).truncate.insert(path.to_owned(), times);
     }
 
     /// Requests seen: path and `If-None-Match`.
     pub fn requests(&self) -> Vec<(String, Option<String>)> {
-        self.state.lock().unwrap().requests.clone()
+        lock(&self.state).requests.clone()
     }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    // A panicking test thread poisons the lock; the state is still usable for the others.
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
@@ -82,7 +84,7 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         }
     }
     let mut out = stream;
-    let mut state = state.lock().unwrap();
+    let mut state = lock(state);
     state.requests.push((path.clone(), if_none_match.clone()));
     if let Some((status, times)) = state.failures.get_mut(&path) {
         if *times > 0 {
@@ -116,9 +118,9 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
     let sent = match state.truncate.get_mut(&path) {
         Some(times) if *times > 0 => {
             *times -= 1;
-            &body[..body.len() / 2]
+            body.get(..body.len() / 2).unwrap_or_default()
         }
-        _ => &body[..],
+        _ => &body,
     };
     write!(
         out,
@@ -133,15 +135,18 @@ fn percent_decode(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
-                out.push(b);
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            if let Some(n) = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(n);
                 i += 3;
                 continue;
             }
         }
-        out.push(bytes[i]);
+        out.push(b);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()

@@ -22,6 +22,7 @@ use crate::db::build::cve_of;
 use crate::db::{Database, DbError, EpssScore, KevEntry, StoredAdvisory};
 use crate::model::{Event, Range, RangeKind, Status};
 use crate::severity::{self, Rated};
+use crate::version::Parsed;
 use crate::{Ecosystem, Scheme, VersionError};
 
 /// What to look up.
@@ -130,6 +131,7 @@ pub fn lookup(db: &Database, query: &Query<'_>) -> Result<Report, LookupError> {
     indices.sort_unstable();
     indices.dedup();
 
+    let mut installed = Installed::new(query.version);
     let mut report = Report::default();
     let mut hits: Vec<(StoredAdvisory, Evidence, Vec<String>, Status)> = Vec::new();
     for index in indices {
@@ -146,7 +148,7 @@ pub fn lookup(db: &Database, query: &Query<'_>) -> Result<Report, LookupError> {
             });
             continue;
         }
-        match evaluate(scheme, query.version, &affected.ranges, &affected.versions) {
+        match evaluate(scheme, &mut installed, &affected.ranges, &affected.versions) {
             Outcome::Affected {
                 matched,
                 fixed,
@@ -183,28 +185,67 @@ enum Outcome {
     Unevaluable(String),
 }
 
+/// The queried version, parsed once per scheme it is compared in (the ecosystem's, and the
+/// SemVer flavour of `SEMVER` ranges), since one lookup compares it with every bound of every
+/// range of the package.
+struct Installed<'a> {
+    text: &'a str,
+    parsed: Vec<(Scheme, Parsed)>,
+}
+
+impl<'a> Installed<'a> {
+    fn new(text: &'a str) -> Installed<'a> {
+        Installed {
+            text,
+            parsed: Vec::with_capacity(2),
+        }
+    }
+
+    fn parsed(&mut self, scheme: Scheme) -> Result<&Parsed, VersionError> {
+        let at = match self.parsed.iter().position(|(s, _)| *s == scheme) {
+            Some(at) => at,
+            None => {
+                let parsed = scheme.parse(self.text)?;
+                self.parsed.push((scheme, parsed));
+                self.parsed.len() - 1
+            }
+        };
+        // `at` is an index this vector just gave or just grew to.
+        Ok(&self.parsed[at].1)
+    }
+}
+
 /// Evaluates one affected record: listed versions first, then each range.
 fn evaluate(
     scheme: Option<Scheme>,
-    version: &str,
+    installed: &mut Installed<'_>,
     ranges: &[Range],
     versions: &[String],
 ) -> Outcome {
-    let same = |listed: &str| match scheme {
-        Some(s) => s.compare(listed, version) == Ok(Ordering::Equal),
-        None => listed == version,
-    };
-    if let Some(listed) = versions.iter().find(|v| same(v)) {
-        // The ranges still say which versions fix it.
-        let fixed = ranges
-            .iter()
-            .filter_map(|r| match r.kind {
-                RangeKind::Semver => Some((semver_flavour(scheme), r)),
-                RangeKind::Ecosystem => scheme.map(|s| (s, r)),
-                RangeKind::Git => None,
+    let listed = versions.iter().find(|listed| {
+        // Listed versions are compared as published first: some feeds list strings their
+        // scheme does not parse (7% of PyPI's are not PEP 440), which can only match exactly.
+        **listed == installed.text
+            || scheme.is_some_and(|s| match (s.parse(listed), installed.parsed(s)) {
+                (Ok(l), Ok(i)) => l.compare(i) == Some(Ordering::Equal),
+                _ => false,
             })
-            .flat_map(|(s, r)| fixes_after(s, version, &r.events))
-            .collect();
+    });
+    if let Some(listed) = listed {
+        // The ranges still say which versions fix it.
+        let mut fixed = Vec::new();
+        for range in ranges {
+            let range_scheme = match range.kind {
+                RangeKind::Semver => Some(semver_flavour(scheme)),
+                RangeKind::Ecosystem => scheme,
+                RangeKind::Git => None,
+            };
+            if let Some(s) = range_scheme {
+                if let Ok(parsed) = installed.parsed(s) {
+                    fixed.extend(fixes_after(s, parsed, &range.events));
+                }
+            }
+        }
         return Outcome::Affected {
             matched: format!("version {listed} is listed as affected"),
             fixed,
@@ -234,9 +275,18 @@ fn evaluate(
             });
             continue;
         };
-        match in_range(range_scheme, version, &range.events) {
+        let parsed = match installed.parsed(range_scheme) {
+            Ok(p) => p,
+            Err(e) => {
+                unevaluable.get_or_insert_with(|| {
+                    format!("the installed version cannot be read here: {e}")
+                });
+                continue;
+            }
+        };
+        match in_range(range_scheme, parsed, &range.events) {
             Ok(true) => {
-                let fixed = fixes_after(range_scheme, version, &range.events);
+                let fixed = fixes_after(range_scheme, parsed, &range.events);
                 return Outcome::Affected {
                     matched: describe(&range.events),
                     fixed,
@@ -268,31 +318,29 @@ fn semver_flavour(scheme: Option<Scheme>) -> Scheme {
 /// equal versions, `introduced` first), then walk them: `introduced` at or below the version
 /// opens, `fixed` at or below closes, `last_affected` below closes, `limit` at or below
 /// closes and stops.
-fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Result<bool, VersionError> {
-    let mut sorted: Vec<&Event> = events.iter().collect();
-    let mut error = None;
-    sorted.sort_by(|a, b| {
-        let ordering = match (a.version(), b.version()) {
-            ("0", "0") => Ordering::Equal,
-            ("0", _) => Ordering::Less,
-            (_, "0") => Ordering::Greater,
-            (x, y) => scheme.compare(x, y).unwrap_or_else(|e| {
-                error.get_or_insert(e);
-                Ordering::Equal
-            }),
+fn in_range(scheme: Scheme, installed: &Parsed, events: &[Event]) -> Result<bool, VersionError> {
+    let mut bounds: Vec<(Option<Parsed>, &Event)> = Vec::with_capacity(events.len());
+    for event in events {
+        let parsed = match (event, event.version()) {
+            (Event::Introduced(_), "0") => None,
+            (_, v) => Some(scheme.parse(v)?),
         };
-        ordering.then_with(|| rank(a).cmp(&rank(b)))
-    });
-    if let Some(e) = error {
-        return Err(e);
+        bounds.push((parsed, event));
     }
+    bounds.sort_by(|(a, ea), (b, eb)| {
+        let ordering = match (a, b) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => x.compare(y).unwrap_or(Ordering::Equal),
+        };
+        ordering.then_with(|| rank(ea).cmp(&rank(eb)))
+    });
     let mut affected = false;
-    for event in sorted {
-        let bound = event.version();
-        let cmp = if bound == "0" && matches!(event, Event::Introduced(_)) {
-            Ordering::Greater
-        } else {
-            scheme.compare(version, bound)?
+    for (bound, event) in &bounds {
+        let cmp = match bound {
+            None => Ordering::Greater,
+            Some(b) => installed.compare(b).unwrap_or(Ordering::Less),
         };
         match event {
             Event::Introduced(_) if cmp != Ordering::Less => affected = true,
@@ -314,20 +362,23 @@ fn rank(event: &Event) -> u8 {
     }
 }
 
-/// The range's fixed versions above `version`, lowest first.
-fn fixes_after(scheme: Scheme, version: &str, events: &[Event]) -> Vec<String> {
-    let mut fixed: Vec<&str> = events
+/// The range's fixed versions above the installed one, lowest first.
+fn fixes_after(scheme: Scheme, installed: &Parsed, events: &[Event]) -> Vec<String> {
+    let mut fixed: Vec<(Parsed, &str)> = events
         .iter()
         .filter_map(|e| match e {
-            Event::Fixed(v) if scheme.compare(v, version) == Ok(Ordering::Greater) => {
-                Some(v.as_str())
+            Event::Fixed(v) => {
+                let parsed = scheme.parse(v).ok()?;
+                (parsed.compare(installed) == Some(Ordering::Greater))
+                    .then_some((parsed, v.as_str()))
             }
             _ => None,
         })
         .collect();
-    fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal));
-    fixed.dedup();
-    fixed.into_iter().map(str::to_owned).collect()
+    fixed.sort_by(|(a, _), (b, _)| a.compare(b).unwrap_or(Ordering::Equal));
+    let mut out: Vec<String> = fixed.into_iter().map(|(_, v)| v.to_owned()).collect();
+    out.dedup();
+    out
 }
 
 fn describe(events: &[Event]) -> String {
@@ -483,5 +534,72 @@ fn fold_notices(matches: &mut Vec<Match>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(spec: &[(&str, &str)]) -> Vec<Event> {
+        spec.iter()
+            .map(|(k, v)| match *k {
+                "i" => Event::Introduced((*v).to_owned()),
+                "f" => Event::Fixed((*v).to_owned()),
+                "l" => Event::LastAffected((*v).to_owned()),
+                _ => Event::Limit((*v).to_owned()),
+            })
+            .collect()
+    }
+
+    fn affected(version: &str, events: &[Event]) -> bool {
+        let installed = Scheme::Semver.parse(version).unwrap();
+        in_range(Scheme::Semver, &installed, events).unwrap()
+    }
+
+    #[test]
+    fn evaluates_osv_ranges() {
+        let fixed = ev(&[("i", "0"), ("f", "1.2.0")]);
+        assert!(affected("1.1.9", &fixed));
+        assert!(!affected("1.2.0", &fixed));
+        let last = ev(&[("i", "1.0.0"), ("l", "1.4.0")]);
+        assert!(!affected("0.9.0", &last));
+        assert!(affected("1.4.0", &last));
+        assert!(!affected("1.4.1", &last));
+        // Several windows, published out of order.
+        let windows = ev(&[
+            ("i", "2.0.0"),
+            ("f", "2.1.0"),
+            ("i", "1.0.0"),
+            ("f", "1.0.5"),
+        ]);
+        assert!(affected("1.0.4", &windows));
+        assert!(!affected("1.5.0", &windows));
+        assert!(affected("2.0.3", &windows));
+        assert!(!affected("2.1.0", &windows));
+        // A limit bounds an open range.
+        let limited = ev(&[("i", "0"), ("lim", "3.0.0")]);
+        assert!(affected("2.9.9", &limited));
+        assert!(!affected("3.0.0", &limited));
+        // Prereleases order before their release.
+        assert!(affected("1.2.0-rc.1", &fixed));
+        let installed = Scheme::Semver.parse("1.0.0").unwrap();
+        assert_eq!(
+            fixes_after(Scheme::Semver, &installed, &windows),
+            ["1.0.5", "2.1.0"]
+        );
+    }
+
+    #[test]
+    fn invalid_bounds_make_a_range_unevaluable() {
+        let installed = Scheme::Semver.parse("1.0.0").unwrap();
+        assert!(
+            in_range(
+                Scheme::Semver,
+                &installed,
+                &ev(&[("i", "0"), ("f", "not-semver")])
+            )
+            .is_err()
+        );
     }
 }

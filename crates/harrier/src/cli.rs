@@ -213,7 +213,8 @@ pub enum VulnCommand {
         /// Package name.
         name: String,
         /// Installed version.
-        version: String,
+        #[arg(value_name = "VERSION")]
+        package_version: String,
         /// For distro binary packages: the source package it was built from.
         #[arg(long, value_name = "NAME")]
         source_package: Option<String>,

@@ -114,7 +114,76 @@ impl Scheme {
 
     /// Whether `version` is valid in this scheme.
     pub fn validate(self, version: &str) -> Result<(), VersionError> {
-        self.compare(version, version).map(|_| ())
+        self.parse(version).map(|_| ())
+    }
+
+    /// Parses a version once, to compare it with many others (matching compares one installed
+    /// version with every bound of every range of a package).
+    pub fn parse(self, version: &str) -> Result<Parsed, VersionError> {
+        let parsed = match self {
+            Scheme::Dpkg => dpkg::parse(version).map(Parsed::Dpkg),
+            Scheme::Rpm => rpm::parse(version).map(Parsed::Rpm),
+            Scheme::Apk => apk::parse(version).map(Parsed::Apk),
+            Scheme::Semver => {
+                semver::Version::parse(semver::Flavor::Strict, version).map(Parsed::Semver)
+            }
+            Scheme::Npm => semver::Version::parse(semver::Flavor::Npm, version).map(Parsed::Semver),
+            Scheme::Cargo => {
+                semver::Version::parse(semver::Flavor::Cargo, version).map(Parsed::Semver)
+            }
+            Scheme::Go => semver::Version::parse(semver::Flavor::Go, version).map(Parsed::Semver),
+            Scheme::Pep440 => pep440::Version::parse(version).map(Parsed::Pep440),
+            Scheme::Maven => maven::Version::parse(version).map(Parsed::Maven),
+            Scheme::RubyGems => rubygems::Version::parse(version).map(Parsed::RubyGems),
+            Scheme::NuGet => nuget::Version::parse(version).map(Parsed::NuGet),
+            Scheme::Composer => composer::Version::parse(version).map(Parsed::Composer),
+        };
+        parsed.map_err(|invalid| VersionError {
+            scheme: self,
+            version: invalid.version,
+            reason: invalid.reason,
+        })
+    }
+}
+
+/// A version parsed in one scheme.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    /// dpkg.
+    Dpkg(dpkg::Version),
+    /// rpm.
+    Rpm(rpm::Version),
+    /// apk.
+    Apk(apk::Version),
+    /// Any SemVer flavour.
+    Semver(semver::Version),
+    /// PEP 440.
+    Pep440(pep440::Version),
+    /// Maven.
+    Maven(maven::Version),
+    /// RubyGems.
+    RubyGems(rubygems::Version),
+    /// NuGet.
+    NuGet(nuget::Version),
+    /// Composer.
+    Composer(composer::Version),
+}
+
+impl Parsed {
+    /// Orders two versions of the same scheme; `None` when they come from different schemes.
+    pub fn compare(&self, other: &Parsed) -> Option<Ordering> {
+        Some(match (self, other) {
+            (Parsed::Dpkg(a), Parsed::Dpkg(b)) => a.cmp(b),
+            (Parsed::Rpm(a), Parsed::Rpm(b)) => a.cmp(b),
+            (Parsed::Apk(a), Parsed::Apk(b)) => a.cmp(b),
+            (Parsed::Semver(a), Parsed::Semver(b)) => a.cmp(b),
+            (Parsed::Pep440(a), Parsed::Pep440(b)) => a.cmp(b),
+            (Parsed::Maven(a), Parsed::Maven(b)) => a.compare(b),
+            (Parsed::RubyGems(a), Parsed::RubyGems(b)) => a.cmp(b),
+            (Parsed::NuGet(a), Parsed::NuGet(b)) => a.cmp(b),
+            (Parsed::Composer(a), Parsed::Composer(b)) => a.cmp(b),
+            _ => return None,
+        })
     }
 }
 

@@ -17,7 +17,7 @@ pub fn run(
     let VulnCommand::Lookup {
         ecosystem,
         name,
-        version,
+        package_version: version,
         source_package,
         format,
     } = command;

@@ -1,0 +1,6 @@
+//! Language ecosystems: installed packages, archives, binaries and lockfiles.
+
+use super::Cataloger;
+
+/// The language catalogers.
+pub static CATALOGERS: &[&dyn Cataloger] = &[];

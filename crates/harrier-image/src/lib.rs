@@ -11,6 +11,9 @@
 
 pub mod catalog;
 pub mod package;
+pub mod resolve;
+pub mod source;
+pub mod walk;
 
 pub use catalog::{Cataloger, Want};
 pub use package::{Distro, Package, PackageKind, PackageLocation, SourcePackage};

@@ -51,9 +51,18 @@ impl Cataloger for CargoLock {
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (i, entry) in lock.package.iter().enumerate() {
-            let name = entry.get("name").and_then(toml::Value::as_str).map(str::trim);
-            let version = entry.get("version").and_then(toml::Value::as_str).map(str::trim);
-            let (Some(name), Some(version)) = (name.filter(|s| !s.is_empty()), version.filter(|s| !s.is_empty())) else {
+            let name = entry
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .map(str::trim);
+            let version = entry
+                .get("version")
+                .and_then(toml::Value::as_str)
+                .map(str::trim);
+            let (Some(name), Some(version)) = (
+                name.filter(|s| !s.is_empty()),
+                version.filter(|s| !s.is_empty()),
+            ) else {
                 found.errors.push(CatalogError::new(
                     file.path,
                     None,
@@ -64,15 +73,21 @@ impl Cataloger for CargoLock {
             let mut package = Package::new(PackageKind::Rust, name, version, file.path);
             match entry.get("source").and_then(toml::Value::as_str) {
                 Some(source) => {
-                    package.metadata.insert("cargo.source".to_owned(), source.to_owned());
+                    package
+                        .metadata
+                        .insert("cargo.source".to_owned(), source.to_owned());
                     if source.starts_with("git+")
                         && let Some(commit) = read::vcs_commit(source)
                     {
-                        package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+                        package
+                            .metadata
+                            .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
                     }
                 }
                 None => {
-                    package.metadata.insert("cargo.source".to_owned(), "local".to_owned());
+                    package
+                        .metadata
+                        .insert("cargo.source".to_owned(), "local".to_owned());
                 }
             }
             packages.push(package);
@@ -97,8 +112,12 @@ mod tests {
 
     #[test]
     fn cargo_home_is_skipped() {
-        assert!(in_cargo_home("root/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/Cargo.lock"));
-        assert!(in_cargo_home("usr/local/cargo/git/checkouts/x/abc/Cargo.lock"));
+        assert!(in_cargo_home(
+            "root/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/Cargo.lock"
+        ));
+        assert!(in_cargo_home(
+            "usr/local/cargo/git/checkouts/x/abc/Cargo.lock"
+        ));
         assert!(!in_cargo_home("usr/src/app/Cargo.lock"));
     }
 }

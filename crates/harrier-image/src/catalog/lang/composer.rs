@@ -36,7 +36,8 @@ impl Cataloger for ComposerInstalled {
 
     fn wants(&self, file: &FileMeta<'_>) -> Want {
         let mut parts = read::components(file.path).rev();
-        let is_installed = parts.next() == Some("installed.json") && parts.next() == Some("composer");
+        let is_installed =
+            parts.next() == Some("installed.json") && parts.next() == Some("composer");
         if is_installed {
             read::content(read::LOCKFILE_CAP)
         } else {
@@ -59,7 +60,13 @@ impl Cataloger for ComposerInstalled {
                 }
                 _ => return Err(CatalogError::new(file.path, None, "no `packages` array")),
             },
-            _ => return Err(CatalogError::new(file.path, None, "not an installed.json: neither an array nor an object")),
+            _ => {
+                return Err(CatalogError::new(
+                    file.path,
+                    None,
+                    "not an installed.json: neither an array nor an object",
+                ));
+            }
         };
         let mut found = Found::default();
         let mut packages = read::Packages::default();
@@ -99,16 +106,24 @@ impl Cataloger for ComposerLock {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let doc: Value = read::json(file, content)?;
         if !doc.is_object() {
-            return Err(CatalogError::new(file.path, None, "not a composer.lock: the document is not an object"));
+            return Err(CatalogError::new(
+                file.path,
+                None,
+                "not a composer.lock: the document is not an object",
+            ));
         }
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (section, dev) in [("packages", false), ("packages-dev", true)] {
-            let Some(list) = doc.get(section) else { continue };
+            let Some(list) = doc.get(section) else {
+                continue;
+            };
             let Some(list) = list.as_array() else {
-                found
-                    .errors
-                    .push(CatalogError::new(file.path, None, format!("`{section}` is not an array")));
+                found.errors.push(CatalogError::new(
+                    file.path,
+                    None,
+                    format!("`{section}` is not an array"),
+                ));
                 continue;
             };
             for (i, entry) in list.iter().enumerate() {
@@ -129,7 +144,11 @@ impl Cataloger for ComposerLock {
 }
 
 fn no_name(path: &str, section: &str, index: usize) -> CatalogError {
-    CatalogError::new(path, None, format!("`{section}` entry {} has no name or version", index + 1))
+    CatalogError::new(
+        path,
+        None,
+        format!("`{section}` entry {} has no name or version", index + 1),
+    )
 }
 
 fn package(path: &str, entry: &Value) -> Option<Package> {
@@ -141,7 +160,9 @@ fn package(path: &str, entry: &Value) -> Option<Package> {
         && read::json_str(source, "type") == Some("git")
         && let Some(reference) = read::json_str(source, "reference")
     {
-        package.metadata.insert("vcs.commit".to_owned(), reference.to_owned());
+        package
+            .metadata
+            .insert(read::COMMIT_KEY.to_owned(), reference.to_owned());
     }
     Some(package)
 }

@@ -37,10 +37,18 @@ impl Cataloger for DotnetDeps {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let doc: Value = read::json(file, content)?;
         let Some(libraries) = doc.get("libraries") else {
-            return Err(CatalogError::new(file.path, None, "not a .deps.json: no `libraries`"));
+            return Err(CatalogError::new(
+                file.path,
+                None,
+                "not a .deps.json: no `libraries`",
+            ));
         };
         let Some(libraries) = libraries.as_object() else {
-            return Err(CatalogError::new(file.path, None, "`libraries` is not an object"));
+            return Err(CatalogError::new(
+                file.path,
+                None,
+                "`libraries` is not an object",
+            ));
         };
         let mut found = Found::default();
         let mut packages = read::Packages::default();
@@ -49,15 +57,22 @@ impl Cataloger for DotnetDeps {
             if !matches!(kind, Some("package" | "runtimepack")) {
                 continue;
             }
-            let Some((name, version)) = key.rsplit_once('/').filter(|(n, v)| !n.is_empty() && !v.is_empty()) else {
-                found
-                    .errors
-                    .push(CatalogError::new(file.path, None, format!("library `{key}` is not `name/version`")));
+            let Some((name, version)) = key
+                .rsplit_once('/')
+                .filter(|(n, v)| !n.is_empty() && !v.is_empty())
+            else {
+                found.errors.push(CatalogError::new(
+                    file.path,
+                    None,
+                    format!("library `{key}` is not `name/version`"),
+                ));
                 continue;
             };
             let mut package = Package::new(PackageKind::NuGet, name, version, file.path);
             if kind == Some("runtimepack") {
-                package.metadata.insert("dotnet.type".to_owned(), "runtimepack".to_owned());
+                package
+                    .metadata
+                    .insert("dotnet.type".to_owned(), "runtimepack".to_owned());
             }
             packages.push(package);
         }

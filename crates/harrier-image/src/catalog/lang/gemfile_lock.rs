@@ -108,12 +108,16 @@ fn parse(path: &str, text: &str) -> Found {
                     if section != Section::Gem
                         && let Some(remote) = &remote
                     {
-                        package.metadata.insert("gem.source".to_owned(), remote.clone());
+                        package
+                            .metadata
+                            .insert("gem.source".to_owned(), remote.clone());
                     }
                     if section == Section::Git
                         && let Some(revision) = &revision
                     {
-                        package.metadata.insert("vcs.commit".to_owned(), revision.clone());
+                        package
+                            .metadata
+                            .insert(read::COMMIT_KEY.to_owned(), revision.clone());
                     }
                     packages.push(package);
                 }
@@ -140,7 +144,8 @@ fn spec(line: &str) -> Option<(&str, &str, Option<&str>)> {
     };
     let name = name.trim();
     let version = version.trim();
-    (!name.is_empty() && !name.contains(' ') && !version.is_empty()).then_some((name, version, platform))
+    (!name.is_empty() && !name.contains(' ') && !version.is_empty())
+        .then_some((name, version, platform))
 }
 
 #[cfg(test)]
@@ -149,7 +154,9 @@ mod tests {
 
     #[test]
     fn lockfiles_of_installed_gems_are_skipped() {
-        assert!(in_installed_gem("usr/local/bundle/gems/rails-7.0.4/Gemfile.lock"));
+        assert!(in_installed_gem(
+            "usr/local/bundle/gems/rails-7.0.4/Gemfile.lock"
+        ));
         assert!(!in_installed_gem("src/gems/my-gem/Gemfile.lock"));
         assert!(!in_installed_gem("Gemfile.lock"));
     }
@@ -157,8 +164,14 @@ mod tests {
     #[test]
     fn specs() {
         assert_eq!(spec("rack (2.2.3)"), Some(("rack", "2.2.3", None)));
-        assert_eq!(spec("nokogiri (1.13.3-x86_64-linux)"), Some(("nokogiri", "1.13.3", Some("x86_64-linux"))));
-        assert_eq!(spec("ffi (1.15.5-x64-mingw-ucrt)"), Some(("ffi", "1.15.5", Some("x64-mingw-ucrt"))));
+        assert_eq!(
+            spec("nokogiri (1.13.3-x86_64-linux)"),
+            Some(("nokogiri", "1.13.3", Some("x86_64-linux")))
+        );
+        assert_eq!(
+            spec("ffi (1.15.5-x64-mingw-ucrt)"),
+            Some(("ffi", "1.15.5", Some("x64-mingw-ucrt")))
+        );
         assert_eq!(spec("rack"), None);
         assert_eq!(spec("rack ()"), None);
     }
@@ -169,10 +182,17 @@ mod tests {
             "Gemfile.lock",
             "GIT\n  remote: https://github.com/a/b.git\n  revision: 027dbe2e56397b534e859fc283990cad1b6addd6\n  specs:\n    b (2.0.0.alpha1)\n      rack (~> 2.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n    bad spec\n\nPLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  b!\n\nBUNDLED WITH\n   2.2.28\n",
         );
-        let got: Vec<_> = found.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let got: Vec<_> = found
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(got, [("b", "2.0.0.alpha1"), ("rack", "2.2.3")]);
         assert_eq!(
-            found.packages[0].metadata.get("vcs.commit").map(String::as_str),
+            found.packages[0]
+                .metadata
+                .get("vcs.commit")
+                .map(String::as_str),
             Some("027dbe2e56397b534e859fc283990cad1b6addd6")
         );
         assert!(!found.packages[1].metadata.contains_key("gem.source"));

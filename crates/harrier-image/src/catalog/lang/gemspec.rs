@@ -34,7 +34,8 @@ impl Cataloger for Gemspec {
         let mut parts = read::components(file.path).rev();
         let is_gemspec = parts.next().is_some_and(|n| n.ends_with(".gemspec"));
         let dir = parts.next();
-        let in_specifications = dir == Some("specifications") || (dir == Some("default") && parts.next() == Some("specifications"));
+        let in_specifications = dir == Some("specifications")
+            || (dir == Some("default") && parts.next() == Some("specifications"));
         if is_gemspec && in_specifications {
             read::content(CAP)
         } else {
@@ -104,7 +105,11 @@ pub(crate) fn parse(text: &str) -> Spec {
             "name" => spec.name = string_literal(value).map(|(s, _)| s),
             "version" => spec.version = string_literal(value).map(|(s, _)| s),
             "platform" => spec.platform = string_literal(value).map(|(s, _)| s),
-            "license" => spec.licenses = string_literal(value).map(|(s, _)| vec![s]).unwrap_or_default(),
+            "license" => {
+                spec.licenses = string_literal(value)
+                    .map(|(s, _)| vec![s])
+                    .unwrap_or_default()
+            }
             "licenses" => spec.licenses = string_array(value).unwrap_or_default(),
             _ => {}
         }
@@ -144,7 +149,9 @@ fn string_literal(s: &str) -> Option<(String, &str)> {
                 let (_, escaped) = chars.next()?;
                 out.push(escaped);
             }
-            '#' if quote == '"' && body.get(i + 1..).is_some_and(|r| r.starts_with('{')) => return None,
+            '#' if quote == '"' && body.get(i + 1..).is_some_and(|r| r.starts_with('{')) => {
+                return None;
+            }
             c if c == quote => {
                 let rest = body.get(i + 1..)?;
                 let rest = rest.strip_prefix(".freeze").unwrap_or(rest);
@@ -194,31 +201,51 @@ mod tests {
 
     #[test]
     fn literals() {
-        assert_eq!(string_literal("\"a\\\"b\".freeze rest"), Some(("a\"b".to_owned(), " rest")));
+        assert_eq!(
+            string_literal("\"a\\\"b\".freeze rest"),
+            Some(("a\"b".to_owned(), " rest"))
+        );
         assert_eq!(string_literal("'x'"), Some(("x".to_owned(), "")));
         assert_eq!(string_literal("\"#{x}\""), None);
         assert_eq!(string_literal("File.read('x')"), None);
         assert_eq!(string_literal("\"unterminated"), None);
-        assert_eq!(string_array("[\"a\".freeze, 'b']"), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(
+            string_array("[\"a\".freeze, 'b']"),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
         assert_eq!(string_array("[]"), Some(vec![]));
         assert_eq!(string_array("[x]"), None);
     }
 
     #[test]
     fn computed_values_fall_back_to_the_stub_or_fail() {
-        let spec = parse("# stub: nokogiri 1.15.0 x86_64-linux lib\nGem::Specification.new do |s|\n  s.name = NAME\n  s.version = VERSION\nend\n");
+        let spec = parse(
+            "# stub: nokogiri 1.15.0 x86_64-linux lib\nGem::Specification.new do |s|\n  s.name = NAME\n  s.version = VERSION\nend\n",
+        );
         assert_eq!(spec.name.as_deref(), Some("nokogiri"));
         assert_eq!(spec.platform.as_deref(), Some("x86_64-linux"));
-        let spec = parse("Gem::Specification.new do |s|\n  s.name = \"a\"\n  s.version = Foo::VERSION\nend\n");
+        let spec = parse(
+            "Gem::Specification.new do |s|\n  s.name = \"a\"\n  s.version = Foo::VERSION\nend\n",
+        );
         assert_eq!(spec.version, None);
     }
 
     #[test]
     fn wants() {
-        let want = |path: &str| GEMSPEC.wants(&FileMeta { path, size: 1, mode: 0o644 }) != Want::No;
+        let want = |path: &str| {
+            GEMSPEC.wants(&FileMeta {
+                path,
+                size: 1,
+                mode: 0o644,
+            }) != Want::No
+        };
         assert!(want("usr/local/bundle/specifications/rack-2.2.3.gemspec"));
-        assert!(want("usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec"));
+        assert!(want(
+            "usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec"
+        ));
         assert!(!want("src/app/my.gemspec"));
-        assert!(!want("usr/lib/ruby/gems/3.1.0/gems/rack-2.2.3/rack.gemspec"));
+        assert!(!want(
+            "usr/lib/ruby/gems/3.1.0/gems/rack-2.2.3/rack.gemspec"
+        ));
     }
 }

@@ -9,7 +9,7 @@
 //! A `replace` with a version on its left applies to that version only, one without to every
 //! version, and the versioned one wins. A module replaced by another module is reported as the
 //! replacement (its path and version: that is the code that is built), with
-//! `go.replaces = "<old path> <old version>"`; one replaced by a local directory
+//! `go.replaces = "<old path> <old version>"` when that differs; one replaced by a local directory
 //! (`=> ../fork`) keeps its path, has an empty version (the code is whatever the directory
 //! holds) and `go.replace-dir`. `exclude` and `retract` change which versions may be selected,
 //! not what this file requires, and are not applied. The main module is the project itself,
@@ -49,36 +49,56 @@ impl Cataloger for GoMod {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let text = read::text(file, content)?;
         let parsed = parse(text);
-        let mut found = Found::default();
-        found.errors = parsed
-            .errors
-            .into_iter()
-            .map(|(line, message)| CatalogError::new(file.path, Some(line), message))
-            .collect();
+        let mut found = Found {
+            packages: Vec::new(),
+            errors: parsed
+                .errors
+                .into_iter()
+                .map(|(line, message)| CatalogError::new(file.path, Some(line), message))
+                .collect(),
+        };
         let mut packages = read::Packages::default();
         for require in &parsed.requires {
-            let exact = parsed
-                .replaces
-                .iter()
-                .find(|r| r.old_path == require.path && r.old_version.as_deref() == Some(require.version.as_str()));
-            let any = || parsed.replaces.iter().find(|r| r.old_path == require.path && r.old_version.is_none());
+            let exact = parsed.replaces.iter().find(|r| {
+                r.old_path == require.path
+                    && r.old_version.as_deref() == Some(require.version.as_str())
+            });
+            let any = || {
+                parsed
+                    .replaces
+                    .iter()
+                    .find(|r| r.old_path == require.path && r.old_version.is_none())
+            };
             let mut package = match exact.or_else(any) {
                 Some(replace) if replace.new_version.is_none() || is_local(&replace.new_path) => {
                     let mut p = Package::new(PackageKind::GoModule, &require.path, "", file.path);
-                    p.metadata.insert("go.replace-dir".to_owned(), replace.new_path.clone());
+                    p.metadata
+                        .insert("go.replace-dir".to_owned(), replace.new_path.clone());
                     p
                 }
                 Some(replace) => {
                     let version = replace.new_version.as_deref().unwrap_or_default();
-                    let mut p = Package::new(PackageKind::GoModule, &replace.new_path, version, file.path);
-                    p.metadata
-                        .insert("go.replaces".to_owned(), format!("{} {}", require.path, require.version));
+                    let mut p =
+                        Package::new(PackageKind::GoModule, &replace.new_path, version, file.path);
+                    if replace.new_path != require.path || version != require.version {
+                        p.metadata.insert(
+                            "go.replaces".to_owned(),
+                            format!("{} {}", require.path, require.version),
+                        );
+                    }
                     p
                 }
-                None => Package::new(PackageKind::GoModule, &require.path, &require.version, file.path),
+                None => Package::new(
+                    PackageKind::GoModule,
+                    &require.path,
+                    &require.version,
+                    file.path,
+                ),
             };
             if require.indirect {
-                package.metadata.insert("go.indirect".to_owned(), "true".to_owned());
+                package
+                    .metadata
+                    .insert("go.indirect".to_owned(), "true".to_owned());
             }
             packages.push(package);
         }
@@ -88,7 +108,11 @@ impl Cataloger for GoMod {
 }
 
 fn is_local(path: &str) -> bool {
-    path.starts_with("./") || path.starts_with("../") || path.starts_with('/') || path == "." || path == ".."
+    path.starts_with("./")
+        || path.starts_with("../")
+        || path.starts_with('/')
+        || path == "."
+        || path == ".."
 }
 
 /// A `require` line.
@@ -119,7 +143,16 @@ pub(crate) struct ModFile {
 
 /// The directives `modfile` knows; others are errors.
 const VERBS: &[&str] = &[
-    "module", "go", "toolchain", "godebug", "require", "exclude", "replace", "retract", "tool", "ignore",
+    "module",
+    "go",
+    "toolchain",
+    "godebug",
+    "require",
+    "exclude",
+    "replace",
+    "retract",
+    "tool",
+    "ignore",
 ];
 
 pub(crate) fn parse(text: &str) -> ModFile {
@@ -134,7 +167,9 @@ pub(crate) fn parse(text: &str) -> ModFile {
                 continue;
             }
         };
-        let Some(first) = tokens.first() else { continue };
+        let Some(first) = tokens.first() else {
+            continue;
+        };
         if let Some(verb) = block.clone() {
             if first == ")" && tokens.len() == 1 {
                 block = None;
@@ -144,7 +179,8 @@ pub(crate) fn parse(text: &str) -> ModFile {
             continue;
         }
         if !VERBS.contains(&first.as_str()) {
-            file.errors.push((line_no, format!("unknown directive `{first}`")));
+            file.errors
+                .push((line_no, format!("unknown directive `{first}`")));
             continue;
         }
         let args = tokens.get(1..).unwrap_or_default();
@@ -167,7 +203,9 @@ fn statement(file: &mut ModFile, line: u32, verb: &str, args: &[String], comment
     match verb {
         "module" => match args {
             [path] => file.module = Some(path.clone()),
-            _ => file.errors.push((line, "usage: module module/path".to_owned())),
+            _ => file
+                .errors
+                .push((line, "usage: module module/path".to_owned())),
         },
         "require" => match args {
             [path, version] => file.requires.push(Require {
@@ -175,7 +213,9 @@ fn statement(file: &mut ModFile, line: u32, verb: &str, args: &[String], comment
                 version: version.clone(),
                 indirect: is_indirect(comment),
             }),
-            _ => file.errors.push((line, "usage: require module/path v1.2.3".to_owned())),
+            _ => file
+                .errors
+                .push((line, "usage: require module/path v1.2.3".to_owned())),
         },
         "replace" => {
             let arrow = args.iter().position(|a| a == "=>");
@@ -195,7 +235,8 @@ fn statement(file: &mut ModFile, line: u32, verb: &str, args: &[String], comment
                 }),
                 None => file.errors.push((
                     line,
-                    "usage: replace module/path [v1.2.3] => other/module v1.4 | ../local/directory".to_owned(),
+                    "usage: replace module/path [v1.2.3] => other/module v1.4 | ../local/directory"
+                        .to_owned(),
                 )),
             }
         }
@@ -253,7 +294,11 @@ fn tokenize(line: &str) -> Result<(Vec<String>, &str), String> {
             .unwrap_or(rest.len());
         let word = rest.get(..end).unwrap_or_default();
         // `=>` and `//` end a word too: `a=>b` and `v1.0.0// indirect` are valid.
-        let cut = [word.find("=>"), word.find("//")].into_iter().flatten().min().unwrap_or(word.len());
+        let cut = [word.find("=>"), word.find("//")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(word.len());
         let cut = if cut == 0 { word.len() } else { cut };
         tokens.push(word.get(..cut).unwrap_or_default().to_owned());
         rest = rest.get(cut..).unwrap_or_default();
@@ -288,7 +333,12 @@ mod tests {
         assert_eq!(
             tokenize("  golang.org/x/net v1.2.3 => ./fork/net // indirect").unwrap(),
             (
-                vec!["golang.org/x/net".to_owned(), "v1.2.3".to_owned(), "=>".to_owned(), "./fork/net".to_owned()],
+                vec![
+                    "golang.org/x/net".to_owned(),
+                    "v1.2.3".to_owned(),
+                    "=>".to_owned(),
+                    "./fork/net".to_owned()
+                ],
                 " indirect"
             )
         );
@@ -307,6 +357,9 @@ mod tests {
         assert_eq!(file.requires.len(), 2);
         assert!(file.requires[1].indirect);
         assert_eq!(file.replaces.len(), 1);
-        assert_eq!(file.errors.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [11, 12]);
+        assert_eq!(
+            file.errors.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [11, 12]
+        );
     }
 }

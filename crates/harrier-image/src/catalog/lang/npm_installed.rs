@@ -38,9 +38,16 @@ impl Cataloger for NpmInstalled {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let doc: Value = read::json(file, content)?;
         if !doc.is_object() {
-            return Err(CatalogError::new(file.path, None, "not a package.json: the document is not an object"));
+            return Err(CatalogError::new(
+                file.path,
+                None,
+                "not a package.json: the document is not an object",
+            ));
         }
-        let (Some(name), Some(version)) = (read::json_str(&doc, "name"), read::json_str(&doc, "version")) else {
+        let (Some(name), Some(version)) = (
+            read::json_str(&doc, "name"),
+            read::json_str(&doc, "version"),
+        ) else {
             return Ok(Found::default());
         };
         let mut package = Package::new(PackageKind::Npm, name, version, file.path);
@@ -61,13 +68,17 @@ fn is_installed_manifest(path: &str) -> bool {
     if parts.next() != Some("package.json") {
         return false;
     }
-    let Some(name) = parts.next() else { return false };
+    let Some(name) = parts.next() else {
+        return false;
+    };
     if name.starts_with('@') || name == "node_modules" {
         return false;
     }
     match parts.next() {
         Some("node_modules") => true,
-        Some(scope) if scope.starts_with('@') && scope.len() > 1 => parts.next() == Some("node_modules"),
+        Some(scope) if scope.starts_with('@') && scope.len() > 1 => {
+            parts.next() == Some("node_modules")
+        }
         _ => false,
     }
 }
@@ -82,7 +93,10 @@ mod tests {
             ("usr/lib/node_modules/npm/package.json", true),
             ("app/node_modules/@babel/core/package.json", true),
             ("app/node_modules/a/node_modules/b/package.json", true),
-            ("app/node_modules/.pnpm/b@1.0.0/node_modules/b/package.json", true),
+            (
+                "app/node_modules/.pnpm/b@1.0.0/node_modules/b/package.json",
+                true,
+            ),
             ("app/package.json", false),
             ("app/node_modules/a/lib/package.json", false),
             ("app/node_modules/@babel/package.json", false),
@@ -100,8 +114,20 @@ mod tests {
             size: 2,
             mode: 0o644,
         };
-        assert!(NPM_INSTALLED.catalog(&file, br#"{"type":"module"}"#).unwrap().packages.is_empty());
-        assert!(NPM_INSTALLED.catalog(&file, br#"{"name":"a","version":1}"#).unwrap().packages.is_empty());
+        assert!(
+            NPM_INSTALLED
+                .catalog(&file, br#"{"type":"module"}"#)
+                .unwrap()
+                .packages
+                .is_empty()
+        );
+        assert!(
+            NPM_INSTALLED
+                .catalog(&file, br#"{"name":"a","version":1}"#)
+                .unwrap()
+                .packages
+                .is_empty()
+        );
         assert!(NPM_INSTALLED.catalog(&file, b"[]").is_err());
         assert!(NPM_INSTALLED.catalog(&file, b"{").is_err());
     }

@@ -45,7 +45,9 @@ impl Cataloger for NpmLock {
 
     fn wants(&self, file: &FileMeta<'_>) -> Want {
         let name = file.name();
-        if (name == "package-lock.json" || name == "npm-shrinkwrap.json") && !read::under_dir(file.path, "node_modules") {
+        if (name == "package-lock.json" || name == "npm-shrinkwrap.json")
+            && !read::under_dir(file.path, "node_modules")
+        {
             read::content(read::LOCKFILE_CAP)
         } else {
             Want::No
@@ -55,13 +57,21 @@ impl Cataloger for NpmLock {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let doc: Value = read::json(file, content)?;
         if !doc.is_object() {
-            return Err(CatalogError::new(file.path, None, "not an npm lockfile: the document is not an object"));
+            return Err(CatalogError::new(
+                file.path,
+                None,
+                "not an npm lockfile: the document is not an object",
+            ));
         }
         let mut packages = read::Packages::default();
         let mut found = Found::default();
         if let Some(entries) = doc.get("packages") {
             let Some(entries) = entries.as_object() else {
-                return Err(CatalogError::new(file.path, None, "`packages` is not an object"));
+                return Err(CatalogError::new(
+                    file.path,
+                    None,
+                    "`packages` is not an object",
+                ));
             };
             for (key, entry) in entries {
                 if let Some(package) = from_packages_entry(file.path, key, entry) {
@@ -81,7 +91,9 @@ fn from_packages_entry(path: &str, key: &str, entry: &Value) -> Option<Package> 
         return None;
     }
     let name = read::json_str(entry, "name").unwrap_or_else(|| install_name(key));
-    let version = read::json_str(entry, "version")?;
+    let commit = read::json_str(entry, "resolved").and_then(read::vcs_commit);
+    // A git dependency whose own package.json has no version still names a commit.
+    let version = read::json_str(entry, "version").or(commit.map(|_| ""))?;
     if name.is_empty() {
         return None;
     }
@@ -93,10 +105,10 @@ fn from_packages_entry(path: &str, key: &str, entry: &Value) -> Option<Package> 
     } else if flag("optional") {
         read::set_scope(&mut package, read::OPTIONAL);
     }
-    if let Some(resolved) = read::json_str(entry, "resolved")
-        && let Some(commit) = read::vcs_commit(resolved)
-    {
-        package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+    if let Some(commit) = commit {
+        package
+            .metadata
+            .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
     }
     Some(package)
 }
@@ -110,18 +122,37 @@ fn install_name(key: &str) -> &str {
     }
 }
 
-fn walk_v1(path: &str, deps: &Value, depth: usize, packages: &mut read::Packages, errors: &mut Vec<CatalogError>) {
+fn walk_v1(
+    path: &str,
+    deps: &Value,
+    depth: usize,
+    packages: &mut read::Packages,
+    errors: &mut Vec<CatalogError>,
+) {
     let Some(deps) = deps.as_object() else {
-        errors.push(CatalogError::new(path, None, "`dependencies` is not an object"));
+        errors.push(CatalogError::new(
+            path,
+            None,
+            "`dependencies` is not an object",
+        ));
         return;
     };
     if depth > MAX_DEPTH {
-        errors.push(CatalogError::new(path, None, format!("`dependencies` nested deeper than {MAX_DEPTH} levels")));
+        errors.push(CatalogError::new(
+            path,
+            None,
+            format!("`dependencies` nested deeper than {MAX_DEPTH} levels"),
+        ));
         return;
     }
     for (key, entry) in deps {
         if let Some(version) = read::json_str(entry, "version") {
-            let (name, version, commit) = v1_version(key, version);
+            // Keys are names; a few hand-edited files use install paths instead.
+            let key = key.as_str();
+            let name = key
+                .rfind("node_modules/")
+                .map_or(key, |i| key.get(i + "node_modules/".len()..).unwrap_or(key));
+            let (name, version, commit) = v1_version(name, version);
             if let Some(version) = version {
                 let mut package = Package::new(PackageKind::Npm, name, version, path);
                 let flag = |k: &str| entry.get(k).and_then(Value::as_bool) == Some(true);
@@ -131,7 +162,9 @@ fn walk_v1(path: &str, deps: &Value, depth: usize, packages: &mut read::Packages
                     read::set_scope(&mut package, read::OPTIONAL);
                 }
                 if let Some(commit) = commit {
-                    package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+                    package
+                        .metadata
+                        .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
                 }
                 packages.push(package);
             }
@@ -146,7 +179,11 @@ fn walk_v1(path: &str, deps: &Value, depth: usize, packages: &mut read::Packages
 fn v1_version<'a>(key: &'a str, version: &'a str) -> (&'a str, Option<&'a str>, Option<&'a str>) {
     if let Some(alias) = version.strip_prefix("npm:") {
         // `npm:@scope/name@1.2.3`: the last `@` that is not the scope's.
-        if let Some(at) = alias.get(1..).and_then(|rest| rest.rfind('@')).map(|i| i + 1) {
+        if let Some(at) = alias
+            .get(1..)
+            .and_then(|rest| rest.rfind('@'))
+            .map(|i| i + 1)
+        {
             return (alias.get(..at).unwrap_or(key), alias.get(at + 1..), None);
         }
     }
@@ -172,12 +209,22 @@ mod tests {
 
     #[test]
     fn v1_versions() {
-        assert_eq!(v1_version("x", "npm:@babel/code-frame@7.0.0"), ("@babel/code-frame", Some("7.0.0"), None));
-        assert_eq!(v1_version("x", "npm:string-width@4.2.0"), ("string-width", Some("4.2.0"), None));
+        assert_eq!(
+            v1_version("x", "npm:@babel/code-frame@7.0.0"),
+            ("@babel/code-frame", Some("7.0.0"), None)
+        );
+        assert_eq!(
+            v1_version("x", "npm:string-width@4.2.0"),
+            ("string-width", Some("4.2.0"), None)
+        );
         assert_eq!(v1_version("x", "file:deps/x"), ("x", None, None));
         assert_eq!(
             v1_version("x", "github:a/b#d5ac0584ee9ae7bd9288220a39780f155b9ad4c8"),
-            ("x", Some(""), Some("d5ac0584ee9ae7bd9288220a39780f155b9ad4c8"))
+            (
+                "x",
+                Some(""),
+                Some("d5ac0584ee9ae7bd9288220a39780f155b9ad4c8")
+            )
         );
         assert_eq!(v1_version("x", "1.0.0"), ("x", Some("1.0.0"), None));
         assert_eq!(v1_version("x", "npm:@"), ("x", Some("npm:@"), None));

@@ -47,9 +47,18 @@ impl Cataloger for PdmLock {
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (i, entry) in lock.package.iter().enumerate() {
-            let name = entry.get("name").and_then(toml::Value::as_str).map(str::trim);
-            let version = entry.get("version").and_then(toml::Value::as_str).map(str::trim);
-            let (Some(name), Some(version)) = (name.filter(|s| !s.is_empty()), version.filter(|s| !s.is_empty())) else {
+            let name = entry
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .map(str::trim);
+            let version = entry
+                .get("version")
+                .and_then(toml::Value::as_str)
+                .map(str::trim);
+            let (Some(name), Some(version)) = (
+                name.filter(|s| !s.is_empty()),
+                version.filter(|s| !s.is_empty()),
+            ) else {
                 found.errors.push(CatalogError::new(
                     file.path,
                     None,
@@ -64,11 +73,17 @@ impl Cataloger for PdmLock {
                 .map(|g| g.iter().filter_map(toml::Value::as_str).collect())
                 .unwrap_or_default();
             if !groups.is_empty() && !groups.contains(&"default") {
-                let scope = if groups.contains(&"dev") { read::DEV } else { read::OPTIONAL };
+                let scope = if groups.contains(&"dev") {
+                    read::DEV
+                } else {
+                    read::OPTIONAL
+                };
                 read::set_scope(&mut package, scope);
             }
             if let Some(commit) = entry.get("revision").and_then(toml::Value::as_str) {
-                package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+                package
+                    .metadata
+                    .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
             }
             packages.push(package);
         }

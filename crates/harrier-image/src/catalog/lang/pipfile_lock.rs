@@ -38,27 +38,39 @@ impl Cataloger for PipfileLock {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let doc: Value = read::json(file, content)?;
         if !doc.is_object() {
-            return Err(CatalogError::new(file.path, None, "not a Pipfile.lock: the document is not an object"));
+            return Err(CatalogError::new(
+                file.path,
+                None,
+                "not a Pipfile.lock: the document is not an object",
+            ));
         }
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (section, dev) in [("default", false), ("develop", true)] {
-            let Some(entries) = doc.get(section) else { continue };
+            let Some(entries) = doc.get(section) else {
+                continue;
+            };
             let Some(entries) = entries.as_object() else {
-                found
-                    .errors
-                    .push(CatalogError::new(file.path, None, format!("`{section}` is not an object")));
+                found.errors.push(CatalogError::new(
+                    file.path,
+                    None,
+                    format!("`{section}` is not an object"),
+                ));
                 continue;
             };
             for (name, entry) in entries {
-                let Some(version) = read::json_str(entry, "version") else { continue };
+                let Some(version) = read::json_str(entry, "version") else {
+                    continue;
+                };
                 let version = version.strip_prefix("==").unwrap_or(version).trim();
                 let mut package = Package::new(PackageKind::Python, name, version, file.path);
                 if dev {
                     read::set_scope(&mut package, read::DEV);
                 }
                 if let Some(markers) = read::json_str(entry, "markers") {
-                    package.metadata.insert("python.marker".to_owned(), markers.to_owned());
+                    package
+                        .metadata
+                        .insert("python.marker".to_owned(), markers.to_owned());
                 }
                 packages.push(package);
             }

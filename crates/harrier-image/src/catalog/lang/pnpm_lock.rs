@@ -58,16 +58,24 @@ impl Cataloger for PnpmLock {
                 continue;
             }
             if doc.as_map().is_none() {
-                return Err(CatalogError::new(file.path, Some(doc.pos.line), "not a pnpm lockfile: the document is not a mapping"));
+                return Err(CatalogError::new(
+                    file.path,
+                    Some(doc.pos.line),
+                    "not a pnpm lockfile: the document is not a mapping",
+                ));
             }
-            let Some(entries) = doc.get("packages") else { continue };
+            let Some(entries) = doc.get("packages") else {
+                continue;
+            };
             if entries.is_null() {
                 continue;
             }
             let Some(entries) = entries.as_map() else {
-                found
-                    .errors
-                    .push(CatalogError::new(file.path, Some(entries.pos.line), "`packages` is not a mapping"));
+                found.errors.push(CatalogError::new(
+                    file.path,
+                    Some(entries.pos.line),
+                    "`packages` is not a mapping",
+                ));
                 continue;
             };
             for entry in entries.entries() {
@@ -95,10 +103,14 @@ fn from_entry(path: &str, key: &str, body: &Node) -> Option<Package> {
     let resolution = body.get("resolution");
     let commit = resolution
         .and_then(|r| read::yaml_str(r, "commit"))
-        .or_else(|| resolution.and_then(|r| read::yaml_str(r, "tarball")).and_then(|t| read::vcs_commit(&t).map(str::to_owned)))
+        .or_else(|| {
+            resolution
+                .and_then(|r| read::yaml_str(r, "tarball"))
+                .and_then(|t| read::vcs_commit(&t).map(str::to_owned))
+        })
         .or_else(|| read::vcs_commit(key).map(str::to_owned));
     if let Some(commit) = commit {
-        package.metadata.insert("vcs.commit".to_owned(), commit);
+        package.metadata.insert(read::COMMIT_KEY.to_owned(), commit);
     }
     Some(package)
 }
@@ -140,7 +152,9 @@ fn parse_key(key: &str) -> (Option<&str>, Option<&str>) {
     if parts.next().is_some() {
         return (name, None);
     }
-    let version = version.map(|v| v.split('_').next().unwrap_or(v)).filter(|v| is_version(v));
+    let version = version
+        .map(|v| v.split('_').next().unwrap_or(v))
+        .filter(|v| is_version(v));
     (name, version)
 }
 
@@ -159,19 +173,51 @@ mod tests {
         for (key, name, version) in [
             ("/foo/1.0.0", Some("foo"), Some("1.0.0")),
             ("/@foo/bar/1.0.0", Some("@foo/bar"), Some("1.0.0")),
-            ("registry.npmjs.org/@foo/bar/1.1.0", Some("@foo/bar"), Some("1.1.0")),
-            ("example.com/foo/1.3.0_bar@2.0.0", Some("foo"), Some("1.3.0")),
-            ("/foo/1.4.0_@types+babel__core@7.1.14", Some("foo"), Some("1.4.0")),
+            (
+                "registry.npmjs.org/@foo/bar/1.1.0",
+                Some("@foo/bar"),
+                Some("1.1.0"),
+            ),
+            (
+                "example.com/foo/1.3.0_bar@2.0.0",
+                Some("foo"),
+                Some("1.3.0"),
+            ),
+            (
+                "/foo/1.4.0_@types+babel__core@7.1.14",
+                Some("foo"),
+                Some("1.4.0"),
+            ),
             ("github.com/kevva/is-positive", Some("kevva"), None),
             ("/foo/bar", Some("foo"), None),
             ("/acorn@8.7.0", Some("acorn"), Some("8.7.0")),
-            ("/@typescript-eslint/types@5.57.1(typescript@4.9.5)", Some("@typescript-eslint/types"), Some("5.57.1")),
-            ("@eslint/eslintrc@2.1.4", Some("@eslint/eslintrc"), Some("2.1.4")),
+            (
+                "/@typescript-eslint/types@5.57.1(typescript@4.9.5)",
+                Some("@typescript-eslint/types"),
+                Some("5.57.1"),
+            ),
+            (
+                "@eslint/eslintrc@2.1.4",
+                Some("@eslint/eslintrc"),
+                Some("2.1.4"),
+            ),
             ("axios@1.2.5", Some("axios"), Some("1.2.5")),
-            ("is-number@https://codeload.github.com/a/b/tar.gz/98e8ff1da1a89f93d1397a24d7413ed15421c139", Some("is-number"), None),
+            (
+                "is-number@https://codeload.github.com/a/b/tar.gz/98e8ff1da1a89f93d1397a24d7413ed15421c139",
+                Some("is-number"),
+                None,
+            ),
             ("file:../a-local-package", None, None),
-            ("/pinia/2.0.28_e7lp6ggkpgyi5vqd44m2kxvk6i", Some("pinia"), Some("2.0.28")),
-            ("/@typescript-eslint/parser/5.13.0_eslint@8.10.0+typescript@4.6.2", Some("@typescript-eslint/parser"), Some("5.13.0")),
+            (
+                "/pinia/2.0.28_e7lp6ggkpgyi5vqd44m2kxvk6i",
+                Some("pinia"),
+                Some("2.0.28"),
+            ),
+            (
+                "/@typescript-eslint/parser/5.13.0_eslint@8.10.0+typescript@4.6.2",
+                Some("@typescript-eslint/parser"),
+                Some("5.13.0"),
+            ),
             ("", None, None),
             ("@", None, None),
         ] {

@@ -45,9 +45,18 @@ impl Cataloger for PoetryLock {
         let lock: Lock = read::toml(file, content)?;
         let mut found = Found::default();
         for (i, entry) in lock.package.iter().enumerate() {
-            let name = entry.get("name").and_then(toml::Value::as_str).map(str::trim);
-            let version = entry.get("version").and_then(toml::Value::as_str).map(str::trim);
-            let (Some(name), Some(version)) = (name.filter(|s| !s.is_empty()), version.filter(|s| !s.is_empty())) else {
+            let name = entry
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .map(str::trim);
+            let version = entry
+                .get("version")
+                .and_then(toml::Value::as_str)
+                .map(str::trim);
+            let (Some(name), Some(version)) = (
+                name.filter(|s| !s.is_empty()),
+                version.filter(|s| !s.is_empty()),
+            ) else {
                 found.errors.push(CatalogError::new(
                     file.path,
                     None,
@@ -66,12 +75,18 @@ impl Cataloger for PoetryLock {
                 if let Some(url) = source.get("url").and_then(toml::Value::as_str)
                     && kind != Some("legacy")
                 {
-                    package.metadata.insert("python.source".to_owned(), url.to_owned());
+                    package
+                        .metadata
+                        .insert("python.source".to_owned(), url.to_owned());
                 }
                 if kind == Some("git")
-                    && let Some(commit) = source.get("resolved_reference").and_then(toml::Value::as_str)
+                    && let Some(commit) = source
+                        .get("resolved_reference")
+                        .and_then(toml::Value::as_str)
                 {
-                    package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+                    package
+                        .metadata
+                        .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
                 }
             }
             found.packages.push(package);

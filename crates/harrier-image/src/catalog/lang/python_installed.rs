@@ -41,10 +41,12 @@ impl Cataloger for PythonInstalled {
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         let text = String::from_utf8_lossy(content);
         let meta = CoreMetadata::parse(&text);
-        let name = meta.first("Name").ok_or_else(|| CatalogError::new(file.path, None, "no `Name` header"))?;
-        let version = meta
-            .first("Version")
-            .ok_or_else(|| CatalogError::new(file.path, None, format!("`{name}` has no `Version` header")))?;
+        let name = meta
+            .first("Name")
+            .ok_or_else(|| CatalogError::new(file.path, None, "no `Name` header"))?;
+        let version = meta.first("Version").ok_or_else(|| {
+            CatalogError::new(file.path, None, format!("`{name}` has no `Version` header"))
+        })?;
         let mut package = Package::new(PackageKind::Python, name, version, file.path);
         package.licenses = meta.licenses();
         Ok(Found {
@@ -130,7 +132,10 @@ impl CoreMetadata {
             if parts.first() != Some(&"License") || parts.len() < 2 {
                 continue;
             }
-            if let Some(last) = parts.last().copied().filter(|l| !l.is_empty() && *l != "OSI Approved")
+            if let Some(last) = parts
+                .last()
+                .copied()
+                .filter(|l| !l.is_empty() && *l != "OSI Approved")
                 && !out.iter().any(|o| o == last)
             {
                 out.push(last.to_owned());
@@ -167,11 +172,19 @@ mod tests {
                 mode: 0o644,
             }) != Want::No
         };
-        assert!(want("usr/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA"));
-        assert!(want("usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO"));
-        assert!(want("usr/lib/python3/dist-packages/foo-1.0-py3.8.egg/EGG-INFO/PKG-INFO"));
+        assert!(want(
+            "usr/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA"
+        ));
+        assert!(want(
+            "usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO"
+        ));
+        assert!(want(
+            "usr/lib/python3/dist-packages/foo-1.0-py3.8.egg/EGG-INFO/PKG-INFO"
+        ));
         assert!(want("usr/lib/python2.7/lib-dynload/Python-2.7.egg-info"));
-        assert!(!want("usr/lib/python3/dist-packages/requests-2.31.0.dist-info/RECORD"));
+        assert!(!want(
+            "usr/lib/python3/dist-packages/requests-2.31.0.dist-info/RECORD"
+        ));
         assert!(!want("src/PKG-INFO"));
         assert!(!want("METADATA"));
         assert!(!want("a/.egg-info"));
@@ -191,7 +204,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found.packages[0].licenses, ["MIT License"]);
-        let found = run("x.dist-info/METADATA", "Name: a\nVersion: 1\nLicense: UNKNOWN\n").unwrap();
+        let found = run(
+            "x.dist-info/METADATA",
+            "Name: a\nVersion: 1\nLicense: UNKNOWN\n",
+        )
+        .unwrap();
         assert!(found.packages[0].licenses.is_empty());
     }
 
@@ -202,17 +219,32 @@ mod tests {
             "Metadata-Version: 2.1\r\nName: a\r\nVersion: 2.0\r\n\r\nName: b\r\n",
         )
         .unwrap();
-        assert_eq!((found.packages[0].name.as_str(), found.packages[0].version.as_str()), ("a", "2.0"));
+        assert_eq!(
+            (
+                found.packages[0].name.as_str(),
+                found.packages[0].version.as_str()
+            ),
+            ("a", "2.0")
+        );
         let found = run(
             "x.egg-info/PKG-INFO",
             "Name: mxnet\nSummary: <!-- a\n<!-- stray (\"License\") text\nVersion: 9\n",
         );
-        assert!(found.is_err(), "the version after stray text is body, not a header");
+        assert!(
+            found.is_err(),
+            "the version after stray text is body, not a header"
+        );
     }
 
     #[test]
     fn missing_fields_are_errors() {
-        assert_eq!(run("x.egg-info", "Name: no-version\n").unwrap_err().message, "`no-version` has no `Version` header");
-        assert_eq!(run("x.egg-info", "").unwrap_err().message, "no `Name` header");
+        assert_eq!(
+            run("x.egg-info", "Name: no-version\n").unwrap_err().message,
+            "`no-version` has no `Version` header"
+        );
+        assert_eq!(
+            run("x.egg-info", "").unwrap_err().message,
+            "no `Name` header"
+        );
     }
 }

@@ -58,14 +58,19 @@ impl Cataloger for PythonRequirements {
         for (line_no, line) in logical_lines(text) {
             match parse_line(&line) {
                 Ok(Some(pin)) => {
-                    let mut package = Package::new(PackageKind::Python, pin.name, pin.version, file.path);
+                    let mut package =
+                        Package::new(PackageKind::Python, pin.name, pin.version, file.path);
                     if let Some(marker) = pin.marker {
                         package.metadata.insert("python.marker".to_owned(), marker);
                     }
                     packages.push(package);
                 }
                 Ok(None) => {}
-                Err(message) => found.errors.push(CatalogError::new(file.path, Some(line_no), message)),
+                Err(message) => {
+                    found
+                        .errors
+                        .push(CatalogError::new(file.path, Some(line_no), message))
+                }
             }
         }
         found.packages = packages.into_vec();
@@ -91,7 +96,11 @@ pub(crate) fn logical_lines(text: &str) -> Vec<(u32, String)> {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let is_comment = is_comment_line(line);
         if !line.ends_with('\\') || is_comment {
-            let line = if is_comment { format!(" {line}") } else { line.to_owned() };
+            let line = if is_comment {
+                format!(" {line}")
+            } else {
+                line.to_owned()
+            };
             match pending.take() {
                 Some((first, mut joined)) => {
                     joined.push_str(&line);
@@ -140,7 +149,10 @@ pub(crate) fn parse_line(line: &str) -> Result<Option<Pin>, String> {
         return Ok(None);
     }
     // pip: the requirement is every space-separated token before the first option token.
-    let requirement: Vec<&str> = line.split(' ').take_while(|t| !t.starts_with('-')).collect();
+    let requirement: Vec<&str> = line
+        .split(' ')
+        .take_while(|t| !t.starts_with('-'))
+        .collect();
     let requirement = requirement.join(" ");
     let requirement = requirement.trim();
     if requirement.is_empty() {
@@ -178,7 +190,8 @@ pub(crate) fn parse_line(line: &str) -> Result<Option<Pin>, String> {
     let mut pinned = None;
     for clause in specifiers.split(',') {
         let clause = clause.trim();
-        let (op, version) = split_operator(clause).ok_or_else(|| format!("invalid version specifier `{clause}` for `{name}`"))?;
+        let (op, version) = split_operator(clause)
+            .ok_or_else(|| format!("invalid version specifier `{clause}` for `{name}`"))?;
         let version = version.trim();
         if version.is_empty() || version.contains(char::is_whitespace) {
             return Err(format!("invalid version specifier `{clause}` for `{name}`"));
@@ -199,7 +212,9 @@ fn is_path_or_url(requirement: &str) -> bool {
     requirement.starts_with(['.', '/', '~'])
         || requirement.contains("://")
         || requirement.starts_with("file:")
-        || [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"].iter().any(|ext| requirement.ends_with(ext))
+        || [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
+            .iter()
+            .any(|ext| requirement.ends_with(ext))
 }
 
 /// PEP 508 names: ASCII letters and digits, with `.`, `_`, `-` inside.
@@ -207,7 +222,10 @@ fn split_name(requirement: &str) -> (&str, &str) {
     let end = requirement
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         .unwrap_or(requirement.len());
-    let name = requirement.get(..end).unwrap_or("").trim_end_matches(['.', '_', '-']);
+    let name = requirement
+        .get(..end)
+        .unwrap_or("")
+        .trim_end_matches(['.', '_', '-']);
     if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return ("", requirement);
     }
@@ -230,12 +248,23 @@ mod tests {
 
     #[test]
     fn pins() {
-        assert_eq!(pin("django==2.2.24"), Some(("django".into(), "2.2.24".into())));
-        assert_eq!(pin("Twisted[http2] == 20.3.0"), Some(("Twisted".into(), "20.3.0".into())));
-        assert_eq!(pin("zope.interface===5.4.0"), Some(("zope.interface".into(), "5.4.0".into())));
+        assert_eq!(
+            pin("django==2.2.24"),
+            Some(("django".into(), "2.2.24".into()))
+        );
+        assert_eq!(
+            pin("Twisted[http2] == 20.3.0"),
+            Some(("Twisted".into(), "20.3.0".into()))
+        );
+        assert_eq!(
+            pin("zope.interface===5.4.0"),
+            Some(("zope.interface".into(), "5.4.0".into()))
+        );
         assert_eq!(pin("foo (==1.0)"), Some(("foo".into(), "1.0".into())));
         assert_eq!(pin("foo>=1.0,==1.2"), Some(("foo".into(), "1.2".into())));
-        let p = parse_line("pywin32==306; sys_platform == 'win32'").unwrap().unwrap();
+        let p = parse_line("pywin32==306; sys_platform == 'win32'")
+            .unwrap()
+            .unwrap();
         assert_eq!(p.marker.as_deref(), Some("sys_platform == 'win32'"));
     }
 
@@ -270,7 +299,10 @@ mod tests {
     fn continuations_and_comments_follow_pip() {
         let text = "foo==\\\n\\\n \\\n  \\\n1.2.3\n\nbar == 4.5\\\\\n.6\n\nbaz == 7.8.9 # \\\nbaz == 1.2.3\n\nqux == 10.11.12\\\n";
         let lines = logical_lines(text);
-        let pins: Vec<_> = lines.iter().filter_map(|(n, l)| parse_line(l).unwrap().map(|p| (*n, p.name, p.version))).collect();
+        let pins: Vec<_> = lines
+            .iter()
+            .filter_map(|(n, l)| parse_line(l).unwrap().map(|p| (*n, p.name, p.version)))
+            .collect();
         assert_eq!(
             pins,
             [
@@ -280,7 +312,10 @@ mod tests {
                 (13, "qux".to_owned(), "10.11.12".to_owned()),
             ]
         );
-        assert_eq!(logical_lines("a==1#not-a-comment # comment\n  # only\n"), [(1, "a==1#not-a-comment".to_owned())]);
+        assert_eq!(
+            logical_lines("a==1#not-a-comment # comment\n  # only\n"),
+            [(1, "a==1#not-a-comment".to_owned())]
+        );
     }
 
     #[test]
@@ -289,6 +324,9 @@ mod tests {
             pin("FooProject == 1.2 --hash=sha256:2cf24dba --hash=sha256:486ea462"),
             Some(("FooProject".into(), "1.2".into()))
         );
-        assert_eq!(pin("BarProject >= 1.2 --global-option=\"--no-user-cfg\""), None);
+        assert_eq!(
+            pin("BarProject >= 1.2 --global-option=\"--no-user-cfg\""),
+            None
+        );
     }
 }

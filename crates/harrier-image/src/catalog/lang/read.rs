@@ -22,28 +22,38 @@ pub(super) const DEV: &str = "dev";
 /// Installed only on request (npm `optional`, Poetry `optional = true`).
 pub(super) const OPTIONAL: &str = "optional";
 
+/// The property holding the commit of a package installed from a repository.
+pub(super) const COMMIT_KEY: &str = "vcs.commit";
+
 /// Records a package's [`SCOPE_KEY`].
 pub(super) fn set_scope(package: &mut crate::Package, scope: &str) {
-    package.metadata.insert(SCOPE_KEY.to_owned(), scope.to_owned());
+    package
+        .metadata
+        .insert(SCOPE_KEY.to_owned(), scope.to_owned());
 }
 
-/// Packages found in one file, each name and version once: lockfiles list the same release
-/// once per place it is installed or per peer set, and an SBOM wants it once. When a release
-/// is seen again its scope is merged: needed at run time anywhere wins over optional, which
-/// wins over development only.
+/// Packages found in one file, each release once (name, version and, for packages from a
+/// repository, commit): lockfiles list the same release once per place it is installed or
+/// per peer set, and an SBOM wants it once. When a release is seen again its scope is merged:
+/// needed at run time anywhere wins over optional, which wins over development only.
 #[derive(Debug, Default)]
 pub(super) struct Packages {
     list: Vec<crate::Package>,
-    index: std::collections::HashMap<(String, String), usize>,
+    index: std::collections::HashMap<(String, String, Option<String>), usize>,
 }
 
 impl Packages {
     /// Adds a package, or merges its scope into the one already seen.
     pub(super) fn push(&mut self, package: crate::Package) {
-        let key = (package.name.clone(), package.version.clone());
+        let key = (
+            package.name.clone(),
+            package.version.clone(),
+            package.metadata.get(COMMIT_KEY).cloned(),
+        );
         match self.index.get(&key).and_then(|&i| self.list.get_mut(i)) {
             Some(seen) => {
-                let rank = |p: &crate::Package| match p.metadata.get(SCOPE_KEY).map(String::as_str) {
+                let rank = |p: &crate::Package| match p.metadata.get(SCOPE_KEY).map(String::as_str)
+                {
                     None => 0,
                     Some(OPTIONAL) => 1,
                     Some(_) => 2,
@@ -90,25 +100,39 @@ pub(super) fn text<'a>(file: &FileMeta<'_>, content: &'a [u8]) -> Result<&'a str
 pub(super) fn line_at(content: &[u8], offset: usize) -> u32 {
     let upto = content.get(..offset).unwrap_or(content);
     let newlines = upto.iter().filter(|&&b| b == b'\n').count();
-    u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(1)
+    u32::try_from(newlines)
+        .unwrap_or(u32::MAX)
+        .saturating_add(1)
 }
 
 /// Decodes a JSON document into `T` (usually [`serde_json::Value`]).
-pub(super) fn json<T: DeserializeOwned>(file: &FileMeta<'_>, content: &[u8]) -> Result<T, CatalogError> {
+pub(super) fn json<T: DeserializeOwned>(
+    file: &FileMeta<'_>,
+    content: &[u8],
+) -> Result<T, CatalogError> {
     let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
     serde_json::from_slice(content).map_err(|e| {
         let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
-        CatalogError::new(file.path, line, format!("invalid JSON: {}", strip_position(&e.to_string())))
+        CatalogError::new(
+            file.path,
+            line,
+            format!("invalid JSON: {}", strip_position(&e.to_string())),
+        )
     })
 }
 
 /// serde_json's messages end in ` at line L column C`; the line is reported separately.
 fn strip_position(message: &str) -> &str {
-    message.find(" at line ").map_or(message, |i| message.get(..i).unwrap_or(message))
+    message
+        .find(" at line ")
+        .map_or(message, |i| message.get(..i).unwrap_or(message))
 }
 
 /// Decodes a TOML document into `T`.
-pub(super) fn toml<T: DeserializeOwned>(file: &FileMeta<'_>, content: &[u8]) -> Result<T, CatalogError> {
+pub(super) fn toml<T: DeserializeOwned>(
+    file: &FileMeta<'_>,
+    content: &[u8],
+) -> Result<T, CatalogError> {
     let text = text(file, content)?;
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|span| line_at(text.as_bytes(), span.start));
@@ -118,11 +142,18 @@ pub(super) fn toml<T: DeserializeOwned>(file: &FileMeta<'_>, content: &[u8]) -> 
 
 /// Reads every document of a YAML stream (YAML 1.2 core schema: lockfile tools write YAML 1.2
 /// or JSON-compatible scalars).
-pub(super) fn yaml_documents(file: &FileMeta<'_>, content: &[u8]) -> Result<Vec<Node>, CatalogError> {
+pub(super) fn yaml_documents(
+    file: &FileMeta<'_>,
+    content: &[u8],
+) -> Result<Vec<Node>, CatalogError> {
     let text = text(file, content)?;
     let stream = yaml::parse_stream(text, Schema::Core);
     if let Some(err) = stream.error {
-        return Err(CatalogError::new(file.path, Some(err.pos.line), format!("invalid YAML: {}", err.message)));
+        return Err(CatalogError::new(
+            file.path,
+            Some(err.pos.line),
+            format!("invalid YAML: {}", err.message),
+        ));
     }
     Ok(stream.documents.into_iter().map(|d| d.root).collect())
 }
@@ -148,7 +179,11 @@ pub(super) fn parent_name(path: &str) -> Option<&str> {
 
 /// A string field of a JSON object, when it is a non-empty string.
 pub(super) fn json_str<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(serde_json::Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    value
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// A string field of a YAML mapping, when it is a scalar. Numbers are given as written would
@@ -191,7 +226,11 @@ pub(super) fn declared_licenses(value: Option<&serde_json::Value>) -> Vec<String
 /// pnpm's `github.com/o/r/<sha>`). A registry tarball's `#<sha1>` is its checksum, not a
 /// commit, and is not taken.
 pub(super) fn vcs_commit(reference: &str) -> Option<&str> {
-    let hex = reference.bytes().rev().take_while(u8::is_ascii_hexdigit).count();
+    let hex = reference
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_hexdigit)
+        .count();
     if hex != 40 {
         return None;
     }
@@ -200,7 +239,9 @@ pub(super) fn vcs_commit(reference: &str) -> Option<&str> {
     let pinned = if let Some(before) = head.strip_suffix('#') {
         !before.ends_with(".tgz") && !before.ends_with(".tar.gz")
     } else if head.ends_with('/') {
-        ["github.com/", "gitlab.com/", "bitbucket.org/", "codeload."].iter().any(|h| head.contains(h))
+        ["github.com/", "gitlab.com/", "bitbucket.org/", "codeload."]
+            .iter()
+            .any(|h| head.contains(h))
             || head.starts_with("git")
     } else {
         head.ends_with("commit=") || head.ends_with("commit:") || head.ends_with("ref=")
@@ -213,12 +254,18 @@ mod tests {
     use super::*;
 
     fn meta(path: &str) -> FileMeta<'_> {
-        FileMeta { path, size: 0, mode: 0o644 }
+        FileMeta {
+            path,
+            size: 0,
+            mode: 0o644,
+        }
     }
 
     #[test]
     fn json_errors_name_the_line() {
-        let err = json::<serde_json::Value>(&meta("a/package-lock.json"), b"{\n  \"a\": 1,\n  oops\n}").unwrap_err();
+        let err =
+            json::<serde_json::Value>(&meta("a/package-lock.json"), b"{\n  \"a\": 1,\n  oops\n}")
+                .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.starts_with("invalid JSON: "), "{}", err.message);
         assert!(!err.message.contains(" at line "), "{}", err.message);
@@ -226,7 +273,8 @@ mod tests {
 
     #[test]
     fn toml_errors_name_the_line() {
-        let err = toml::<toml::Table>(&meta("Cargo.lock"), b"version = 3\n\n[[package]\n").unwrap_err();
+        let err =
+            toml::<toml::Table>(&meta("Cargo.lock"), b"version = 3\n\n[[package]\n").unwrap_err();
         assert_eq!(err.line, Some(3));
     }
 
@@ -264,9 +312,13 @@ mod tests {
 
     #[test]
     fn licenses() {
-        let v: serde_json::Value = serde_json::json!([{"type": "MIT"}, "Apache-2.0", 3, {"url": "x"}, "MIT"]);
+        let v: serde_json::Value =
+            serde_json::json!([{"type": "MIT"}, "Apache-2.0", 3, {"url": "x"}, "MIT"]);
         assert_eq!(declared_licenses(Some(&v)), ["MIT", "Apache-2.0"]);
-        assert_eq!(declared_licenses(Some(&serde_json::json!({"type": "ISC"}))), ["ISC"]);
+        assert_eq!(
+            declared_licenses(Some(&serde_json::json!({"type": "ISC"}))),
+            ["ISC"]
+        );
         assert!(declared_licenses(Some(&serde_json::json!(""))).is_empty());
     }
 }

@@ -57,16 +57,24 @@ impl Cataloger for YarnLock {
 
 /// Yarn 2+ files start (after comments) with the `__metadata:` entry.
 fn is_berry(text: &str) -> bool {
-    text.lines().map(str::trim_end).any(|l| l == "__metadata:" || l == "\"__metadata\":")
+    text.lines()
+        .map(str::trim_end)
+        .any(|l| l == "__metadata:" || l == "\"__metadata\":")
 }
 
 fn berry(file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
     let docs = read::yaml_documents(file, content)?;
     let mut found = Found::default();
     let mut packages = read::Packages::default();
-    let Some(root) = docs.first() else { return Ok(found) };
+    let Some(root) = docs.first() else {
+        return Ok(found);
+    };
     let Some(map) = root.as_map() else {
-        return Err(CatalogError::new(file.path, Some(root.pos.line), "not a yarn.lock: the document is not a mapping"));
+        return Err(CatalogError::new(
+            file.path,
+            Some(root.pos.line),
+            "not a yarn.lock: the document is not a mapping",
+        ));
     };
     for entry in map.entries() {
         if entry.key == "__metadata" {
@@ -75,7 +83,11 @@ fn berry(file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
         match berry_entry(file.path, &entry.key, &entry.value) {
             Ok(Some(package)) => packages.push(package),
             Ok(None) => {}
-            Err(message) => found.errors.push(CatalogError::new(file.path, Some(entry.key_pos.line), message)),
+            Err(message) => found.errors.push(CatalogError::new(
+                file.path,
+                Some(entry.key_pos.line),
+                message,
+            )),
         }
     }
     found.packages = packages.into_vec();
@@ -85,14 +97,19 @@ fn berry(file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
 fn berry_entry(path: &str, key: &str, body: &Node) -> Result<Option<Package>, String> {
     let resolution = read::yaml_str(body, "resolution");
     let descriptor = resolution.as_deref().unwrap_or(key);
-    let (name, range) = split_descriptor(descriptor).ok_or_else(|| format!("entry `{key}` has no package name"))?;
-    if range.starts_with("workspace:") || range.starts_with("link:") || range.starts_with("portal:") {
+    let (name, range) =
+        split_descriptor(descriptor).ok_or_else(|| format!("entry `{key}` has no package name"))?;
+    if range.starts_with("workspace:") || range.starts_with("link:") || range.starts_with("portal:")
+    {
         return Ok(None);
     }
-    let version = read::yaml_str(body, "version").ok_or_else(|| format!("entry `{key}` has no version"))?;
+    let version =
+        read::yaml_str(body, "version").ok_or_else(|| format!("entry `{key}` has no version"))?;
     let mut package = Package::new(PackageKind::Npm, name, version, path);
     if let Some(commit) = read::vcs_commit(range) {
-        package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+        package
+            .metadata
+            .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
     }
     Ok(Some(package))
 }
@@ -132,22 +149,33 @@ fn classic(path: &str, text: &str) -> Found {
     let mut packages = read::Packages::default();
     let mut current: Option<ClassicEntry<'_>> = None;
     let finish = |entry: ClassicEntry<'_>, found: &mut Found, packages: &mut read::Packages| {
-        let first = entry.descriptors.split(',').next().map(unquote).unwrap_or("");
+        let first = entry
+            .descriptors
+            .split(',')
+            .next()
+            .map(unquote)
+            .unwrap_or("");
         let Some(name) = installed_name(first) else {
-            found
-                .errors
-                .push(CatalogError::new(path, Some(entry.line), format!("`{first}` names no package")));
+            found.errors.push(CatalogError::new(
+                path,
+                Some(entry.line),
+                format!("`{first}` names no package"),
+            ));
             return;
         };
         let Some(version) = entry.version else {
-            found
-                .errors
-                .push(CatalogError::new(path, Some(entry.line), format!("entry for `{name}` has no version")));
+            found.errors.push(CatalogError::new(
+                path,
+                Some(entry.line),
+                format!("entry for `{name}` has no version"),
+            ));
             return;
         };
         let mut package = Package::new(PackageKind::Npm, name, version, path);
         if let Some(commit) = entry.resolved.as_deref().and_then(read::vcs_commit) {
-            package.metadata.insert("vcs.commit".to_owned(), commit.to_owned());
+            package
+                .metadata
+                .insert(read::COMMIT_KEY.to_owned(), commit.to_owned());
         }
         packages.push(package);
     };
@@ -171,22 +199,28 @@ fn classic(path: &str, text: &str) -> Found {
                         resolved: None,
                     });
                 }
-                None => found
-                    .errors
-                    .push(CatalogError::new(path, Some(line_no), "expected an entry (`descriptor:`)")),
+                None => found.errors.push(CatalogError::new(
+                    path,
+                    Some(line_no),
+                    "expected an entry (`descriptor:`)",
+                )),
             }
             continue;
         }
         let Some(entry) = current.as_mut() else {
-            found
-                .errors
-                .push(CatalogError::new(path, Some(line_no), "indented line outside an entry"));
+            found.errors.push(CatalogError::new(
+                path,
+                Some(line_no),
+                "indented line outside an entry",
+            ));
             continue;
         };
         if indent != 2 {
             continue;
         }
-        let Some((key, value)) = split_field(line.trim()) else { continue };
+        let Some((key, value)) = split_field(line.trim()) else {
+            continue;
+        };
         match key {
             "version" => entry.version = Some(value.to_owned()).filter(|v| !v.is_empty()),
             "resolved" => entry.resolved = Some(value.to_owned()),
@@ -214,7 +248,9 @@ fn split_field(line: &str) -> Option<(&str, &str)> {
 
 fn unquote(s: &str) -> &str {
     let s = s.trim();
-    s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s)
+    s.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(s)
 }
 
 #[cfg(test)]
@@ -223,13 +259,22 @@ mod tests {
 
     #[test]
     fn descriptors() {
-        assert_eq!(installed_name("@babel/code-frame@^7.0.0"), Some("@babel/code-frame"));
-        assert_eq!(installed_name("ansi-regex-cjs@npm:ansi-regex@^5.0.0"), Some("ansi-regex"));
+        assert_eq!(
+            installed_name("@babel/code-frame@^7.0.0"),
+            Some("@babel/code-frame")
+        );
+        assert_eq!(
+            installed_name("ansi-regex-cjs@npm:ansi-regex@^5.0.0"),
+            Some("ansi-regex")
+        );
         assert_eq!(
             installed_name("babel-hvi@npm:@babel/helper-validator-identifier@^7.0.0"),
             Some("@babel/helper-validator-identifier")
         );
-        assert_eq!(installed_name("mine2@G-Rath/npm-git-repo-2#0a2d2506c1"), Some("mine2"));
+        assert_eq!(
+            installed_name("mine2@G-Rath/npm-git-repo-2#0a2d2506c1"),
+            Some("mine2")
+        );
         assert_eq!(installed_name("nameless"), None);
         assert_eq!(installed_name("@"), None);
         assert_eq!(installed_name("@@"), None);
@@ -241,14 +286,21 @@ mod tests {
             "yarn.lock",
             "# yarn lockfile v1\n\n\nconcat-map@0.0.1:\n  \"version\" \"0.0.1\"\n  \"dependencies\":\n    \"a\" \"^1\"\n\n\"@s/b@^1\", \"@s/b@^1.1\":\n  version \"1.2.0\"\n",
         );
-        let got: Vec<_> = found.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let got: Vec<_> = found
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(got, [("concat-map", "0.0.1"), ("@s/b", "1.2.0")]);
         assert!(found.errors.is_empty());
     }
 
     #[test]
     fn classic_errors() {
-        let found = classic("yarn.lock", "  version \"1\"\nfoo@^1:\n  resolved \"x\"\nnot an entry\n");
+        let found = classic(
+            "yarn.lock",
+            "  version \"1\"\nfoo@^1:\n  resolved \"x\"\nnot an entry\n",
+        );
         assert_eq!(found.errors.len(), 3, "{:?}", found.errors);
         assert!(found.packages.is_empty());
     }

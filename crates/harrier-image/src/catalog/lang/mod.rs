@@ -2,5 +2,7 @@
 
 use super::Cataloger;
 
+pub mod go_binary;
+
 /// The language catalogers.
-pub static CATALOGERS: &[&dyn Cataloger] = &[];
+pub static CATALOGERS: &[&dyn Cataloger] = &[&go_binary::GO_BINARY];

@@ -3,6 +3,7 @@
 use super::Cataloger;
 
 pub mod go_binary;
+pub mod rust_binary;
 
 /// The language catalogers.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&go_binary::GO_BINARY];
+pub static CATALOGERS: &[&dyn Cataloger] = &[&go_binary::GO_BINARY, &rust_binary::RUST_BINARY];

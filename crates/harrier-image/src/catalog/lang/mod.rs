@@ -34,6 +34,7 @@ pub mod composer;
 pub mod dotnet_deps;
 pub mod gemfile_lock;
 pub mod gemspec;
+pub mod go_binary;
 pub mod go_mod;
 pub mod npm_installed;
 pub mod npm_lock;
@@ -44,6 +45,7 @@ pub mod poetry_lock;
 pub mod python_installed;
 pub mod python_requirements;
 mod read;
+pub mod rust_binary;
 pub mod yarn_lock;
 
 /// The language catalogers.
@@ -54,6 +56,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &dotnet_deps::DOTNET_DEPS,
     &gemfile_lock::GEMFILE_LOCK,
     &gemspec::GEMSPEC,
+    &go_binary::GO_BINARY,
     &go_mod::GO_MOD,
     &npm_installed::NPM_INSTALLED,
     &npm_lock::NPM_LOCK,
@@ -63,5 +66,6 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &poetry_lock::POETRY_LOCK,
     &python_installed::PYTHON_INSTALLED,
     &python_requirements::PYTHON_REQUIREMENTS,
+    &rust_binary::RUST_BINARY,
     &yarn_lock::YARN_LOCK,
 ];

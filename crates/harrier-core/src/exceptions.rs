@@ -6,6 +6,18 @@
 //! owns it and until when. Expired exceptions stop applying and are reported, so an accepted
 //! risk cannot silently outlive its review date.
 //!
+//! Vulnerability findings of image scans are accepted the same way, by vulnerability id or
+//! alias (globs), optionally for some packages and images only:
+//!
+//! ```yaml
+//! exceptions:
+//!   - vulnerabilities: [CVE-2023-4863, "GHSA-*"]
+//!     packages: [libwebp7]
+//!     images: ["registry.example.com/app*"]
+//!     reason: not reachable, the image never decodes WebP
+//!     expires: 2027-01-31
+//! ```
+//!
 //! ```yaml
 //! exceptions:
 //!   - checks: [HRR-PSS-001, host-path-volumes]
@@ -49,8 +61,11 @@ pub enum CheckSelector {
 /// One entry of an exceptions file.
 #[derive(Debug, Clone)]
 pub struct Exception {
-    /// Which checks.
-    pub checks: CheckSelector,
+    /// Which checks (none: the exception is about vulnerabilities only).
+    pub checks: Option<CheckSelector>,
+    vulnerabilities: Vec<GlobMatcher>,
+    packages: Vec<GlobMatcher>,
+    images: Vec<GlobMatcher>,
     namespaces: Vec<GlobMatcher>,
     kinds: Vec<GlobMatcher>,
     names: Vec<GlobMatcher>,
@@ -144,6 +159,14 @@ impl ExceptionSet {
             .iter()
             .find(|e| e.covers(check, resource, labels))
     }
+
+    /// The first exception in force that covers a vulnerability (by id or alias) of `package`
+    /// in `image`.
+    pub fn find_vulnerability(&self, ids: &[&str], package: &str, image: &str) -> Option<&Exception> {
+        self.active
+            .iter()
+            .find(|e| e.covers_vulnerability(ids, package, image))
+    }
 }
 
 impl Exception {
@@ -155,8 +178,9 @@ impl Exception {
         labels: &BTreeMap<String, String>,
     ) -> bool {
         let check_ok = match &self.checks {
-            CheckSelector::All => true,
-            CheckSelector::Only(ids) => ids.contains(&check),
+            Some(CheckSelector::All) => true,
+            Some(CheckSelector::Only(ids)) => ids.contains(&check),
+            None => false,
         };
         check_ok
             && any_or_empty(
@@ -169,6 +193,15 @@ impl Exception {
                 .labels
                 .iter()
                 .all(|(key, glob)| labels.get(key).is_some_and(|v| glob.is_match(v)))
+    }
+
+    /// Whether this exception covers a vulnerability (any of its `ids`: the id and aliases) of
+    /// `package` in `image`.
+    pub fn covers_vulnerability(&self, ids: &[&str], package: &str, image: &str) -> bool {
+        !self.vulnerabilities.is_empty()
+            && ids.iter().any(|id| self.vulnerabilities.iter().any(|g| g.is_match(id)))
+            && any_or_empty(&self.packages, package)
+            && any_or_empty(&self.images, image)
     }
 
     /// The suppression this exception gives a finding.
@@ -194,8 +227,11 @@ fn parse_entry(item: &Node, catalog: &Catalog, path: &Arc<str>) -> Result<Except
     let map = item
         .as_map()
         .ok_or_else(|| (item.pos, "each exception must be a mapping".to_owned()))?;
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 11] = [
         "checks",
+        "vulnerabilities",
+        "packages",
+        "images",
         "namespaces",
         "kinds",
         "names",
@@ -218,13 +254,18 @@ fn parse_entry(item: &Node, catalog: &Catalog, path: &Arc<str>) -> Result<Except
             ),
         ));
     }
-    let checks_node = map.get("checks").ok_or_else(|| {
-        (
+    let checks = map
+        .get("checks")
+        .map(|node| parse_checks(node, catalog))
+        .transpose()?;
+    let vulnerabilities = globs(map.get("vulnerabilities"), "vulnerabilities")?;
+    if checks.is_none() && vulnerabilities.is_empty() {
+        return Err((
             item.pos,
-            "an exception needs `checks` (ids, slugs or \"*\")".to_owned(),
-        )
-    })?;
-    let checks = parse_checks(checks_node, catalog)?;
+            "an exception needs `checks` (ids, slugs or \"*\") or `vulnerabilities` (ids or globs)"
+                .to_owned(),
+        ));
+    }
     let reason = map
         .get("reason")
         .and_then(Node::as_str)
@@ -269,6 +310,9 @@ fn parse_entry(item: &Node, catalog: &Catalog, path: &Arc<str>) -> Result<Except
     };
     Ok(Exception {
         checks,
+        vulnerabilities,
+        packages: globs(map.get("packages"), "packages")?,
+        images: globs(map.get("images"), "images")?,
         namespaces: globs(map.get("namespaces"), "namespaces")?,
         kinds: globs(map.get("kinds"), "kinds")?,
         names: globs(map.get("names"), "names")?,
@@ -335,5 +379,27 @@ fn globs(node: Option<&Node>, field: &str) -> Result<Vec<GlobMatcher>, EntryErro
             Value::String(_) => Ok(vec![glob(n)?]),
             _ => Err((n.pos, format!("`{field}` must be a list of patterns"))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vulnerability_exceptions_match_ids_aliases_packages_and_images() {
+        let catalog = Catalog::default();
+        let today = Date::constant(2026, 11, 27);
+        let text = "exceptions:\n  - vulnerabilities: [CVE-2023-4863, \"GHSA-*\"]\n    packages: [\"libwebp*\"]\n    images: [\"registry.example.com/*\"]\n    reason: not reachable\n";
+        let set = ExceptionSet::parse("ex.yaml", text, &catalog, today).unwrap();
+        let image = "registry.example.com/app:1";
+        assert!(set.find_vulnerability(&["CVE-2023-4863"], "libwebp7", image).is_some());
+        assert!(set.find_vulnerability(&["CVE-1", "GHSA-aaaa"], "libwebp7", image).is_some(), "an alias matches");
+        assert!(set.find_vulnerability(&["CVE-2023-4863"], "openssl", image).is_none());
+        assert!(set.find_vulnerability(&["CVE-2023-4863"], "libwebp7", "docker.io/app").is_none());
+        // A vulnerability exception says nothing about posture checks.
+        assert!(set.active()[0].checks.is_none());
+        let err = ExceptionSet::parse("ex.yaml", "exceptions:\n  - reason: nothing\n", &catalog, today).unwrap_err();
+        assert!(err.to_string().contains("needs `checks`"), "{err}");
     }
 }

@@ -12,7 +12,9 @@
 pub mod catalog;
 pub mod package;
 pub mod resolve;
+pub mod scan;
 pub mod source;
+pub mod vulns;
 pub mod walk;
 
 pub use catalog::{Cataloger, Want};

@@ -45,12 +45,15 @@ pub struct Secret {
 /// A problem reported by a cataloger or the walk, with its layer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LayerProblem {
-    /// The layer (`None` for a directory scan's single pseudo-layer? no: 0).
+    /// The layer (0 for a directory scan).
     pub layer: usize,
-    /// The file.
+    /// The file (empty when the problem is with the whole layer).
     pub path: String,
     /// What happened.
     pub message: String,
+    /// The layer could not be read to its end: what it holds past that point is unknown, so
+    /// the scan is incomplete.
+    pub layer_unreadable: bool,
 }
 
 /// The image as it runs, with its history.
@@ -137,6 +140,7 @@ pub fn resolve(mut scans: Vec<LayerScan>) -> Resolved {
                 layer: scan.index,
                 path: String::new(),
                 message: why.clone(),
+                layer_unreadable: true,
             });
         }
     }
@@ -278,6 +282,7 @@ fn problem_of(layer: usize, error: &CatalogError) -> LayerProblem {
             Some(line) => format!("line {line}: {}", error.message),
             None => error.message.clone(),
         },
+        layer_unreadable: false,
     }
 }
 
@@ -286,5 +291,6 @@ fn walk_problem(layer: usize, p: &WalkProblem) -> LayerProblem {
         layer,
         path: p.path.clone(),
         message: p.message.clone(),
+        layer_unreadable: false,
     }
 }

@@ -379,17 +379,30 @@ pub fn decompress<'r>(
 }
 
 /// Walks one layer's blob (compressed or not).
+///
+/// The blob is read to its very end, past the tar stream's end marker, because sources that
+/// verify digests (a registry) can only check the whole blob.
 pub fn walk_layer(
     index: usize,
-    blob: Box<dyn Read + Send + '_>,
+    mut blob: Box<dyn Read + Send + '_>,
     consumers: Consumers<'_>,
 ) -> LayerScan {
     let mut walker = Walker::new(index, consumers);
+    walk_tar(&mut walker, Box::new(&mut blob));
+    if walker.scan.truncated.is_none() {
+        if let Err(e) = std::io::copy(&mut blob, &mut std::io::sink()) {
+            walker.scan.truncated = Some(format!("the layer could not be read to its end: {e}"));
+        }
+    }
+    walker.finish()
+}
+
+fn walk_tar(walker: &mut Walker<'_>, blob: Box<dyn Read + Send + '_>) {
     let reader = match decompress(blob) {
         Ok(r) => r,
         Err(e) => {
             walker.scan.truncated = Some(format!("cannot read the layer: {e}"));
-            return walker.finish();
+            return;
         }
     };
     let mut archive = tar::Archive::new(reader);
@@ -397,7 +410,7 @@ pub fn walk_layer(
         Ok(entries) => entries,
         Err(e) => {
             walker.scan.truncated = Some(format!("not a tar stream: {e}"));
-            return walker.finish();
+            return;
         }
     };
     for entry in entries {
@@ -440,7 +453,6 @@ pub fn walk_layer(
         };
         walker.entry(&path, kind, size, mode, &mut entry);
     }
-    walker.finish()
 }
 
 /// Walks a directory tree as one layer, without following symbolic links.

@@ -52,7 +52,7 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan inputs for misconfigurations.
+    /// Scan manifests, images, source trees and SBOMs.
     #[command(subcommand)]
     Scan(ScanCommand),
     /// List and explain the built-in checks.
@@ -64,6 +64,11 @@ pub enum Command {
     /// Query the vulnerability database.
     #[command(subcommand)]
     Vuln(VulnCommand),
+    /// Write the software bill of materials of an image, a root filesystem or a source tree.
+    ///
+    /// CycloneDX 1.6 or SPDX 2.3 JSON, every package with its package URL, the layer that
+    /// introduced it and the file it was read from.
+    Sbom(SbomArgs),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -81,6 +86,118 @@ pub enum ScanCommand {
     /// `helm template` output. Runs the Pod Security Standards checks and every other posture
     /// check, and reports the Pod Security Standards level each workload meets.
     Manifests(ManifestsArgs),
+    /// Scan a container image for vulnerable packages and secrets, layer by layer.
+    ///
+    /// IMAGE is `docker-archive:PATH` (docker/podman save), `oci:DIR[:TAG]`,
+    /// `oci-archive:PATH[:TAG]`, `dir:PATH` (an unpacked root filesystem) or a registry
+    /// reference (`registry.example.com/app:1.2`, `app@sha256:…`). Every finding names the layer
+    /// that introduced it and that layer's Dockerfile instruction.
+    Image(ImageArgs),
+    /// Scan a source tree: lockfiles and manifests (requirements.txt, Pipfile.lock,
+    /// poetry.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, Gemfile.lock, composer.lock,
+    /// go.mod, Cargo.lock, *.deps.json…), installed packages, and secrets.
+    Fs(FsArgs),
+    /// Re-check a stored SBOM (CycloneDX or SPDX JSON) against today's vulnerability database.
+    Sbom(SbomScanArgs),
+}
+
+/// How to reach a registry.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// The platform to pick from a multi-platform image (`linux/arm64`, `linux/arm/v7`)
+    /// [default: linux and this machine's architecture].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Allow plain HTTP and unverified TLS to the registry.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name (else credentials come from ~/.docker/config.json).
+    #[arg(long, value_name = "NAME", env = env::REGISTRY_USERNAME)]
+    pub username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+}
+
+/// What to report of the vulnerabilities found.
+#[derive(Debug, Args)]
+pub struct VulnArgs {
+    /// What to look for: vulnerabilities (`vuln`) and secrets (`secret`).
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Scanner::Vuln, Scanner::Secret])]
+    pub scanners: Vec<Scanner>,
+    /// Report only these severities (comma-separated: critical, high, medium, low, info, unknown).
+    #[arg(long, value_delimiter = ',', value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info", "unknown"])]
+    pub severity: Vec<String>,
+    /// Do not report vulnerabilities that have no published fix.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Exceptions file (YAML) of accepted risks; see docs/suppression.md.
+    #[arg(long, value_name = "FILE", env = env::EXCEPTIONS)]
+    pub exceptions: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scanner {
+    Vuln,
+    Secret,
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image.
+    #[arg(value_name = "IMAGE")]
+    pub reference: String,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FsArgs {
+    /// The directory.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomScanArgs {
+    /// The SBOM (CycloneDX or SPDX JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// The image (as for `harrier scan image`), or `dir:PATH` / a directory for a source tree.
+    #[arg(value_name = "IMAGE")]
+    pub reference: String,
+    /// SBOM format.
+    #[arg(short, long, value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+    /// Write the SBOM to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
 }
 
 #[derive(Debug, Args)]

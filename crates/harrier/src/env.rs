@@ -17,3 +17,7 @@ pub const TODAY: &str = "HARRIER_TODAY";
 pub const DB: &str = "HARRIER_DB";
 /// Default for `db update --mirror`.
 pub const MIRROR: &str = "HARRIER_DB_MIRROR";
+/// Default for `--username` of registry pulls.
+pub const REGISTRY_USERNAME: &str = "HARRIER_REGISTRY_USERNAME";
+/// The registry password or token, read instead of `--password-stdin` (never logged).
+pub const REGISTRY_PASSWORD: &str = "HARRIER_REGISTRY_PASSWORD";

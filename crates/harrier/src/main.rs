@@ -37,6 +37,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),
+        Command::Sbom(args) => commands::image::sbom_command(args, &cli.global, printer),
     }
 }
 

@@ -10,7 +10,9 @@ use harrier_core::{Catalog, CheckId, Severity};
 use harrier_k8s::LoadOptions;
 use harrier_report::Format;
 
-use crate::cli::{GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, SelectionArgs};
+use crate::cli::{
+    GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, RegistryArgs, Scanner, SelectionArgs, VulnArgs,
+};
 use crate::env;
 
 /// Where and how to write a report.
@@ -145,4 +147,91 @@ pub fn now() -> jiff::Timestamp {
         .and_then(|day| day.parse::<jiff::civil::Date>().ok())
         .and_then(|day| day.to_zoned(jiff::tz::TimeZone::UTC).ok())
         .map_or_else(jiff::Timestamp::now, |z| z.timestamp())
+}
+
+/// Settings shared by `scan image`, `scan fs` and `scan sbom`.
+pub struct ImageScanSettings {
+    pub output: OutputSettings,
+    pub vulns: bool,
+    pub secrets: bool,
+    /// Severities to keep (`None` is "unknown"); empty keeps all.
+    pub severities: Vec<Option<Severity>>,
+    pub ignore_unfixed: bool,
+    pub exceptions: Option<ExceptionSet>,
+    pub progress: bool,
+}
+
+impl ImageScanSettings {
+    pub fn resolve(
+        args: VulnArgs,
+        output: OutputArgs,
+        global: &GlobalArgs,
+        catalog: &Catalog,
+    ) -> anyhow::Result<ImageScanSettings> {
+        if output.format == OutputFormat::Junit {
+            bail!("--format junit is for manifest scans; image, fs and sbom scans write table, json or sarif");
+        }
+        let severities = args
+            .severity
+            .iter()
+            .map(|s| match s.as_str() {
+                "unknown" => Ok(None),
+                other => other.parse::<Severity>().map(Some),
+            })
+            .collect::<Result<_, _>>()
+            .context("invalid --severity")?;
+        let exceptions = match &args.exceptions {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read exceptions file {}", path.display()))?;
+                Some(ExceptionSet::parse(
+                    &path.to_string_lossy(),
+                    &text,
+                    catalog,
+                    today()?,
+                )?)
+            }
+        };
+        Ok(ImageScanSettings {
+            output: OutputSettings::resolve(output, global)?,
+            vulns: args.scanners.contains(&Scanner::Vuln),
+            secrets: args.scanners.contains(&Scanner::Secret),
+            severities,
+            ignore_unfixed: args.ignore_unfixed,
+            exceptions,
+            progress: !global.no_progress && !global.quiet && std::io::stderr().is_terminal(),
+        })
+    }
+}
+
+/// Registry options from flags, the environment and standard input.
+pub fn registry_options(
+    args: &RegistryArgs,
+) -> anyhow::Result<harrier_image::source::registry::RegistryOptions> {
+    let platform = args
+        .platform
+        .as_deref()
+        .map(str::parse::<harrier_image::source::registry::Platform>)
+        .transpose()
+        .context("invalid --platform")?;
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the registry password from standard input")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        std::env::var(env::REGISTRY_PASSWORD).ok()
+    };
+    if password.is_some() && args.username.is_none() {
+        bail!("a registry password was given without --username");
+    }
+    Ok(harrier_image::source::registry::RegistryOptions {
+        insecure: args.insecure,
+        platform,
+        username: args.username.clone(),
+        password,
+        ..Default::default()
+    })
 }

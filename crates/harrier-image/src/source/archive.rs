@@ -42,7 +42,11 @@ impl TarIndex {
             .map_err(|e| SourceError::io(path, e))?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
-        let entries = archive.entries().map_err(|e| SourceError::io(path, e))?;
+        // Seeking past member data keeps indexing a multi-gigabyte archive to one read per
+        // header.
+        let entries = archive
+            .entries_with_seek()
+            .map_err(|e| SourceError::io(path, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| {
                 SourceError::invalid(path.display().to_string(), format!("corrupt tar: {e}"))

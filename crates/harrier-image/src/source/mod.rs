@@ -15,9 +15,10 @@
 pub mod archive;
 pub mod config;
 pub mod oci;
+pub mod registry;
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -194,6 +195,64 @@ impl SourceSpec {
             SourceSpec::Registry(reference.to_owned())
         }
     }
+}
+
+/// What a reference opens to.
+pub enum Opened {
+    /// An image: config and layers.
+    Image(Image),
+    /// An unpacked root filesystem, walked as it is.
+    Dir(PathBuf),
+}
+
+/// Opens whatever `reference` names (see the module docs for the forms it takes).
+pub fn open(reference: &str, registry: &registry::RegistryOptions) -> Result<Opened, SourceError> {
+    open_spec(SourceSpec::parse(reference), registry)
+}
+
+fn open_spec(spec: SourceSpec, registry: &registry::RegistryOptions) -> Result<Opened, SourceError> {
+    match spec {
+        SourceSpec::DockerArchive(path) => archive::open_docker_archive(&path).map(Opened::Image),
+        SourceSpec::OciArchive(path, tag) => {
+            archive::open_oci_archive(&path, tag.as_deref()).map(Opened::Image)
+        }
+        SourceSpec::OciLayout(path, tag) => {
+            oci::open_dir_layout(&path, tag.as_deref()).map(Opened::Image)
+        }
+        SourceSpec::Dir(path) => match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => Ok(Opened::Dir(path)),
+            Ok(_) => Err(SourceError::invalid(
+                path.display().to_string(),
+                "not a directory",
+            )),
+            Err(e) => Err(SourceError::io(path, e)),
+        },
+        SourceSpec::Registry(name) => match local_kind(Path::new(&name)) {
+            Some(spec) => open_spec(spec, registry),
+            None => registry::open_image(&name, registry).map(Opened::Image),
+        },
+    }
+}
+
+/// A reference without a prefix that names an existing file or directory is read from disk,
+/// as its content says: an OCI layout (it has an `oci-layout` file), a root filesystem, or an
+/// archive (docker-archive unless it holds an `oci-layout` entry). An image name can look like a
+/// relative path (`app:1`), but an existing file of that name is what the user most likely means.
+fn local_kind(path: &Path) -> Option<SourceSpec> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        return Some(if path.join("oci-layout").is_file() {
+            SourceSpec::OciLayout(path.to_path_buf(), None)
+        } else {
+            SourceSpec::Dir(path.to_path_buf())
+        });
+    }
+    let index = archive::TarIndex::open(path).ok()?;
+    Some(if oci::Files::exists(&index, "oci-layout") {
+        SourceSpec::OciArchive(path.to_path_buf(), None)
+    } else {
+        SourceSpec::DockerArchive(path.to_path_buf())
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod checks;
 pub mod db;
 pub mod generate_docs;
+pub mod image;
 pub mod progress;
 pub mod scan;
 pub mod vuln;

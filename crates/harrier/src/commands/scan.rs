@@ -24,6 +24,9 @@ pub fn run(
             let settings = ManifestSettings::resolve(args, global, &catalog)?;
             manifests(&settings, &catalog, printer)
         }
+        ScanCommand::Image(args) => super::image::scan_image_command(args, global, printer),
+        ScanCommand::Fs(args) => super::image::scan_fs_command(args, global, printer),
+        ScanCommand::Sbom(args) => super::image::scan_sbom_command(args, global, printer),
     }
 }
 

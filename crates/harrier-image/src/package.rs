@@ -104,7 +104,12 @@ pub struct Package {
 
 impl Package {
     /// A package of `kind` read from `path`, with nothing else known yet.
-    pub fn new(kind: PackageKind, name: impl Into<String>, version: impl Into<String>, path: impl Into<String>) -> Package {
+    pub fn new(
+        kind: PackageKind,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Package {
         Package {
             kind,
             name: name.into(),

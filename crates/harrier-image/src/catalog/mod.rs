@@ -110,5 +110,9 @@ pub trait Cataloger: Sync + Send {
 
 /// Every cataloger.
 pub fn all() -> Vec<&'static dyn Cataloger> {
-    os::CATALOGERS.iter().chain(lang::CATALOGERS).copied().collect()
+    os::CATALOGERS
+        .iter()
+        .chain(lang::CATALOGERS)
+        .copied()
+        .collect()
 }

@@ -9,6 +9,7 @@
 //! source is the package itself), in file order, with the number of soft errors.
 //!
 //! Where Harrier deliberately differs from the upstream expectation, see `DIFFERENCES`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use harrier_core::testing::corpus_path;
 use harrier_image::Cataloger;
@@ -527,6 +528,6 @@ fn syft_os_release_fixture() {
     );
     assert_eq!(
         os::vuln_ecosystem(&distro),
-        Some(("Debian", "12".to_owned()))
+        Some(("Debian".to_owned(), "12".to_owned()))
     );
 }

@@ -15,6 +15,7 @@
 //!
 //! Debian packages CI needs: `dpkg` (always there), `rpm` (rpm, rpmbuild, rpmdb), `db5.3-util`.
 //! Without them each test prints `skipped: …`, and fails under `HARRIER_REQUIRE_ALL=1`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -59,7 +60,22 @@ fn dpkg_status_matches_dpkg_query() {
         skip::<()>("no dpkg database or dpkg-query on this machine");
         return;
     }
-    let content = std::fs::read(status).expect("read status");
+    // Another process may install packages meanwhile: read the file, ask dpkg-query, and
+    // retry until the file did not change in between.
+    let mut attempt = 0;
+    let (content, listing) = loop {
+        let content = std::fs::read(status).expect("read status");
+        let listing = run(Command::new("dpkg-query").args([
+            "-W",
+            "-f=${Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t${db:Status-Status}\\n",
+        ]))
+        .expect("dpkg-query runs");
+        if std::fs::read(status).is_ok_and(|after| after == content) || attempt == 5 {
+            break (content, listing);
+        }
+        attempt += 1;
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    };
     let found = catalog(&DPKG, "var/lib/dpkg/status", &content);
     assert!(found.errors.is_empty(), "{:#?}", found.errors);
     let ours: BTreeSet<String> = found
@@ -77,11 +93,6 @@ fn dpkg_status_matches_dpkg_query() {
             )
         })
         .collect();
-    let listing = run(Command::new("dpkg-query").args([
-        "-W",
-        "-f=${Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t${db:Status-Status}\\n",
-    ]))
-    .expect("dpkg-query runs");
     let theirs: BTreeSet<String> = listing
         .lines()
         .filter_map(|line| {

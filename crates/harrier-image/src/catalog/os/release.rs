@@ -376,7 +376,11 @@ fn from_lsb_release(text: &str) -> Option<Distro> {
 ///
 /// `None` for distros without OSV advisories (Fedora, Amazon Linux, Oracle Linux…) or without
 /// the release the ecosystem needs.
-pub fn vuln_ecosystem(distro: &Distro) -> Option<(&'static str, String)> {
+pub fn vuln_ecosystem(distro: &Distro) -> Option<(String, String)> {
+    ecosystem(distro).map(|(name, release)| (name.to_owned(), release))
+}
+
+fn ecosystem(distro: &Distro) -> Option<(&'static str, String)> {
     let version = distro.version_id.as_deref().map(str::trim);
     let major = || {
         version
@@ -550,14 +554,20 @@ mod tests {
         ])
         .expect("distro");
         assert_eq!(d.codename.as_deref(), Some("trixie"));
-        assert_eq!(vuln_ecosystem(&d), Some(("Debian", "13".to_owned())));
+        assert_eq!(
+            vuln_ecosystem(&d),
+            Some(("Debian".to_owned(), "13".to_owned()))
+        );
 
         let d = distro(&[("etc/debian_version", "9.13\n")]).expect("distro");
         assert_eq!(
             (d.id.as_str(), d.version_id.as_deref()),
             ("debian", Some("9.13"))
         );
-        assert_eq!(vuln_ecosystem(&d), Some(("Debian", "9".to_owned())));
+        assert_eq!(
+            vuln_ecosystem(&d),
+            Some(("Debian".to_owned(), "9".to_owned()))
+        );
 
         let d = distro(&[
             (
@@ -587,7 +597,10 @@ mod tests {
             (d.id.as_str(), d.version_id.as_deref()),
             ("centos", Some("7.9.2009"))
         );
-        assert_eq!(vuln_ecosystem(&d), Some(("Red Hat", "7".to_owned())));
+        assert_eq!(
+            vuln_ecosystem(&d),
+            Some(("Red Hat".to_owned(), "7".to_owned()))
+        );
 
         let d = distro(&[(
             "etc/redhat-release",
@@ -600,18 +613,17 @@ mod tests {
         );
 
         let d = distro(&[("etc/alpine-release", "3.4.6\n")]).expect("distro");
-        assert_eq!(vuln_ecosystem(&d), Some(("Alpine", "3.4".to_owned())));
+        assert_eq!(
+            vuln_ecosystem(&d),
+            Some(("Alpine".to_owned(), "3.4".to_owned()))
+        );
 
         assert_eq!(distro(&[("etc/redhat-release", "Something else")]), None);
         assert_eq!(distro(&[("etc/hostname", "ID=debian")]), None);
         assert_eq!(distro(&[]), None);
     }
 
-    fn eco(
-        id: &str,
-        version: Option<&str>,
-        pretty: Option<&str>,
-    ) -> Option<(&'static str, String)> {
+    fn eco(id: &str, version: Option<&str>, pretty: Option<&str>) -> Option<(String, String)> {
         vuln_ecosystem(&Distro {
             id: id.to_owned(),
             version_id: version.map(str::to_owned),
@@ -622,7 +634,7 @@ mod tests {
 
     #[test]
     fn ecosystems() {
-        let s = |name: &'static str, release: &str| Some((name, release.to_owned()));
+        let s = |name: &str, release: &str| Some((name.to_owned(), release.to_owned()));
         assert_eq!(eco("debian", Some("12"), None), s("Debian", "12"));
         assert_eq!(eco("debian", None, None), None);
         assert_eq!(eco("ubuntu", Some("24.04"), None), s("Ubuntu", "24.04"));

@@ -29,6 +29,10 @@ use super::Errors;
 use crate::catalog::{CatalogError, Cataloger, FileMeta, Found, Want};
 use crate::{Package, PackageKind, SourcePackage};
 
+/// What a storage format's reader calls for every record: its number, and the header blob or
+/// why the record could not be read.
+type EachRecord<'e> = dyn FnMut(u32, Result<&[u8], String>) + 'e;
+
 /// The rpm cataloger.
 pub static RPM: Rpm = Rpm;
 
@@ -131,7 +135,13 @@ pub fn parse(path: &str, content: &[u8]) -> Result<Found, CatalogError> {
     Ok(found)
 }
 
-/// The package a header blob describes; `None` for `gpg-pubkey` entries.
+/// The package one rpm header blob describes (`None` for a `gpg-pubkey` entry); `Err` with the
+/// reason when the blob is not a readable header. [`parse`] calls it for every record.
+pub fn header_package(path: &str, blob: &[u8]) -> Result<Option<Package>, String> {
+    package(path, blob)
+}
+
+/// See [`header_package`].
 fn package(path: &str, blob: &[u8]) -> Result<Option<Package>, String> {
     let header = Header::parse(blob)?;
     let name = header

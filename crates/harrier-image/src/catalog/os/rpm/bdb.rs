@@ -180,10 +180,7 @@ impl<'a> Db<'a> {
 /// Calls `each` with every header blob of a `Packages` file, or an error for a record that
 /// could not be read, each with its instance number (0 when the key was unreadable). `Err`
 /// when the file is not a readable hash database at all.
-pub(crate) fn read(
-    content: &[u8],
-    each: &mut dyn FnMut(u32, Result<&[u8], String>),
-) -> Result<(), String> {
+pub(crate) fn read(content: &[u8], each: &mut super::EachRecord<'_>) -> Result<(), String> {
     let db = Db::open(content)?;
     let pages = content.len() / db.page_size;
     let last = (db.last_page as usize).min(pages.saturating_sub(1));
@@ -310,7 +307,9 @@ mod tests {
         db
     }
 
-    fn collect(content: &[u8]) -> Result<Vec<(u32, Result<Vec<u8>, String>)>, String> {
+    type Records = Vec<(u32, Result<Vec<u8>, String>)>;
+
+    fn collect(content: &[u8]) -> Result<Records, String> {
         let mut out = Vec::new();
         read(content, &mut |n, v| out.push((n, v.map(<[u8]>::to_vec))))?;
         Ok(out)

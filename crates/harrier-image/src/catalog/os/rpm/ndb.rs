@@ -54,10 +54,7 @@ pub(crate) fn adler32(adler: u32, bytes: &[u8]) -> u32 {
 /// Calls `each` with every header blob of a `Packages.db` file, or an error for a package that
 /// could not be read, each with its package index. `Err` when the file is not a readable ndb
 /// database at all.
-pub(crate) fn read(
-    content: &[u8],
-    each: &mut dyn FnMut(u32, Result<&[u8], String>),
-) -> Result<(), String> {
+pub(crate) fn read(content: &[u8], each: &mut super::EachRecord<'_>) -> Result<(), String> {
     if !is_ndb(content) {
         return Err("not an rpm ndb database".to_owned());
     }

@@ -26,10 +26,7 @@ pub(crate) fn is_sqlite(content: &[u8]) -> bool {
 
 /// Calls `each` with every header blob of an `rpmdb.sqlite` file, with its `hnum`. `Err` when
 /// the file is not a readable rpm SQLite database.
-pub(crate) fn read(
-    content: &[u8],
-    each: &mut dyn FnMut(u32, Result<&[u8], String>),
-) -> Result<(), String> {
+pub(crate) fn read(content: &[u8], each: &mut super::EachRecord<'_>) -> Result<(), String> {
     if !is_sqlite(content) || content.len() < 100 {
         return Err("not an SQLite database".to_owned());
     }

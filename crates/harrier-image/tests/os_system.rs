@@ -10,6 +10,8 @@
 //!   list identically before it is compared; and an ndb `Packages.db` written here the way
 //!   rpm's `rpmpkg.c` writes one (Debian's rpm has no ndb backend to write it).
 //!
+//! - dpkg: every dpkg fixture of the shared corpus (syft's and osv-scanner's) that
+//!   `dpkg-query --admindir` accepts, against its listing of the same file.
 //! - OS detection: this machine's `/etc/os-release` against Python's
 //!   `platform.freedesktop_os_release()`.
 //!
@@ -21,7 +23,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use harrier_core::testing::skip;
+use harrier_core::testing::{corpus_path, skip};
 use harrier_image::Cataloger;
 use harrier_image::catalog::os::{self, deb_copyright, dpkg::DPKG, rpm::RPM};
 use harrier_image::catalog::{FileMeta, Found};
@@ -118,6 +120,103 @@ fn dpkg_status_matches_dpkg_query() {
         Vec::<&String>::new(),
         "installed per dpkg-query but not reported"
     );
+}
+
+/// `name version arch source source-version` of the installed packages `dpkg-query` lists
+/// from a status file, or `None` when dpkg rejects the file.
+fn dpkg_query_status(status: &[u8]) -> Option<BTreeSet<String>> {
+    let admin = tempfile::tempdir().expect("tempdir");
+    for dir in ["updates", "info"] {
+        std::fs::create_dir(admin.path().join(dir)).expect("mkdir");
+    }
+    std::fs::write(admin.path().join("status"), status).expect("write status");
+    let output = Command::new("dpkg-query")
+        .arg(format!("--admindir={}", admin.path().display()))
+        .args([
+            "-W",
+            "-f=${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\t${db:Status-Status}\n",
+        ])
+        .output()
+        .expect("dpkg-query runs");
+    if !output.status.success() {
+        return None;
+    }
+    Some(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let [name, version, arch, source, source_version, state] = f.as_slice() else {
+                    panic!("unexpected dpkg-query line {line:?}");
+                };
+                matches!(
+                    *state,
+                    "installed" | "triggers-awaited" | "triggers-pending"
+                )
+                .then(|| format!("{name} {version} {arch} {source} {source_version}"))
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn dpkg_corpus_fixtures_match_dpkg_query() {
+    if !have("dpkg-query") {
+        skip::<()>("dpkg-query is not installed");
+        return;
+    }
+    let mut files = Vec::new();
+    for dir in [
+        "sbom/osv-scanner-lockfile-fixtures/dpkg",
+        "sbom/syft-cataloger-fixtures/debian/testdata/var/lib/dpkg/status.d",
+    ] {
+        let Some(dir) = corpus_path(env!("CARGO_MANIFEST_DIR"), dir) else {
+            return;
+        };
+        for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    let mut compared = Vec::new();
+    for file in &files {
+        let content = std::fs::read(file).expect("read fixture");
+        let Some(theirs) = dpkg_query_status(&content) else {
+            continue;
+        };
+        let found = catalog(&DPKG, "var/lib/dpkg/status", &content);
+        let ours: BTreeSet<String> = found
+            .packages
+            .iter()
+            // A stanza without Version (the relationship fixtures' bare `Package:` targets) is
+            // reported here with an empty version and an error; dpkg calls it not installed.
+            .filter(|p| !p.version.is_empty())
+            .map(|p| {
+                let source = p.source.as_ref().expect("source");
+                format!(
+                    "{} {} {} {} {}",
+                    p.name,
+                    p.version,
+                    p.arch.as_deref().unwrap_or(""),
+                    source.name,
+                    source.version.as_deref().unwrap_or(&p.version)
+                )
+            })
+            .collect();
+        assert_eq!(ours, theirs, "{}", file.display());
+        compared.push(file.file_name().map(|n| n.to_string_lossy().into_owned()));
+    }
+    // The fixtures dpkg itself accepts (the others are malformed on purpose, or lack the final
+    // newline dpkg requires); dpkg 1.21 accepts these six.
+    eprintln!("compared with dpkg-query: {compared:?}");
+    for name in [
+        "coreutils-relationships",
+        "deinstall",
+        "libpam-runtime",
+        "single",
+    ] {
+        assert!(compared.contains(&Some(name.to_owned())), "{compared:?}");
+    }
 }
 
 #[test]

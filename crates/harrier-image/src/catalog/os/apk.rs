@@ -1,6 +1,8 @@
 //! The apk database: Alpine, Wolfi and Chainguard images.
 //!
-//! Reads `lib/apk/db/installed`, apk-tools' record of installed packages: one record per
+//! Reads `lib/apk/db/installed` (or `usr/lib/apk/db/installed`, where usr-merged Wolfi and
+//! Chainguard images keep it, `lib` being a symlink to `usr/lib`), apk-tools' record of
+//! installed packages: one record per
 //! package, records separated by a blank line, each line a one-letter field, a colon and a
 //! value (apk-tools' `apk_db_index_read`). Per record: `P` → name, `V` → version, `A` → arch,
 //! `L` → licenses, `o` (origin) → the source package (the package itself when absent), `m`
@@ -33,7 +35,10 @@ impl Cataloger for Apk {
     }
 
     fn wants(&self, file: &FileMeta<'_>) -> Want {
-        if file.path == "lib/apk/db/installed" {
+        if matches!(
+            file.path,
+            "lib/apk/db/installed" | "usr/lib/apk/db/installed"
+        ) {
             Want::Content {
                 max_bytes: MAX_BYTES,
             }
@@ -220,6 +225,21 @@ P:new\nV:2\nL:MIT AND (BSD-2-Clause OR Apache-2.0)\n";
             musl.metadata.get("apk.commit").map(String::as_str),
             Some("abc123")
         );
+    }
+
+    #[test]
+    fn asks_for_the_database_only() {
+        let want = |path: &str| {
+            APK.wants(&FileMeta {
+                path,
+                size: 10,
+                mode: 0o644,
+            }) != Want::No
+        };
+        assert!(want("lib/apk/db/installed"));
+        assert!(want("usr/lib/apk/db/installed"));
+        assert!(!want("lib/apk/db/scripts.tar"));
+        assert!(!want("home/x/lib/apk/db/installed"));
     }
 
     #[test]

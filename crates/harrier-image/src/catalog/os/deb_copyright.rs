@@ -90,25 +90,19 @@ fn add(out: &mut Vec<String>, license: &str) {
 /// files among `files` (`(path, content)`, paths as [`package_of`] takes them), and records
 /// the file as `deb.license-file`. Files of packages not in `packages` are ignored.
 pub fn apply(packages: &mut [Package], files: &[(&str, &[u8])]) {
-    let by_name: HashMap<&str, &str> = files
+    let by_name: HashMap<&str, (&str, &[u8])> = files
         .iter()
-        .filter_map(|(path, _)| package_of(path).map(|name| (name, *path)))
+        .filter_map(|(path, content)| package_of(path).map(|name| (name, (*path, *content))))
         .collect();
     let mut cache: HashMap<&str, Vec<String>> = HashMap::new();
     for package in packages
         .iter_mut()
         .filter(|p| p.kind == PackageKind::Deb && p.licenses.is_empty())
     {
-        let Some(path) = by_name.get(package.name.as_str()).copied() else {
+        let Some(&(path, content)) = by_name.get(package.name.as_str()) else {
             continue;
         };
-        let licenses = cache.entry(path).or_insert_with(|| {
-            files
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, content)| licenses(content))
-                .unwrap_or_default()
-        });
+        let licenses = cache.entry(path).or_insert_with(|| licenses(content));
         if !licenses.is_empty() {
             package.licenses.clone_from(licenses);
             package

@@ -101,6 +101,9 @@ fn is_at_or_under(path: &str, dir: &str) -> bool {
 
 type Identity = (PackageKind, String, String, Option<String>);
 
+/// The packages one file held, layer by layer.
+type Versions = Vec<(usize, Vec<Package>)>;
+
 fn identity(p: &Package) -> Identity {
     (p.kind, p.name.clone(), p.version.clone(), p.arch.clone())
 }
@@ -111,7 +114,7 @@ pub fn resolve(mut scans: Vec<LayerScan>) -> Resolved {
     let mut resolved = Resolved::default();
 
     // Versions of each (cataloger, file), layer by layer.
-    let mut groups: BTreeMap<(&'static str, String), Vec<(usize, Vec<Package>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&'static str, String), Versions> = BTreeMap::new();
     for scan in &scans {
         for observation in &scan.observations {
             let mut packages = observation.found.packages.clone();
@@ -241,9 +244,7 @@ fn final_file(scans: &[LayerScan], path: &str) -> Option<Vec<u8>> {
         }
         let target = top.symlinks.get(&current)?;
         let base = current.rsplit_once('/').map_or("", |(d, _)| d);
-        let joined = if target.starts_with('/') {
-            target.clone()
-        } else if base.is_empty() {
+        let joined = if target.starts_with('/') || base.is_empty() {
             target.clone()
         } else {
             format!("{base}/{target}")

@@ -148,6 +148,10 @@ pub struct Consumers<'a> {
     pub content: Option<&'a dyn ContentScanner>,
 }
 
+/// Who wants a file: catalogers with their caps, the content scanner's cap, whether it is an OS
+/// identification file.
+type Wanted<'a> = (Vec<(&'a dyn Cataloger, u64)>, Option<u64>, bool);
+
 struct Walker<'a> {
     scan: LayerScan,
     consumers: Consumers<'a>,
@@ -223,7 +227,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn wants(&self, meta: &FileMeta<'_>) -> (Vec<(&'a dyn Cataloger, u64)>, Option<u64>, bool) {
+    fn wants(&self, meta: &FileMeta<'_>) -> Wanted<'a> {
         let catalogers: Vec<(&dyn Cataloger, u64)> = self
             .consumers
             .catalogers

@@ -7,16 +7,19 @@ use super::*;
 
 type Qualifiers = &'static [(&'static str, &'static str)];
 
-/// The suite's "build" cases: components in, canonical purl out.
-const BUILD: &[(
-    &str,
-    Option<&str>,
-    &str,
-    Option<&str>,
+/// Type, namespace, name, version, qualifiers, subpath, and the canonical purl.
+type Build = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
     Qualifiers,
-    Option<&str>,
-    &str,
-)] = &[
+    Option<&'static str>,
+    &'static str,
+);
+
+/// The suite's "build" cases: components in, canonical purl out.
+const BUILD: &[Build] = &[
     (
         "deb",
         Some("debian"),

@@ -12,7 +12,8 @@
 //! The readers ([`read`]) take a package's kind, version, arch, distro and source package from
 //! its purl (so SBOMs from syft, Trivy and others work), its name from the document where that
 //! agrees with the purl (purls lowercase some names), and the rest from `harrier:` properties
-//! where present. Components without a purl of a type Harrier catalogs are reported in
+//! where present, else from syft's and Trivy's (file paths, source packages; Trivy's image
+//! digests, tags and diff ids, and the layer each package came from). Components without a purl of a type Harrier catalogs are reported in
 //! [`ReadSbom::skipped`], never guessed at.
 //!
 //! The document id is random (a UUID v4 from the operating system's generator), not derived
@@ -319,6 +320,16 @@ pub mod property {
     pub(crate) const TRIVY_SOURCE_NAME: &str = "aquasecurity:trivy:SrcName";
     /// Trivy's source package version.
     pub(crate) const TRIVY_SOURCE_VERSION: &str = "aquasecurity:trivy:SrcVersion";
+    /// Trivy's image layer diff ids, repeated in layer order, on the image.
+    pub(crate) const TRIVY_DIFF_ID: &str = "aquasecurity:trivy:DiffID";
+    /// Trivy's image id (the config digest), on the image.
+    pub(crate) const TRIVY_IMAGE_ID: &str = "aquasecurity:trivy:ImageID";
+    /// Trivy's `repository@digest`, on the image.
+    pub(crate) const TRIVY_REPO_DIGEST: &str = "aquasecurity:trivy:RepoDigest";
+    /// Trivy's tags, on the image.
+    pub(crate) const TRIVY_REPO_TAG: &str = "aquasecurity:trivy:RepoTag";
+    /// The diff id of the layer Trivy attributes a package to.
+    pub(crate) const TRIVY_LAYER_DIFF_ID: &str = "aquasecurity:trivy:LayerDiffID";
 }
 
 type Properties = Vec<(String, String)>;
@@ -482,13 +493,19 @@ fn subject_from(
             .or(name)
             .unwrap_or_default()
             .to_owned(),
-        manifest_digest: get(props, property::IMAGE_MANIFEST_DIGEST).map(str::to_owned),
-        config_digest: get(props, property::IMAGE_CONFIG_DIGEST).map(str::to_owned),
-        tags: props
-            .iter()
-            .filter(|(n, _)| n == property::IMAGE_TAG)
-            .map(|(_, v)| v.clone())
-            .collect(),
+        manifest_digest: get(props, property::IMAGE_MANIFEST_DIGEST)
+            .or_else(|| {
+                get(props, property::TRIVY_REPO_DIGEST)
+                    .and_then(|v| v.rsplit_once('@'))
+                    .map(|(_, digest)| digest)
+            })
+            .map(str::to_owned),
+        config_digest: get(props, property::IMAGE_CONFIG_DIGEST)
+            .or(get(props, property::TRIVY_IMAGE_ID))
+            .map(str::to_owned),
+        tags: all(props, property::IMAGE_TAG)
+            .or_else(|| all(props, property::TRIVY_REPO_TAG))
+            .unwrap_or_default(),
         layers: Vec::new(),
     };
     if subject.manifest_digest.is_none() && subject.config_digest.is_none() {
@@ -522,7 +539,48 @@ fn subject_from(
         }
     }
     subject.layers = layers.into_values().collect();
+    if subject.layers.is_empty() {
+        // Trivy lists the diff ids alone, base first.
+        subject.layers = props
+            .iter()
+            .filter(|(n, _)| n == property::TRIVY_DIFF_ID)
+            .take(MAX_LAYER_INDEX + 1)
+            .enumerate()
+            .map(|(index, (_, diff_id))| LayerInfo {
+                diff_id: Some(diff_id.clone()),
+                ..empty_layer(index)
+            })
+            .collect();
+    }
     subject
+}
+
+/// Every value of a repeated property, when there is one.
+fn all(props: &[(String, String)], name: &str) -> Option<Vec<String>> {
+    let values: Vec<String> = props
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .collect();
+    (!values.is_empty()).then_some(values)
+}
+
+/// Attributes packages that name their layer only by diff id (as Trivy does) to that layer's
+/// index in the subject's layer list.
+fn attribute_by_diff_id(subject: &SbomSubject, packages: &mut [(ResolvedPackage, Properties)]) {
+    for (resolved, props) in packages {
+        if resolved.introduced.is_some() {
+            continue;
+        }
+        let Some(diff_id) = get(props, property::TRIVY_LAYER_DIFF_ID) else {
+            continue;
+        };
+        resolved.introduced = subject
+            .layers
+            .iter()
+            .find(|l| l.diff_id.as_deref() == Some(diff_id))
+            .map(|l| l.index);
+    }
 }
 
 fn empty_layer(index: usize) -> LayerInfo {
@@ -752,12 +810,13 @@ impl Collector {
     }
 
     fn finish(
-        self,
+        mut self,
         format: SbomFormat,
         mut subject: SbomSubject,
         distro: Option<Distro>,
     ) -> ReadSbom {
         fill_layers(&mut subject, &self.packages);
+        attribute_by_diff_id(&subject, &mut self.packages);
         ReadSbom {
             format,
             subject,

@@ -174,6 +174,28 @@ fn reads_syft_spdx() {
 fn reads_trivy_cyclonedx() {
     let read = read("trivy-alpine.cdx.json");
     assert_eq!(read.subject.reference, "alpine:3.19");
+    // The image's digests, tags and layers from Trivy's own properties.
+    assert_eq!(
+        read.subject.manifest_digest.as_deref(),
+        Some("sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b")
+    );
+    assert_eq!(
+        read.subject.config_digest.as_deref(),
+        Some("sha256:05455a08881ea9cf0e752bc48e61bbd71a34c029bb13df01e40e3e70e0d007bd")
+    );
+    assert_eq!(read.subject.tags, ["alpine:3.19"]);
+    let diff_id = "sha256:d4fc045c9e3a848011de66f34b81f052d4f2c15a17bb196d637e526349601820";
+    assert_eq!(read.subject.layers.len(), 1);
+    assert_eq!(
+        (
+            read.subject.layers[0].index,
+            read.subject.layers[0].diff_id.as_deref()
+        ),
+        (0, Some(diff_id))
+    );
+    // busybox names its layer by diff id; the others name none.
+    let introduced: Vec<Option<usize>> = read.packages.iter().map(|p| p.introduced).collect();
+    assert_eq!(introduced, [Some(0), None, None, None]);
     assert_eq!(
         read.distro,
         Some(Distro {

@@ -137,12 +137,20 @@ fn tool() -> String {
 #[derive(Default)]
 struct Ids {
     used: HashSet<String>,
+    /// The next suffix to try for each base, so that many packages of one name and version
+    /// do not make minting quadratic.
+    next: HashMap<String, usize>,
 }
+
+/// Ids are made from names and versions, cut to this many characters (a hostile name could be
+/// megabytes long).
+const MAX_ID_LEN: usize = 200;
 
 impl Ids {
     fn mint(&mut self, base: &str) -> String {
         let mut idstring: String = base
             .chars()
+            .take(MAX_ID_LEN)
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
                     c
@@ -155,10 +163,10 @@ impl Ids {
             idstring.push('x');
         }
         let mut id = format!("SPDXRef-{idstring}");
-        let mut n = 2;
+        let n = self.next.entry(idstring.clone()).or_insert(2);
         while self.used.contains(&id) {
             id = format!("SPDXRef-{idstring}-{n}");
-            n += 1;
+            *n += 1;
         }
         self.used.insert(id.clone());
         id
@@ -170,6 +178,8 @@ impl Ids {
 struct LicenseRefs {
     by_text: BTreeMap<String, String>,
     used: HashSet<String>,
+    /// The next suffix to try for each stem.
+    next: HashMap<String, usize>,
 }
 
 impl LicenseRefs {
@@ -195,10 +205,10 @@ impl LicenseRefs {
         let stem = stem.trim_end_matches('-');
         let stem = if stem.is_empty() { "unknown" } else { stem };
         let mut id = format!("LicenseRef-{stem}");
-        let mut n = 2;
+        let n = self.next.entry(stem.to_owned()).or_insert(2);
         while self.used.contains(&id) {
             id = format!("LicenseRef-{stem}-{n}");
-            n += 1;
+            *n += 1;
         }
         self.used.insert(id.clone());
         self.by_text.insert(text.to_owned(), id.clone());

@@ -156,7 +156,30 @@ pub struct SbomDocument<'a> {
     pub id: DocumentId,
 }
 
-impl SbomDocument<'_> {
+impl<'a> SbomDocument<'a> {
+    /// A document made now, with a new random id.
+    pub fn now(
+        subject: &'a SbomSubject,
+        packages: &'a [ResolvedPackage],
+        distro: Option<&'a Distro>,
+    ) -> std::io::Result<SbomDocument<'a>> {
+        Ok(SbomDocument {
+            subject,
+            packages,
+            distro,
+            created: Timestamp::now(),
+            id: DocumentId::random()?,
+        })
+    }
+
+    /// Writes the document in `format`, pretty-printed JSON.
+    pub fn write(&self, format: SbomFormat, out: impl std::io::Write) -> serde_json::Result<()> {
+        match format {
+            SbomFormat::CycloneDx => cyclonedx::write(self, out),
+            SbomFormat::Spdx => spdx::write(self, out),
+        }
+    }
+
     /// The creation time as both formats write it (`2024-05-01T12:00:00Z`).
     fn created(&self) -> String {
         self.created.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()

@@ -8,10 +8,7 @@ fn check(format: SbomFormat) {
     for (name, fixture) in support::all() {
         let doc = fixture.document();
         let mut bytes = Vec::new();
-        match format {
-            SbomFormat::CycloneDx => cyclonedx::write(&doc, &mut bytes).unwrap(),
-            SbomFormat::Spdx => spdx::write(&doc, &mut bytes).unwrap(),
-        }
+        doc.write(format, &mut bytes).unwrap();
         let read = sbom::read(&bytes).unwrap();
         let direct = match format {
             SbomFormat::CycloneDx => cyclonedx::read(&bytes).unwrap(),
@@ -37,6 +34,18 @@ fn cyclonedx_reads_back_what_it_wrote() {
 #[test]
 fn spdx_reads_back_what_it_wrote() {
     check(SbomFormat::Spdx);
+}
+
+/// Each document made now has an id of its own.
+#[test]
+fn documents_made_now_differ() {
+    let fixture = support::debian();
+    let a = sbom::SbomDocument::now(&fixture.subject, &fixture.packages, None).unwrap();
+    let b = sbom::SbomDocument::now(&fixture.subject, &fixture.packages, None).unwrap();
+    assert_ne!(a.id, b.id);
+    let value = cyclonedx::to_value(&a);
+    let serial = value["serialNumber"].as_str().unwrap();
+    assert_eq!(serial, format!("urn:uuid:{}", a.id));
 }
 
 #[test]

@@ -12,7 +12,11 @@
 pub mod catalog;
 pub mod package;
 pub mod resolve;
+<<<<<<< HEAD
 pub mod scan;
+=======
+pub mod sbom;
+>>>>>>> img-sbom
 pub mod source;
 pub mod vulns;
 pub mod walk;

@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod package;
 pub mod resolve;
+pub mod secrets;
 pub mod source;
 pub mod walk;
 

@@ -126,10 +126,6 @@ fn assert_one(found: &[ContentFinding], rule: Rule, line: u32, secret: &str, kee
     assert_hidden(&f.excerpt, secret, keep);
 }
 
-fn require_all() -> bool {
-    std::env::var_os("HARRIER_REQUIRE_ALL").is_some_and(|v| v == "1")
-}
-
 /// Runs a key generator; `None` (after saying why) when the tool is missing.
 fn generate(program: &str, args: &[&str]) -> Option<()> {
     match Command::new(program).args(args).output() {
@@ -138,11 +134,7 @@ fn generate(program: &str, args: &[&str]) -> Option<()> {
             "{program} {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(e) => {
-            assert!(!require_all(), "{program} is needed: {e}");
-            println!("skipped: {program} is not installed ({e})");
-            None
-        }
+        Err(e) => harrier_core::testing::skip(&format!("{program} is not installed ({e})")),
     }
 }
 
@@ -166,12 +158,33 @@ fn openssh_and_pem_keys_generated_by_ssh_keygen() {
     let cases: &[(&str, &[&str], bool)] = &[
         ("ed25519", &["-t", "ed25519", "-N", ""], false),
         ("ecdsa", &["-t", "ecdsa", "-N", ""], false),
-        ("rsa-pem", &["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", ""], false),
-        ("rsa-pkcs8", &["-t", "rsa", "-b", "2048", "-m", "PKCS8", "-N", ""], false),
-        ("ed25519-passphrase", &["-t", "ed25519", "-N", "correct horse"], true),
+        (
+            "rsa-pem",
+            &["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", ""],
+            false,
+        ),
+        (
+            "rsa-pkcs8",
+            &["-t", "rsa", "-b", "2048", "-m", "PKCS8", "-N", ""],
+            false,
+        ),
+        (
+            "ed25519-passphrase",
+            &["-t", "ed25519", "-N", "correct horse"],
+            true,
+        ),
         (
             "rsa-pem-passphrase",
-            &["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "correct horse"],
+            &[
+                "-t",
+                "rsa",
+                "-b",
+                "2048",
+                "-m",
+                "PEM",
+                "-N",
+                "correct horse",
+            ],
             true,
         ),
     ];
@@ -202,7 +215,11 @@ fn openssh_and_pem_keys_generated_by_ssh_keygen() {
                 Severity::High
             };
             assert_eq!(f.severity, severity, "{name}");
-            assert!(f.excerpt.starts_with("-----BEGIN "), "{name}: {}", f.excerpt);
+            assert!(
+                f.excerpt.starts_with("-----BEGIN "),
+                "{name}: {}",
+                f.excerpt
+            );
             for line in body_lines(&key) {
                 assert_hidden(&f.excerpt, line, 0);
             }
@@ -228,15 +245,56 @@ fn pem_keys_generated_by_openssl() {
         out("cert.pem"),
     );
     let runs: [&[&str]; 5] = [
-        &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", &rsa],
-        &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &ec],
-        &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &ec_trad],
         &[
-            "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-128-cbc",
-            "-pass", "pass:correct-horse", "-out", &enc,
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            &rsa,
         ],
         &[
-            "req", "-x509", "-key", &rsa, "-subj", "/CN=harrier.test", "-days", "1", "-out", &cert,
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &ec,
+        ],
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &ec_trad,
+        ],
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-aes-128-cbc",
+            "-pass",
+            "pass:correct-horse",
+            "-out",
+            &enc,
+        ],
+        &[
+            "req",
+            "-x509",
+            "-key",
+            &rsa,
+            "-subj",
+            "/CN=harrier.test",
+            "-days",
+            "1",
+            "-out",
+            &cert,
         ],
     ];
     for args in runs {
@@ -289,7 +347,11 @@ fn pem_keys_generated_by_openssl() {
     assert_eq!(found[0].rule, "gcp-service-account");
     assert_eq!(found[0].line, 5);
     assert_eq!(found[0].severity, Severity::Critical);
-    assert!(found[0].excerpt.starts_with("\"private_key\": \""), "{}", found[0].excerpt);
+    assert!(
+        found[0].excerpt.starts_with("\"private_key\": \""),
+        "{}",
+        found[0].excerpt
+    );
     for line in body_lines(&key) {
         assert_hidden(&found[0].excerpt, line, 0);
     }
@@ -362,7 +424,13 @@ fn azure_connection_strings_and_client_secrets() {
     let bus = format!(
         "SERVICEBUS=Endpoint=sb://harrier.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={sas}\n"
     );
-    assert_one(&scan("app/config.ini", &bus), Rule::AzureConnectionString, 1, &sas, 0);
+    assert_one(
+        &scan("app/config.ini", &bus),
+        Rule::AzureConnectionString,
+        1,
+        &sas,
+        0,
+    );
 
     let client_secret = format!(
         "{}{}Q~{}",
@@ -381,15 +449,29 @@ fn azure_connection_strings_and_client_secrets() {
     // An older secret has no shape; its name says what it is.
     let old = rng.string("abcdefghijklmnopqrstuvwxyz0123456789.-_~", 32);
     let text = format!("AZURE_CLIENT_ID=1950a258\nAZURE_CLIENT_SECRET={old}\n");
-    assert_one(&scan("app/startup.sh", &text), Rule::AzureClientSecret, 2, &old, 0);
+    assert_one(
+        &scan("app/startup.sh", &text),
+        Rule::AzureClientSecret,
+        2,
+        &old,
+        0,
+    );
 }
 
 #[test]
 fn vendor_tokens_by_prefix() {
     let mut rng = Rng::new(3);
     let cases: Vec<(Rule, String, usize)> = vec![
-        (Rule::GitHubToken, format!("ghp_{}", rng.string(ALNUM, 36)), 4),
-        (Rule::GitHubToken, format!("ghs_{}", rng.string(ALNUM, 36)), 4),
+        (
+            Rule::GitHubToken,
+            format!("ghp_{}", rng.string(ALNUM, 36)),
+            4,
+        ),
+        (
+            Rule::GitHubToken,
+            format!("ghs_{}", rng.string(ALNUM, 36)),
+            4,
+        ),
         (
             Rule::GitHubToken,
             format!(
@@ -399,7 +481,11 @@ fn vendor_tokens_by_prefix() {
             ),
             11,
         ),
-        (Rule::GitLabToken, format!("glpat-{}", rng.string(BASE64URL, 20)), 6),
+        (
+            Rule::GitLabToken,
+            format!("glpat-{}", rng.string(BASE64URL, 20)),
+            6,
+        ),
         (
             Rule::SlackToken,
             format!(
@@ -420,21 +506,41 @@ fn vendor_tokens_by_prefix() {
             ),
             "https://hooks.slack.com/services/".len(),
         ),
-        (Rule::StripeSecretKey, format!("sk_live_{}", rng.string(ALNUM, 99)), 8),
-        (Rule::StripeSecretKey, format!("rk_live_{}", rng.string(ALNUM, 24)), 8),
+        (
+            Rule::StripeSecretKey,
+            format!("sk_live_{}", rng.string(ALNUM, 99)),
+            8,
+        ),
+        (
+            Rule::StripeSecretKey,
+            format!("rk_live_{}", rng.string(ALNUM, 24)),
+            8,
+        ),
         (Rule::NpmToken, format!("npm_{}", rng.string(ALNUM, 36)), 4),
         (
             Rule::PyPiToken,
             format!("pypi-AgEIcHlwaS5vcmc{}", rng.string(BASE64URL, 150)),
             5,
         ),
-        (Rule::DockerHubToken, format!("dckr_pat_{}", rng.string(BASE64URL, 27)), 9),
+        (
+            Rule::DockerHubToken,
+            format!("dckr_pat_{}", rng.string(BASE64URL, 27)),
+            9,
+        ),
     ];
     for (rule, token, keep) in &cases {
         // Wherever it is: a script, YAML, JSON.
         for (path, text, line) in [
-            ("usr/local/bin/deploy.sh", format!("#!/bin/sh\nTOKEN='{token}'\ncurl -H \"Authorization: $TOKEN\"\n"), 2),
-            ("app/config/settings.yaml", format!("service:\n  token: {token}\n"), 2),
+            (
+                "usr/local/bin/deploy.sh",
+                format!("#!/bin/sh\nTOKEN='{token}'\ncurl -H \"Authorization: $TOKEN\"\n"),
+                2,
+            ),
+            (
+                "app/config/settings.yaml",
+                format!("service:\n  token: {token}\n"),
+                2,
+            ),
             ("app/config.json", format!("{{\"token\":\"{token}\"}}"), 1),
         ] {
             let found = scan(path, &text);
@@ -500,7 +606,11 @@ fn docker_config_auths() {
 fn npmrc_and_pypirc() {
     let mut rng = Rng::new(5);
     let npm = format!("npm_{}", rng.string(ALNUM, 36));
-    let legacy = b64(format!("ci:{}", rng.string(ALNUM, 20)).as_bytes(), BASE64, true);
+    let legacy = b64(
+        format!("ci:{}", rng.string(ALNUM, 20)).as_bytes(),
+        BASE64,
+        true,
+    );
     let text = format!(
         "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={npm}\n; a private registry\n//npm.internal.example:8443/:_auth=\"{legacy}\"\nalways-auth=true\n//npm.pkg.github.com/:_authToken=${{GITHUB_TOKEN}}\n"
     );
@@ -520,7 +630,11 @@ fn npmrc_and_pypirc() {
     );
     let found = scan("root/.pypirc", &text);
     let got: Vec<(&str, u32)> = found.iter().map(|f| (f.rule.as_str(), f.line)).collect();
-    assert_eq!(got, [("pypirc-password", 8), ("pypirc-password", 13)], "{found:#?}");
+    assert_eq!(
+        got,
+        [("pypirc-password", 8), ("pypirc-password", 13)],
+        "{found:#?}"
+    );
     for f in &found {
         assert_hidden(&f.excerpt, &pypi, 5);
         assert_hidden(&f.excerpt, &password, 0);
@@ -563,7 +677,11 @@ users:
       args: ["eks", "get-token", "--cluster-name", "prod"]
 "#
     );
-    for path in ["root/.kube/config", "etc/kubernetes/admin.conf", "srv/prod.yaml"] {
+    for path in [
+        "root/.kube/config",
+        "etc/kubernetes/admin.conf",
+        "srv/prod.yaml",
+    ] {
         let found = scan(path, &text);
         let got: Vec<(&str, u32)> = found.iter().map(|f| (f.rule.as_str(), f.line)).collect();
         assert_eq!(
@@ -603,7 +721,9 @@ fn kubernetes_service_account_tokens() {
     // Anywhere, by its Kubernetes claims, legacy or bound.
     let legacy = jwt(&mut rng, LEGACY_SA_CLAIMS);
     for token in [&bound, &legacy] {
-        let text = format!("#!/bin/sh\nexport KUBE_TOKEN={token}\nkubectl --token \"$KUBE_TOKEN\" get pods\n");
+        let text = format!(
+            "#!/bin/sh\nexport KUBE_TOKEN={token}\nkubectl --token \"$KUBE_TOKEN\" get pods\n"
+        );
         assert_one(
             &scan("app/bin/ci.sh", &text),
             Rule::KubernetesServiceAccountToken,
@@ -613,7 +733,10 @@ fn kubernetes_service_account_tokens() {
         );
     }
     // Other JSON Web Tokens are everywhere in documentation and web bundles: not reported.
-    let other = jwt(&mut rng, r#"{"sub":"1234567890","name":"John Doe","iat":1516239022}"#);
+    let other = jwt(
+        &mut rng,
+        r#"{"sub":"1234567890","name":"John Doe","iat":1516239022}"#,
+    );
     assert!(scan("app/static/main.js", &format!("const t = \"{other}\";\n")).is_empty());
 }
 
@@ -648,7 +771,11 @@ fn env_files() {
     }
     // The same settings in a template are not credentials.
     let scanner = SecretScanner::new();
-    assert!(scanner.scan_bytes("app/.env.example", text.as_bytes()).is_empty());
+    assert!(
+        scanner
+            .scan_bytes("app/.env.example", text.as_bytes())
+            .is_empty()
+    );
     // And a password setting in arbitrary configuration is the posture checks' business.
     assert!(scan("app/settings.conf", &text).is_empty());
 }
@@ -663,13 +790,23 @@ fn netrc_and_git_credentials() {
     );
     let found = scan("root/.netrc", &netrc);
     let got: Vec<(&str, u32)> = found.iter().map(|f| (f.rule.as_str(), f.line)).collect();
-    assert_eq!(got, [("netrc-password", 3), ("netrc-password", 4)], "{found:#?}");
+    assert_eq!(
+        got,
+        [("netrc-password", 3), ("netrc-password", 4)],
+        "{found:#?}"
+    );
     for f in &found {
         assert_hidden(&f.excerpt, &a, 0);
         assert_hidden(&f.excerpt, &b, 0);
     }
     let store = format!("https://ci:{a}@github.com\nhttps://gitlab.example.org\n");
-    assert_one(&scan("root/.git-credentials", &store), Rule::GitCredentials, 1, &a, 0);
+    assert_one(
+        &scan("root/.git-credentials", &store),
+        Rule::GitCredentials,
+        1,
+        &a,
+        0,
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -684,13 +821,31 @@ fn documentation_examples_and_placeholders_are_not_secrets() {
             "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
         ),
         // Masks, elisions, templates and references.
-        ("app/README.txt", "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"),
-        ("app/config.yaml", "token: ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n"),
+        (
+            "app/README.txt",
+            "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+        ),
+        (
+            "app/config.yaml",
+            "token: ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n",
+        ),
         ("app/config.yaml", "token: glpat-${GITLAB_TOKEN}\n"),
-        ("app/config.yaml", "stripe: sk_test_4eC39HqLyjWDarjtT1zdp7dc\n"),
-        ("home/node/.npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"),
-        ("root/.pypirc", "[pypi]\nusername = __token__\npassword = <your PyPI token>\n"),
-        ("root/.docker/config.json", "{\"auths\":{\"r.example\":{\"auth\":\"\"}}}"),
+        (
+            "app/config.yaml",
+            "stripe: sk_test_4eC39HqLyjWDarjtT1zdp7dc\n",
+        ),
+        (
+            "home/node/.npmrc",
+            "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
+        ),
+        (
+            "root/.pypirc",
+            "[pypi]\nusername = __token__\npassword = <your PyPI token>\n",
+        ),
+        (
+            "root/.docker/config.json",
+            "{\"auths\":{\"r.example\":{\"auth\":\"\"}}}",
+        ),
         (
             "root/.kube/config",
             "apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: ${KUBE_TOKEN}\n",
@@ -716,7 +871,10 @@ fn documentation_examples_and_placeholders_are_not_secrets() {
         // Tokens inside longer words are not tokens.
         ("app/data.txt", "idAKIA2E0A8F3B244C9986Q\n"),
         // Google API keys ship in client code by design.
-        ("app/static/maps.js", "const key = 'AIzaSyD4kT9mQx7LwVd9ZpNc4Hs6JyUb3Fg1AeK';\n"),
+        (
+            "app/static/maps.js",
+            "const key = 'AIzaSyD4kT9mQx7LwVd9ZpNc4Hs6JyUb3Fg1AeK';\n",
+        ),
     ] {
         let found = scan(path, text);
         assert!(found.is_empty(), "{path}: {text}\n{found:#?}");
@@ -747,7 +905,10 @@ fn binary_files_are_not_read() {
     elf.extend_from_slice(format!("token={token}\n").as_bytes());
     assert!(scanner.scan_bytes("usr/local/bin/tool", &elf).is_empty());
     // The same bytes without the header are text, and the token is found.
-    assert_eq!(scanner.scan_bytes("usr/local/bin/tool", &elf[16..]).len(), 1);
+    assert_eq!(
+        scanner.scan_bytes("usr/local/bin/tool", &elf[16..]).len(),
+        1
+    );
 }
 
 #[test]

@@ -145,9 +145,7 @@ impl Rule {
             | Rule::KubernetesServiceAccountToken
             | Rule::NetrcPassword
             | Rule::GitCredentials => Severity::High,
-            Rule::AwsAccessKeyId | Rule::SlackWebhook | Rule::EnvFileCredential => {
-                Severity::Medium
-            }
+            Rule::AwsAccessKeyId | Rule::SlackWebhook | Rule::EnvFileCredential => Severity::Medium,
         }
     }
 

@@ -984,17 +984,22 @@ fn no_excerpt_contains_a_secret() {
         (format!("npm_{}", rng.string(ALNUM, 36)), 4),
         (format!("glpat-{}", rng.string(BASE64URL, 20)), 6),
         (jwt(&mut rng, LEGACY_SA_CLAIMS), 3),
+        // Not reported, but masked where they share a line with a finding.
+        (format!("AIza{}", rng.string(BASE64URL, 35)), 4),
+        (jwt(&mut rng, r#"{"sub":"someone","iat":1516239022}"#), 3),
     ];
     let s = |i: usize| secrets[i].0.as_str();
     let line = format!(
-        "aws_access_key_id={} aws_secret_access_key={} tokens: {} {} {} {} {}",
+        "aws_access_key_id={} aws_secret_access_key={} tokens: {} {} {} {} {} {} {}",
         s(0),
         s(1),
         s(2),
         s(3),
         s(4),
         s(5),
-        s(6)
+        s(6),
+        s(7),
+        s(8)
     );
     let long = format!("{}{line}{}", "x ".repeat(300), " y".repeat(300));
     let mut total = 0;

@@ -72,7 +72,7 @@ mod rules;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
-use harrier_core::secrets::{Shape, is_example, jwt_payload};
+use harrier_core::secrets::{Shape, ShapeMatch, is_example, jwt_payload};
 
 use crate::catalog::{FileMeta, Want};
 use crate::walk::{ContentFinding, ContentScanner};
@@ -159,11 +159,10 @@ impl SecretScanner {
             patterns.push(pattern);
             anchors.push(anchor);
         };
+        // Every shape, the unreported ones too (Google API keys): they are masked in excerpts.
         for shape in Shape::ALL {
-            if shape != Shape::GoogleApiKey {
-                for pattern in shape.anchors() {
-                    add(pattern, Anchor::Shape(shape));
-                }
+            for pattern in shape.anchors() {
+                add(pattern, Anchor::Shape(shape));
             }
         }
         for name in context::AWS_SECRET_NAMES {
@@ -197,6 +196,9 @@ impl SecretScanner {
         }
         let kind = FileKind::of(path);
         let mut hits = Vec::new();
+        // Shapes found but not reported (a Google API key, a JSON Web Token that is not a
+        // service account's, an example): still masked in the excerpts of findings on their line.
+        let mut unreported = Vec::new();
         let mut kubeconfig = kind == FileKind::Kubeconfig;
         if let Some(automaton) = &self.automaton {
             for m in automaton.find_iter(content) {
@@ -204,7 +206,19 @@ impl SecretScanner {
                     continue;
                 };
                 let hit = match *anchor {
-                    Anchor::Shape(shape) => shape_hit(shape, content, m.start(), kind),
+                    Anchor::Shape(shape) => match shape.match_at(content, m.start()) {
+                        Some(found) => {
+                            let hit = shape_hit(shape, content, m.start(), &found, kind);
+                            if hit.is_none() {
+                                unreported.push(Mask {
+                                    span: found.span,
+                                    keep: found.keep,
+                                });
+                            }
+                            hit
+                        }
+                        None => None,
+                    },
                     Anchor::AwsSecretName => context::aws_secret(content, m.end()),
                     Anchor::AzureClientSecretName => context::azure_client_secret(content, m.end()),
                     Anchor::AzureAccountKey => context::azure_key(content, m.end(), 64),
@@ -236,7 +250,7 @@ impl SecretScanner {
         if hits.is_empty() {
             return Vec::new();
         }
-        findings(content, hits)
+        findings(content, hits, unreported)
     }
 }
 
@@ -257,8 +271,14 @@ impl ContentScanner for SecretScanner {
 }
 
 /// The hit for a shape found at `at`, if the shape matches there and is reported.
-fn shape_hit(shape: Shape, content: &[u8], at: usize, kind: FileKind) -> Option<Hit> {
-    let found = shape.match_at(content, at)?;
+fn shape_hit(
+    shape: Shape,
+    content: &[u8],
+    at: usize,
+    found: &ShapeMatch,
+    kind: FileKind,
+) -> Option<Hit> {
+    let found = found.clone();
     let rule = Rule::for_shape(shape)?;
     let secret = content.get(found.span.clone())?;
     match shape {
@@ -303,9 +323,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Hits to findings: overlapping hits merged (the more telling rule kept), line numbers,
 /// masked excerpts.
-fn findings(content: &[u8], mut hits: Vec<Hit>) -> Vec<ContentFinding> {
-    // Every secret is masked in every excerpt, including those of merged-away hits.
-    let masks: Vec<Mask> = hits.iter().map(|h| h.mask.clone()).collect();
+fn findings(content: &[u8], mut hits: Vec<Hit>, mut masks: Vec<Mask>) -> Vec<ContentFinding> {
+    // Every secret is masked in every excerpt, including those of merged-away hits and shapes
+    // not reported.
+    masks.extend(hits.iter().map(|h| h.mask.clone()));
     hits.sort_by_key(|h| (h.mask.span.start, h.rule.precedence()));
     let mut kept: Vec<Hit> = Vec::new();
     for hit in hits {

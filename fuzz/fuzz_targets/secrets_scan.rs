@@ -47,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
         let Some(hidden) = content.get(m.span.start + m.keep..m.span.end) else {
             panic!("keep {} beyond span {:?}", m.keep, m.span);
         };
-        let first_line = hidden.split(|&b| b == b'\n' || b == b'\\').next().unwrap_or_default();
+        let first_line = hidden
+            .split(|&b| b == b'\n' || b == b'\\')
+            .next()
+            .unwrap_or_default();
         if m.shape == Shape::PrivateKey
             || first_line.len() < 12
             || !first_line.iter().all(u8::is_ascii_alphanumeric)

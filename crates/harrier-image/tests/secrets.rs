@@ -1075,3 +1075,26 @@ fn the_walk_reports_secrets_with_their_layer_even_when_deleted() {
     assert_eq!(resolved.secrets[0].layer, 0);
     assert_eq!(resolved.secrets[0].deleted_in, Some(1));
 }
+
+// ---------------------------------------------------------------------------------------
+// Documentation.
+
+#[test]
+fn the_documentation_lists_every_rule() {
+    let mut table = String::from("| id | severity | title | matches |\n|---|---|---|---|\n");
+    for rule in Rule::ALL {
+        table.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            rule.id(),
+            rule.severity().as_str(),
+            rule.title(),
+            rule.matcher().replace('|', "\\|")
+        ));
+    }
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/image-secrets.md");
+    let text = std::fs::read_to_string(&doc).unwrap_or_default();
+    assert!(
+        text.contains(&table),
+        "docs/image-secrets.md is stale; its rules table must be:\n\n{table}"
+    );
+}

@@ -19,6 +19,7 @@ pub mod location;
 pub mod path;
 pub mod pss;
 pub mod resource;
+pub mod secrets;
 pub mod severity;
 pub mod testing;
 pub mod yaml;

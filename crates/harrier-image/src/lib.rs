@@ -12,11 +12,9 @@
 pub mod catalog;
 pub mod package;
 pub mod resolve;
-<<<<<<< HEAD
-pub mod scan;
-=======
 pub mod sbom;
->>>>>>> img-sbom
+pub mod scan;
+pub mod secrets;
 pub mod source;
 pub mod vulns;
 pub mod walk;

@@ -17,6 +17,7 @@ use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use harrier_core::severity::Severity;
 use serde::Serialize;
 
 use crate::catalog::{Cataloger, FileMeta, Found, Want};
@@ -52,6 +53,8 @@ pub struct ContentFinding {
     pub rule: String,
     /// Human description.
     pub title: String,
+    /// How bad it is.
+    pub severity: Severity,
     /// Line, from 1.
     pub line: u32,
     /// The matched line with the secret itself replaced by `*`s.

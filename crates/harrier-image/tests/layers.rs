@@ -62,6 +62,7 @@ impl ContentScanner for Secrets {
             .map(|(i, _)| ContentFinding {
                 rule: "test".into(),
                 title: "test secret".into(),
+                severity: harrier_core::severity::Severity::High,
                 line: i as u32 + 1,
                 excerpt: "******".into(),
             })

@@ -13,7 +13,6 @@
 
 mod check;
 pub mod checks;
-mod credentials;
 mod emit;
 mod engine;
 mod pod_security;

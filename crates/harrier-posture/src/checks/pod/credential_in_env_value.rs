@@ -1,5 +1,5 @@
 use crate::checks::prelude::*;
-use crate::credentials;
+use harrier_core::secrets as credentials;
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {

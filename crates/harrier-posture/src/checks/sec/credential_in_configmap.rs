@@ -1,7 +1,7 @@
 use harrier_core::yaml::Value;
 
 use crate::checks::prelude::*;
-use crate::credentials;
+use harrier_core::secrets as credentials;
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {

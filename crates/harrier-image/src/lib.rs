@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod package;
+pub mod source;
 
 pub use catalog::{Cataloger, Want};
 pub use package::{Distro, Package, PackageKind, PackageLocation, SourcePackage};

@@ -1,0 +1,4 @@
+//! Where images come from.
+
+#[cfg(feature = "registry")]
+pub mod registry;

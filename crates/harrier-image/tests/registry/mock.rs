@@ -69,7 +69,15 @@ pub struct Mock {
 
 impl Mock {
     pub fn start(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Mock {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        Mock::start_on(std::net::Ipv4Addr::LOCALHOST.into(), handler)
+    }
+
+    /// A server on `ip` (a free port of it).
+    pub fn start_on(
+        ip: std::net::IpAddr,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Mock {
+        let listener = TcpListener::bind((ip, 0)).expect("bind");
         let host = listener.local_addr().expect("addr").to_string();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);
@@ -96,6 +104,12 @@ impl Mock {
 }
 
 fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Seen>>) -> std::io::Result<()> {
+    // A TLS ClientHello (a handshake record, 0x16) gets the connection closed, as a plain-HTTP
+    // server would answer it with garbage: the client sees a TLS failure at once.
+    let mut first = [0u8; 1];
+    if stream.peek(&mut first)? == 1 && first[0] == 0x16 {
+        return Ok(());
+    }
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -603,4 +617,163 @@ fn exchanges_an_identity_token_and_renews_a_refused_one() {
     let posts = token_server.seen();
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert!(posts.iter().all(|s| s.method == "POST"));
+}
+
+#[test]
+fn gets_an_anonymous_token_and_keeps_it_from_storage() {
+    let image = test_image();
+    let token_server = Mock::start(|seen| {
+        if seen.method == "GET" && seen.header("authorization").is_none() {
+            return Reply::new(200).body(
+                "application/json",
+                br#"{"token":"anon-token","expires_in":300,"issued_at":"2024-01-01T00:00:00Z"}"#,
+            );
+        }
+        Reply::new(400)
+    });
+    let realm = format!("http://{}/token", token_server.host);
+    let storage_image = image.clone();
+    let storage = Mock::start(move |seen| {
+        let digest = seen
+            .path
+            .trim_start_matches("/blobs/")
+            .split('?')
+            .next()
+            .unwrap_or("");
+        match storage_image
+            .blobs()
+            .into_iter()
+            .find(|b| b.digest == digest)
+        {
+            Some(blob) => ranged(&blob.bytes, seen),
+            None => Reply::new(404),
+        }
+    });
+    let storage_host = storage.host.clone();
+    let registry = Mock::start(move |seen| {
+        if seen.header("authorization") != Some("Bearer anon-token") {
+            // As Docker Hub: the root names no scope, a repository URL names its own.
+            let scope = if seen.path == "/v2/" {
+                String::new()
+            } else {
+                r#",scope="repository:library/app:pull""#.to_owned()
+            };
+            return Reply::new(401)
+                .header(
+                    "WWW-Authenticate",
+                    &format!(r#"Bearer realm="{realm}",service="registry.mock"{scope}"#),
+                )
+                .body(
+                    "application/json",
+                    br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
+                );
+        }
+        if seen.path == "/v2/" {
+            return Reply::new(200);
+        }
+        if let Some(digest) = seen.path.strip_prefix("/v2/library/app/blobs/") {
+            return Reply::new(307).header(
+                "Location",
+                &format!("http://{storage_host}/blobs/{digest}?sig=1"),
+            );
+        }
+        standard(&image, "library/app", seen)
+    });
+    let pulled = pull(&reference(&registry, "library/app:v1"), &options()).expect("pull");
+    let image = test_image();
+    assert_eq!(pulled.manifest_digest, image.manifest.digest);
+    for (i, layer) in image.layers.iter().enumerate() {
+        assert_eq!(read_all(&pulled, i).expect("layer"), layer.bytes);
+    }
+    // One anonymous token for the whole pull, asked for the repository's pull scope.
+    let asked = token_server.seen();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(
+        asked[0].path,
+        "/token?service=registry.mock&scope=repository%3Alibrary%2Fapp%3Apull"
+    );
+    // Every request after the first carried the token; none reached storage with it.
+    let at_registry = registry.seen();
+    assert!(at_registry.len() >= 5, "{at_registry:?}");
+    assert!(
+        at_registry
+            .iter()
+            .skip(1)
+            .all(|s| s.header("authorization") == Some("Bearer anon-token")),
+        "{at_registry:?}"
+    );
+    let at_storage = storage.seen();
+    assert_eq!(at_storage.len(), 3, "config and two layers");
+    assert!(
+        at_storage
+            .iter()
+            .all(|s| s.header("authorization").is_none())
+    );
+}
+
+#[test]
+fn rejects_a_refused_token_and_a_challenge_without_realm() {
+    let token_server = Mock::start(|_| {
+        Reply::new(401).body("application/json", br#"{"details":"access denied"}"#)
+    });
+    let realm = format!("http://{}/token", token_server.host);
+    let refusing = Mock::start(move |_| {
+        Reply::new(401).header(
+            "WWW-Authenticate",
+            &format!(r#"Bearer realm="{realm}",service="s",scope="repository:app:pull""#),
+        )
+    });
+    let err = pull(&reference(&refusing, "app:v1"), &options()).expect_err("refused");
+    assert!(err.is_unauthorized(), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("refused an anonymous token") && message.contains("access denied"),
+        "{message}"
+    );
+
+    let no_realm =
+        Mock::start(|_| Reply::new(401).header("WWW-Authenticate", r#"Bearer service="s""#));
+    let err = pull(&reference(&no_realm, "app:v1"), &options()).expect_err("no realm");
+    assert!(err.to_string().contains("names no realm"), "{err}");
+
+    let unknown = Mock::start(|_| Reply::new(401).header("WWW-Authenticate", "Negotiate"));
+    let err = pull(&reference(&unknown, "app:v1"), &options()).expect_err("negotiate");
+    assert!(err.is_unauthorized(), "{err}");
+}
+
+/// A non-loopback address of this machine: the one a route to a public address would use
+/// (a UDP `connect` sends nothing).
+fn routable_local_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn speaks_plain_http_off_loopback_only_when_insecure() {
+    let Some(ip) = routable_local_ip() else {
+        harrier_core::testing::skip::<()>("this machine has no non-loopback IPv4 address");
+        return;
+    };
+    let image = test_image();
+    let registry = Mock::start_on(ip, move |seen| standard(&image, "app", seen));
+    let r = reference(&registry, "app:v1");
+    assert!(!r.is_loopback());
+
+    let err = pull(&r, &options()).expect_err("plain HTTP, not insecure");
+    assert!(matches!(err, RegistryError::Unreachable { .. }), "{err}");
+    assert!(err.to_string().contains("insecure"), "{err}");
+    assert!(registry.seen().is_empty(), "no plain-HTTP request was made");
+
+    let insecure = RegistryOptions {
+        insecure: true,
+        ..options()
+    };
+    let pulled = pull(&r, &insecure).expect("insecure");
+    assert_eq!(
+        read_all(&pulled, 0).expect("layer"),
+        test_image().layers[0].bytes
+    );
+    assert!(!registry.seen().is_empty());
 }

@@ -213,10 +213,22 @@ pub fn resolve(mut scans: Vec<LayerScan>) -> Resolved {
         }
     }
 
-    resolved.os_files = crate::walk::OS_FILES
-        .iter()
-        .filter_map(|path| final_file(&scans, path).map(|bytes| ((*path).to_owned(), bytes)))
+    let kept: std::collections::BTreeSet<&String> =
+        scans.iter().flat_map(|s| s.os_files.keys()).collect();
+    let mut os_files: Vec<(String, Vec<u8>)> = kept
+        .into_iter()
+        .filter_map(|path| final_file(&scans, path).map(|bytes| (path.clone(), bytes)))
         .collect();
+    // Release files are also reached through symbolic links (`etc/os-release` →
+    // `../usr/lib/os-release`) that no layer kept as a file.
+    for path in crate::catalog::os::release::RELEASE_FILES {
+        if !os_files.iter().any(|(p, _)| p == path) {
+            if let Some(bytes) = final_file(&scans, path) {
+                os_files.push(((*path).to_owned(), bytes));
+            }
+        }
+    }
+    resolved.os_files = os_files;
     resolved.packages.sort_by(|a, b| {
         (a.package.kind, &a.package.name, &a.package.version).cmp(&(
             b.package.kind,

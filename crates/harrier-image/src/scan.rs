@@ -57,6 +57,8 @@ pub struct ScanOptions<'a> {
     pub catalogers: Vec<&'static dyn Cataloger>,
     /// The secret scanner, if secrets are wanted.
     pub secrets: Option<&'a dyn ContentScanner>,
+    /// Called as each layer's walk ends (from the walking thread), for progress bars.
+    pub on_layer: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 impl ScanOptions<'_> {
@@ -65,6 +67,7 @@ impl ScanOptions<'_> {
         ScanOptions {
             catalogers: catalog::all().into_iter().filter(|c| c.scope() == Scope::Everywhere).collect(),
             secrets: None,
+            on_layer: None,
         }
     }
 
@@ -73,6 +76,7 @@ impl ScanOptions<'_> {
         ScanOptions {
             catalogers: catalog::all(),
             secrets: None,
+            on_layer: None,
         }
     }
 }
@@ -85,13 +89,19 @@ pub fn scan_image(image: &Image, options: &ScanOptions<'_>) -> ImageScan {
     };
     let scans: Vec<LayerScan> = (0..image.layers.len())
         .into_par_iter()
-        .map(|i| match image.open_layer(i) {
-            Ok(blob) => walk_layer(i, blob, consumers),
-            Err(e) => LayerScan {
-                index: i,
-                truncated: Some(format!("cannot open the layer: {e}")),
-                ..LayerScan::default()
-            },
+        .map(|i| {
+            let scan = match image.open_layer(i) {
+                Ok(blob) => walk_layer(i, blob, consumers),
+                Err(e) => LayerScan {
+                    index: i,
+                    truncated: Some(format!("cannot open the layer: {e}")),
+                    ..LayerScan::default()
+                },
+            };
+            if let Some(done) = options.on_layer {
+                done(i);
+            }
+            scan
         })
         .collect();
     let subject = Subject {
@@ -142,9 +152,19 @@ fn finish(subject: Subject, scans: Vec<LayerScan>) -> ImageScan {
         })
         .collect();
     layer_stats.sort_by_key(|(i, _)| *i);
-    let resolved = resolve(scans);
-    let files: Vec<(&str, &[u8])> = resolved.os_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    let mut resolved = resolve(scans);
+    let files: Vec<(&str, &[u8])> = resolved
+        .os_files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
     let distro = catalog::os::detect(&files);
+    let mut packages: Vec<crate::Package> =
+        resolved.packages.iter().map(|p| p.package.clone()).collect();
+    catalog::os::deb_copyright::apply(&mut packages, &files);
+    for (resolved, package) in resolved.packages.iter_mut().zip(packages) {
+        resolved.package = package;
+    }
     ImageScan {
         subject,
         distro,

@@ -22,18 +22,15 @@ use serde::Serialize;
 
 use crate::catalog::{Cataloger, FileMeta, Found, Want};
 
-/// Files that identify the operating system; always kept (they are tiny).
-pub const OS_FILES: [&str; 8] = [
-    "etc/os-release",
-    "usr/lib/os-release",
-    "etc/alpine-release",
-    "etc/debian_version",
-    "etc/redhat-release",
-    "etc/centos-release",
-    "etc/lsb-release",
-    "etc/system-release",
-];
-const OS_FILE_MAX: u64 = 64 * 1024;
+/// Files kept whole for what is decided over the final view rather than file by file: the
+/// release files that identify the operating system (tiny), and Debian copyright files, which
+/// give dpkg packages their licenses (a few KiB each, one per package).
+pub fn is_kept_file(path: &str) -> bool {
+    crate::catalog::os::is_os_release_file(path)
+        || crate::catalog::os::deb_copyright::package_of(path).is_some()
+}
+/// The most of a kept file read; longer copyright files lose their licenses, not the scan.
+const OS_FILE_MAX: u64 = 256 * 1024;
 /// Hard-link targets kept in memory per layer, so that a wanted file that is a hard link can be
 /// read (tar stores a hard link's content once, under the first name).
 const LINK_CACHE_MAX: usize = 32 * 1024 * 1024;
@@ -160,6 +157,11 @@ struct Walker<'a> {
     consumers: Consumers<'a>,
     link_cache: HashMap<String, Vec<u8>>,
     link_cache_bytes: usize,
+    /// Files too large for the link cache that were read and yielded nothing, with the
+    /// catalogers that read them: a hard link to one holds the same bytes, so when the same
+    /// catalogers want the link there is nothing to miss (a Go-binary cataloger wants every
+    /// executable, and `perl5.36.0` is a hard link to `perl`).
+    fruitless: HashMap<String, (Vec<&'static str>, bool)>,
 }
 
 enum Kind {
@@ -180,6 +182,7 @@ impl<'a> Walker<'a> {
             consumers,
             link_cache: HashMap::new(),
             link_cache_bytes: 0,
+            fruitless: HashMap::new(),
         }
     }
 
@@ -244,7 +247,7 @@ impl<'a> Walker<'a> {
             Want::Content { max_bytes } => Some(max_bytes),
             Want::No => None,
         });
-        let os = OS_FILES.contains(&meta.path);
+        let os = is_kept_file(meta.path);
         (catalogers, content, os)
     }
 
@@ -272,13 +275,17 @@ impl<'a> Walker<'a> {
             self.problem(path, format!("cannot read: {e}"));
             return;
         }
-        self.consume(&meta, &bytes, &catalogers, content_cap, os);
+        let found = self.consume(&meta, &bytes, &catalogers, content_cap, os);
         if bytes.len() <= 1024 * 1024
             && self.link_cache_bytes + bytes.len() <= LINK_CACHE_MAX
             && !catalogers.is_empty()
         {
             self.link_cache_bytes += bytes.len();
             self.link_cache.insert(path.to_owned(), bytes);
+        } else if !found {
+            let names = catalogers.iter().map(|(c, _)| c.name()).collect();
+            self.fruitless
+                .insert(path.to_owned(), (names, content_cap.is_some()));
         }
     }
 
@@ -289,8 +296,9 @@ impl<'a> Walker<'a> {
         catalogers: &[(&'a dyn Cataloger, u64)],
         content_cap: Option<u64>,
         os: bool,
-    ) {
+    ) -> bool {
         let size = bytes.len() as u64;
+        let mut found_any = false;
         for (cataloger, max) in catalogers {
             if size > *max {
                 continue;
@@ -303,6 +311,7 @@ impl<'a> Walker<'a> {
                 },
             };
             if !found.packages.is_empty() || !found.errors.is_empty() {
+                found_any = true;
                 self.scan.observations.push(Observation {
                     path: meta.path.to_owned(),
                     cataloger: cataloger.name(),
@@ -314,6 +323,7 @@ impl<'a> Walker<'a> {
             if size <= cap {
                 let findings = scanner.scan(meta, bytes);
                 if !findings.is_empty() {
+                    found_any = true;
                     self.scan.content.push(ContentObservation {
                         path: meta.path.to_owned(),
                         findings,
@@ -322,10 +332,12 @@ impl<'a> Walker<'a> {
             }
         }
         if os && size <= OS_FILE_MAX {
+            found_any = true;
             self.scan
                 .os_files
                 .insert(meta.path.to_owned(), bytes.to_vec());
         }
+        found_any
     }
 
     fn hard_link(&mut self, path: &str, target: &str, mode: u32) {
@@ -354,6 +366,10 @@ impl<'a> Walker<'a> {
                 };
                 self.consume(&meta, &bytes, &catalogers, content_cap, os);
             }
+            None if self.fruitless.get(&target).is_some_and(|(names, scanned)| {
+                (*scanned || content_cap.is_none())
+                    && catalogers.iter().all(|(c, _)| names.contains(&c.name()))
+            }) => {}
             None => self.problem(
                 path,
                 format!("hard link to `{target}`, whose content was not kept, was not read"),

@@ -7,6 +7,7 @@ use std::io;
 
 use harrier_core::Severity;
 use harrier_image::resolve::{ResolvedPackage, Secret};
+use harrier_image::PackageKind;
 use harrier_image::scan::ImageScan;
 use harrier_image::vulns::{SuppressedVuln, VulnFinding, VulnReport};
 use serde::Serialize;
@@ -240,9 +241,14 @@ fn table_out(out: &mut dyn io::Write, report: &ImageReport<'_>, _options: TableO
             let severity = m.severity.map_or("UNKNOWN".to_owned(), |s| s.as_str().to_uppercase());
             let fixed = if m.fixed.is_empty() { "no fix".to_owned() } else { format!("fixed in {}", m.fixed.join(", ")) };
             let kev = if m.kev.is_some() { " [KEV]" } else { "" };
+            // Language packages can be in many places (one Go stdlib per binary): say where.
+            let place = match f.package.kind {
+                PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm => String::new(),
+                _ => format!(" /{}", f.package.location.path),
+            };
             writeln!(
                 out,
-                "{severity:<9} {:<18} {} {}  {fixed}{kev}  ({})",
+                "{severity:<9} {:<18} {} {}{place}  {fixed}{kev}  ({})",
                 m.id,
                 f.package.name,
                 f.package.version,

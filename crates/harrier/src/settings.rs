@@ -200,7 +200,7 @@ impl ImageScanSettings {
             severities,
             ignore_unfixed: args.ignore_unfixed,
             exceptions,
-            progress: !global.no_progress && !global.quiet && std::io::stderr().is_terminal(),
+            progress: crate::commands::image::progress_enabled(global),
         })
     }
 }

@@ -367,3 +367,50 @@ impl ConfigPlatform {
         ))
     }
 }
+
+/// Streams the layers of a pulled image for the walk.
+struct RegistryLayers(Pulled);
+
+impl super::LayerOpener for RegistryLayers {
+    fn open(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, super::SourceError> {
+        self.0
+            .open_layer(index)
+            .map_err(|e| super::SourceError::Registry(e.to_string()))
+    }
+}
+
+/// Pulls `reference` (its manifest and config; layers are streamed later, by the walk) as an
+/// [`super::Image`]. Without a platform in `options`, the one of this machine is chosen from a
+/// multi-platform index.
+pub fn open_image(reference: &str, options: &RegistryOptions) -> Result<super::Image, super::SourceError> {
+    let parsed = Reference::parse(reference)
+        .map_err(|e| super::SourceError::Registry(format!("`{reference}` is not an image reference: {e}")))?;
+    let mut options = options.clone();
+    if options.platform.is_none() {
+        options.platform = Some(Platform::new("linux", super::oci::host_architecture(), None));
+    }
+    let pulled = pull(&parsed, &options).map_err(|e| super::SourceError::Registry(e.to_string()))?;
+    let config = super::ImageConfig::parse(&pulled.config_bytes)
+        .map_err(|e| super::SourceError::invalid(format!("{reference}: config"), e.to_string()))?;
+    let layers = pulled
+        .layers()
+        .iter()
+        .enumerate()
+        .map(|(index, d)| super::LayerInfo {
+            index,
+            digest: Some(d.digest().to_string()),
+            diff_id: None,
+            media_type: Some(d.media_type().to_string()),
+            size: Some(d.size()),
+            created_by: None,
+        })
+        .collect();
+    let manifest_digest = pulled.manifest_digest.clone();
+    let config_digest = pulled.config_digest();
+    let tag = parsed.to_string();
+    let mut image = super::Image::new(reference.to_owned(), config, layers, Box::new(RegistryLayers(pulled)));
+    image.manifest_digest = Some(manifest_digest);
+    image.config_digest = Some(config_digest);
+    image.tags = vec![tag];
+    Ok(image)
+}

@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -46,11 +46,44 @@ pub fn scan_image_command(
     let scan = match source::open(&args.reference, &registry)
         .with_context(|| format!("cannot open the image `{}`", args.reference))?
     {
-        Opened::Image(image) => scan_image(&image, &options),
+        Opened::Image(image) => walk_with_progress(&image, options, settings.progress),
         Opened::Dir(path) => scan_dir(&path, &options),
     };
     tracing::info!("walked {} in {:.2?}", args.reference, started.elapsed());
     finish(scan, &settings, global, printer)
+}
+
+/// Walks an image with a bar counting layers on stderr (when `enabled`).
+fn walk_with_progress(
+    image: &harrier_image::source::Image,
+    options: ScanOptions<'_>,
+    enabled: bool,
+) -> ImageScan {
+    let bar = enabled.then(|| {
+        indicatif::ProgressBar::with_draw_target(
+            Some(image.layers.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        )
+        .with_style(
+            indicatif::ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} layers {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+        .with_prefix(image.reference.clone())
+    });
+    let tick = |_: usize| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let options = ScanOptions {
+        on_layer: bar.is_some().then_some(&tick as &(dyn Fn(usize) + Sync)),
+        ..options
+    };
+    let scan = scan_image(image, &options);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    scan
 }
 
 /// `harrier scan fs PATH`.
@@ -117,7 +150,7 @@ pub fn scan_sbom_command(
 /// `harrier sbom IMAGE`.
 pub fn sbom_command(
     args: SbomArgs,
-    _global: &crate::cli::GlobalArgs,
+    global: &crate::cli::GlobalArgs,
     _printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let registry = settings::registry_options(&args.registry)?;
@@ -125,7 +158,10 @@ pub fn sbom_command(
     let (scan, subject) = match source::open(&args.reference, &registry)
         .with_context(|| format!("cannot open the image `{}`", args.reference))?
     {
-        Opened::Image(image) => (scan_image(&image, &options), SbomSubject::from_image(&image)),
+        Opened::Image(image) => (
+            walk_with_progress(&image, options, progress_enabled(global)),
+            SbomSubject::from_image(&image),
+        ),
         Opened::Dir(path) => {
             let scan = scan_dir(&path, &ScanOptions::source_tree());
             let subject = SbomSubject {
@@ -155,6 +191,11 @@ pub fn sbom_command(
     Ok(ExitStatus::Success)
 }
 
+pub fn progress_enabled(global: &crate::cli::GlobalArgs) -> bool {
+    use std::io::IsTerminal;
+    !global.no_progress && !global.quiet && io::stderr().is_terminal()
+}
+
 /// Everything after the walk: vulnerabilities, filters, report, exit status.
 fn finish(
     scan: ImageScan,
@@ -165,7 +206,7 @@ fn finish(
     let mut errors: Vec<Diagnostic> = Vec::new();
     for p in &scan.resolved.problems {
         let d = Diagnostic {
-            path: PathBuf::from(format!("layer {}:/{}", p.layer, p.path)),
+            path: format!("layer {}:/{}", p.layer, p.path).into(),
             line: None,
             column: None,
             message: p.message.clone(),

@@ -8,5 +8,6 @@ mod checks;
 mod db;
 mod docs;
 mod regression;
+mod scan_image;
 mod scan_manifests;
 mod util;

@@ -24,7 +24,7 @@
 use crate::Distro;
 
 /// The files [`detect`] reads, relative to the root without a leading `/`.
-const RELEASE_FILES: &[&str] = &[
+pub const RELEASE_FILES: &[&str] = &[
     "etc/os-release",
     "usr/lib/os-release",
     "etc/alpine-release",

@@ -3,7 +3,12 @@
 use super::Cataloger;
 
 pub mod go_binary;
+pub mod java;
 pub mod rust_binary;
 
 /// The language catalogers.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&go_binary::GO_BINARY, &rust_binary::RUST_BINARY];
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &go_binary::GO_BINARY,
+    &java::JAVA_ARCHIVE,
+    &rust_binary::RUST_BINARY,
+];

@@ -683,3 +683,120 @@ fn debian_jars_match_debian_maven_repo() {
          group guessed right for {group_guessed_right}"
     );
 }
+
+/// Debian's log4j-core and commons-text jars (the Log4Shell and Text4Shell libraries), nested
+/// as real deployments nest them: deflated in a war's `WEB-INF/lib`, stored in a Spring Boot
+/// jar's `BOOT-INF/lib` inside that war. Their coordinates come from their own
+/// `pom.properties`, and the versions are those Debian's Maven repository layout records.
+#[test]
+fn debian_log4j_and_commons_text_nested() {
+    let repo = Path::new("/usr/share/maven-repo");
+    let log4j_dir = repo.join("org/apache/logging/log4j/log4j-core");
+    let text_dir = repo.join("org/apache/commons/commons-text");
+    if !log4j_dir.is_dir() || !text_dir.is_dir() {
+        skip::<()>(
+            "Debian's log4j-core or commons-text is missing (apt-get install liblog4j2-java libcommons-text-java)",
+        );
+        return;
+    }
+    // The one real version directory (the other is Debian's `debian` alias).
+    let version = |dir: &Path| -> String {
+        let mut versions: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|v| v != "debian" && !v.ends_with(".x"))
+            .collect();
+        versions.sort();
+        assert_eq!(versions.len(), 1, "{}: {versions:?}", dir.display());
+        versions.remove(0)
+    };
+    let (log4j_version, text_version) = (version(&log4j_dir), version(&text_dir));
+    let log4j =
+        std::fs::read(log4j_dir.join(format!("{log4j_version}/log4j-core-{log4j_version}.jar")))
+            .unwrap();
+    let text =
+        std::fs::read(text_dir.join(format!("{text_version}/commons-text-{text_version}.jar")))
+            .unwrap();
+    let text_entry = format!("BOOT-INF/lib/commons-text-{text_version}.jar");
+    let boot = zip_of(&[
+        (
+            "META-INF/MANIFEST.MF",
+            b"Manifest-Version: 1.0\nStart-Class: x.App\n",
+            false,
+        ),
+        (
+            "META-INF/maven/com.example/svc/pom.properties",
+            &pom("com.example", "svc", "1.0"),
+            false,
+        ),
+        (text_entry.as_str(), &text, true),
+    ]);
+    let log4j_entry = format!("WEB-INF/lib/log4j-core-{log4j_version}.jar");
+    let war = zip_of(&[
+        ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n", false),
+        (log4j_entry.as_str(), &log4j, false),
+        ("WEB-INF/lib/svc-1.0.jar", &boot, false),
+    ]);
+    let found = catalog("usr/local/tomcat/webapps/ROOT.war", &war);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let find = |name: &str| {
+        found
+            .packages
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} not found in {:?}", summary(&found.packages)))
+    };
+    let core = find("org.apache.logging.log4j:log4j-core");
+    assert_eq!(core.version, log4j_version);
+    assert_eq!(
+        core.location.path,
+        format!("usr/local/tomcat/webapps/ROOT.war!/{log4j_entry}")
+    );
+    let commons = find("org.apache.commons:commons-text");
+    assert_eq!(commons.version, text_version);
+    assert_eq!(
+        commons.location.path,
+        format!("usr/local/tomcat/webapps/ROOT.war!/WEB-INF/lib/svc-1.0.jar!/{text_entry}")
+    );
+    assert_eq!(
+        commons.metadata.get("java.parent").map(String::as_str),
+        Some("com.example:svc")
+    );
+    // Neither declares a license itself (both inherit it from a parent pom, which is not in
+    // the jar): none is made up.
+    for p in [core, commons] {
+        assert!(p.licenses.is_empty(), "{}: {:?}", p.name, p.licenses);
+    }
+}
+
+/// A compression bomb in the metadata (a manifest inflating to 8 MiB from a few KiB) is cut at
+/// the metadata cap and reported; the rest of the archive is still read.
+#[test]
+fn metadata_bomb_is_cut_off() {
+    let mut manifest = b"Manifest-Version: 1.0\nImplementation-Title: x\n".to_vec();
+    manifest.resize(8 * 1024 * 1024, b' ');
+    let jar = zip_of(&[
+        ("META-INF/MANIFEST.MF", &manifest, false),
+        (
+            "META-INF/maven/g/a/pom.properties",
+            &pom("g", "a", "1.0"),
+            false,
+        ),
+    ]);
+    assert!(jar.len() < 64 * 1024, "{}", jar.len());
+    let found = catalog("opt/a-1.0.jar", &jar);
+    assert_eq!(
+        summary(&found.packages),
+        owned(&[("g:a", "1.0", &[])]),
+        "{:?}",
+        found.errors
+    );
+    assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+    assert!(
+        found.errors[0].message.contains("META-INF/MANIFEST.MF")
+            && found.errors[0].message.contains("larger than"),
+        "{}",
+        found.errors[0].message
+    );
+}

@@ -12,9 +12,9 @@
 //!
 //! The archive's own package is named as syft names it, in this order: the `pom.properties`
 //! whose `artifactId` matches the file name (exactly, else as prefix or suffix, the first by
-//! path), then the manifest and the file name: the artifact is the last part of
-//! `Bundle-SymbolicName` for jars made by the Apache Maven Bundle Plugin, else the name part of
-//! the file name (`foo-bar-1.2.3.jar` → `foo-bar`, a `group.artifact` file name → `artifact`),
+//! path), then the manifest and the file name: the artifact is the name part of a versioned
+//! file name, else the last part of `Bundle-SymbolicName` for jars made by the Apache Maven
+//! Bundle Plugin, else the name part of the file name (`foo-bar-1.2.3.jar` → `foo-bar`, a `group.artifact` file name → `artifact`),
 //! else `Name`, `Bundle-Name`, `Short-Name`, `Extension-Name`, `Implementation-Title`; the
 //! version is the file name's, else `Implementation-Version`, `Specification-Version`,
 //! `Plugin-Version`, `Bundle-Version`. The group, when no pom gives it, is the
@@ -32,7 +32,9 @@
 //! `pom.properties` with the archive's artifact id but another group is a package of its own
 //! (syft folds it into the archive's); continuation lines drop exactly the one leading space the
 //! JAR specification defines (syft trims all whitespace, joining words that a line break
-//! separated); the group is taken from an embedded `pom.xml` before the manifest is guessed at.
+//! separated); the group is taken from an embedded `pom.xml` before the manifest is guessed at;
+//! a versioned file name (`commons-logging-1.2.jar`) names the artifact before a Maven Bundle
+//! Plugin symbolic name does (`org.apache.commons.logging`, where syft reports `logging`).
 //!
 //! Archives inside archives (`WEB-INF/lib/*.jar`, `BOOT-INF/lib/*.jar`, an ear's modules, a
 //! Jenkins war's plugins) are read the same way, down to [`MAX_NESTING`] levels, their
@@ -624,10 +626,16 @@ fn artifact_matches_file_name(artifact: &str, file_name: &str, artifacts: &[&str
     artifact.starts_with(file_name) || file_name.ends_with(artifact)
 }
 
-/// syft's `selectName`.
+/// syft's `selectName`, except that a Maven-style `<artifact>-<version>` file name wins over
+/// the Maven Bundle Plugin's `Bundle-SymbolicName`: that plugin lets projects set the symbolic
+/// name freely (Apache Commons uses `org.apache.commons.logging`, `org.apache.commons.lang3`),
+/// so its last part is often not the artifact id, while repositories and build tools name the
+/// file `<artifactId>-<version>.jar`.
 fn select_name(m: &Manifest, file: &ArchiveFileName) -> String {
-    if let Some(name) = bundle_plugin_artifact(m) {
-        return name;
+    if file.version.is_empty() {
+        if let Some(name) = bundle_plugin_artifact(m) {
+            return name;
+        }
     }
     let name = name_from_file_name(&file.name);
     if !name.is_empty() {
@@ -1471,6 +1479,16 @@ mod tests {
         ]);
         let file = ArchiveFileName::parse("/something/google-oauth-client-1.25.0.jar");
         assert_eq!(select_name(&m, &file), "google-oauth-client");
+        // Not syft's: Debian's commons-logging-1.2.jar, whose bundle name is not its artifact
+        // id (syft says `logging`).
+        let m = manifest(&[
+            ("Created-By", "Apache Maven Bundle Plugin"),
+            ("Implementation-Vendor-Id", "org.apache"),
+            ("Bundle-SymbolicName", "org.apache.commons.logging"),
+        ]);
+        let file = ArchiveFileName::parse("/usr/share/java/commons-logging-1.2.jar");
+        assert_eq!(select_name(&m, &file), "commons-logging");
+        assert_eq!(select_name(&m, &omg), "logging");
     }
 
     #[test]

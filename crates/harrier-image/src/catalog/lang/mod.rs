@@ -36,6 +36,7 @@ pub mod gemfile_lock;
 pub mod gemspec;
 pub mod go_binary;
 pub mod go_mod;
+pub mod java;
 pub mod npm_installed;
 pub mod npm_lock;
 pub mod pdm_lock;
@@ -58,6 +59,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &gemspec::GEMSPEC,
     &go_binary::GO_BINARY,
     &go_mod::GO_MOD,
+    &java::JAVA_ARCHIVE,
     &npm_installed::NPM_INSTALLED,
     &npm_lock::NPM_LOCK,
     &pdm_lock::PDM_LOCK,

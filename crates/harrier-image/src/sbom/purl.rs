@@ -93,7 +93,8 @@ impl Purl {
                     .join("/")
             })
             .filter(|ns| !ns.is_empty());
-        let (namespace, name) = normalise(&ty, namespace, name.trim().trim_matches('/'));
+        let name = name.trim_matches(|c: char| c == '/' || c.is_whitespace());
+        let (namespace, name) = normalise(&ty, namespace, name);
         if name.is_empty() {
             return Err(PurlError::MissingName);
         }
@@ -580,11 +581,18 @@ fn parse_qualifiers(text: &str) -> Result<BTreeMap<String, String>, PurlError> {
 }
 
 fn parse_subpath(text: &str) -> Result<Option<String>, PurlError> {
-    let segments = text
-        .split('/')
-        .filter(|s| !matches!(*s, "" | "." | ".."))
-        .map(decode)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut segments = Vec::new();
+    for segment in text.split('/') {
+        // Checked once decoded: `%2E%2E` is `..` too, and `%2F` separates segments as `/`
+        // does.
+        let segment = decode(segment)?;
+        segments.extend(
+            segment
+                .split('/')
+                .filter(|s| !matches!(*s, "" | "." | ".."))
+                .map(str::to_owned),
+        );
+    }
     Ok((!segments.is_empty()).then(|| segments.join("/")))
 }
 

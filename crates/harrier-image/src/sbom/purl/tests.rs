@@ -966,3 +966,18 @@ fn encodes_what_must_be_encoded() {
     let purl: Purl = "pkg:maven/g/a@1?k=%zz".parse().unwrap();
     assert_eq!(purl.qualifier("k"), Some("%zz"));
 }
+
+/// Encoded separators and dots are read as what they encode, so that the canonical form of
+/// any purl reads back to the same purl.
+#[test]
+fn decodes_before_normalising() {
+    for (text, canonical) in [
+        ("pkg:cargo/a#%2E%2E/b/%2E", "pkg:cargo/a#b"),
+        ("pkg:cargo/a#x%2Fy", "pkg:cargo/a#x/y"),
+        ("pkg:cargo/%2F%20a%20%2F", "pkg:cargo/a"),
+    ] {
+        let purl: Purl = text.parse().unwrap();
+        assert_eq!(purl.to_string(), canonical, "{text}");
+        assert_eq!(canonical.parse::<Purl>(), Ok(purl), "{text}");
+    }
+}

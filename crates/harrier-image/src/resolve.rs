@@ -228,6 +228,7 @@ pub fn resolve(mut scans: Vec<LayerScan>) -> Resolved {
             }
         }
     }
+    os_files.sort();
     resolved.os_files = os_files;
     resolved.packages.sort_by(|a, b| {
         (a.package.kind, &a.package.name, &a.package.version).cmp(&(

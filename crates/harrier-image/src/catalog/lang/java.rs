@@ -698,11 +698,13 @@ fn java_identifier_start(c: char) -> bool {
 }
 
 /// syft's `selectVersion`.
+///
+/// One deliberate difference: a file name whose artifact name ends in a version
+/// (`log4j-1.2-1.2.17.jar`, Debian's name for log4j 1.2) splits as `log4j` + `1.2-1.2.17`;
+/// when the manifest's version is the tail of that (`1.2.17`), the manifest's is taken, since
+/// advisories are filed against `1.2.17`.
 fn select_version(m: &Manifest, file: &ArchiveFileName) -> String {
-    if !file.version.is_empty() {
-        return file.version.clone();
-    }
-    [
+    let declared = [
         "Implementation-Version",
         "Specification-Version",
         "Plugin-Version",
@@ -710,8 +712,14 @@ fn select_version(m: &Manifest, file: &ArchiveFileName) -> String {
     ]
     .iter()
     .find_map(|k| m.get(k).filter(|v| !v.is_empty()))
-    .unwrap_or_default()
-    .to_owned()
+    .unwrap_or_default();
+    if file.version.is_empty() {
+        return declared.to_owned();
+    }
+    if !declared.is_empty() && file.version.ends_with(&format!("-{declared}")) {
+        return declared.to_owned();
+    }
+    file.version.clone()
 }
 
 const PRIMARY_GROUP_FIELDS: &[&str] = &[
@@ -1489,6 +1497,15 @@ mod tests {
         let file = ArchiveFileName::parse("/usr/share/java/commons-logging-1.2.jar");
         assert_eq!(select_name(&m, &file), "commons-logging");
         assert_eq!(select_name(&m, &omg), "logging");
+    }
+
+    #[test]
+    fn a_version_in_the_artifact_name_is_not_part_of_the_version() {
+        let file = ArchiveFileName::parse("log4j-1.2-1.2.17.jar");
+        let m = manifest(&[("Bundle-Version", "1.2.17")]);
+        assert_eq!(select_version(&m, &file), "1.2.17");
+        let m = manifest(&[("Bundle-Version", "1.2")]);
+        assert_eq!(select_version(&m, &file), "1.2-1.2.17", "not a tail: the file name wins");
     }
 
     #[test]

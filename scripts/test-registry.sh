@@ -54,7 +54,7 @@ EOF
       echo "$port" > "$dir/port"
       ok=""
       for _ in $(seq 1 100); do
-        if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/v2/"; then ok=1; break; fi
+        if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$port/v2/"; then ok=1; break; fi
         running || break
         sleep 0.1
       done

@@ -33,7 +33,7 @@ case "$cmd" in
       port=$(cat "$dir/port")
     else
       port=5000
-      if ! python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", 5000))' 2> /dev/null; then
+      if ! python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 5000))' 2> /dev/null; then
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
       fi
       mkdir -p "$dir/data"

@@ -33,7 +33,7 @@ case "$cmd" in
       port=$(cat "$dir/port")
     else
       port=5000
-      if ! python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", 5000))' 2> /dev/null; then
+      if ! python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 5000))' 2> /dev/null; then
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
       fi
       mkdir -p "$dir/data"
@@ -54,7 +54,7 @@ EOF
       echo "$port" > "$dir/port"
       ok=""
       for _ in $(seq 1 100); do
-        if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/v2/"; then ok=1; break; fi
+        if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$port/v2/"; then ok=1; break; fi
         running || break
         sleep 0.1
       done

@@ -212,11 +212,10 @@ pub fn pull(reference: &Reference, options: &RegistryOptions) -> Result<Pulled, 
     let mut depth = 0;
     let manifest = loop {
         let content_type = bytes.1.as_deref();
-        match manifest::parse(&bytes.0, content_type)
-            .map_err(|source| RegistryError::Manifest {
-                url: url.clone(),
-                source,
-            })? {
+        match manifest::parse(&bytes.0, content_type).map_err(|source| RegistryError::Manifest {
+            url: url.clone(),
+            source,
+        })? {
             Manifest::Image(manifest) => break *manifest,
             Manifest::Index(index) => {
                 depth += 1;

@@ -179,7 +179,9 @@ impl BlobReader {
     fn request(&mut self) -> Result<Box<dyn Read + Send>, RegistryError> {
         let range_from = (self.received > 0).then_some(self.received);
         let response = match self.client.get(&self.path, None, range_from) {
-            Err(e) if e.is_not_found() && !self.urls.is_empty() => self.request_foreign(range_from, e)?,
+            Err(e) if e.is_not_found() && !self.urls.is_empty() => {
+                self.request_foreign(range_from, e)?
+            }
             other => other?,
         };
         self.body_of(response)
@@ -245,12 +247,13 @@ impl BlobReader {
         if from < self.received {
             // The server ignored the range: skip what was already hashed.
             let skip = self.received - from;
-            let skipped = io::copy(&mut (&mut reader).take(skip), &mut io::sink()).map_err(|e| {
-                RegistryError::Transport {
-                    url: self.url.clone(),
-                    source: Box::new(ureq::Error::Io(e)),
-                }
-            })?;
+            let skipped =
+                io::copy(&mut (&mut reader).take(skip), &mut io::sink()).map_err(|e| {
+                    RegistryError::Transport {
+                        url: self.url.clone(),
+                        source: Box::new(ureq::Error::Io(e)),
+                    }
+                })?;
             if skipped != skip {
                 return Err(RegistryError::SizeMismatch {
                     url: self.url.clone(),

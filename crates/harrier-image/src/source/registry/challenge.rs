@@ -141,7 +141,10 @@ impl Cursor<'_> {
         let next = tail.iter().find(|b| !is_space(**b));
         // `name=value` has something other than a comma or the end after its `=`.
         matches!(next, None | Some(b','))
-            && (pad > 0 || !rest.get(..body).is_some_and(|t| t.iter().all(|b| is_tchar(*b))))
+            && (pad > 0
+                || !rest
+                    .get(..body)
+                    .is_some_and(|t| t.iter().all(|b| is_tchar(*b))))
     }
 
     fn until(&mut self, stop: impl Fn(u8) -> bool) -> String {

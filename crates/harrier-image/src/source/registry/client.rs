@@ -198,7 +198,9 @@ impl Client {
         for scheme in schemes {
             let base = format!("{scheme}://{host}");
             let url = format!("{base}/v2/");
-            let uri: Uri = url.parse().map_err(|_| RegistryError::Url { url: url.clone() })?;
+            let uri: Uri = url
+                .parse()
+                .map_err(|_| RegistryError::Url { url: url.clone() })?;
             client.origin = Origin::of(&uri).ok_or(RegistryError::Url { url: url.clone() })?;
             client.base = base;
             // Probing HTTPS on an insecure registry: a TLS failure means "try HTTP", not
@@ -815,8 +817,8 @@ struct TokenResponse {
 
 /// The token and its lifetime in a token endpoint's JSON answer.
 pub fn parse_token_response_value(bytes: &[u8]) -> Result<(String, Duration), String> {
-    let parsed: TokenResponse = serde_json::from_slice(bytes)
-        .map_err(|e| format!("the answer is not token JSON: {e}"))?;
+    let parsed: TokenResponse =
+        serde_json::from_slice(bytes).map_err(|e| format!("the answer is not token JSON: {e}"))?;
     let value = parsed
         .token
         .filter(|t| !t.is_empty())
@@ -873,7 +875,10 @@ mod tests {
             r("//cdn.example.com/x").as_deref(),
             Some("https://cdn.example.com/x")
         );
-        assert_eq!(r("/other").as_deref(), Some("https://reg.example.com/other"));
+        assert_eq!(
+            r("/other").as_deref(),
+            Some("https://reg.example.com/other")
+        );
         assert_eq!(
             r("sibling").as_deref(),
             Some("https://reg.example.com/v2/a/blobs/sibling")
@@ -932,7 +937,10 @@ mod tests {
             describe_error_body(br#"{"details":"incorrect username or password"}"#),
             "incorrect username or password"
         );
-        assert_eq!(describe_error_body(b"404 page\nnot found\n"), "404 page not found");
+        assert_eq!(
+            describe_error_body(b"404 page\nnot found\n"),
+            "404 page not found"
+        );
         assert_eq!(describe_error_body(b""), "");
     }
 }

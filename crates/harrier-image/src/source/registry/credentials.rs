@@ -310,10 +310,7 @@ pub fn resolve(
         }),
         None => {
             if note.is_empty() {
-                note = format!(
-                    "no credentials for `{registry}` in {}",
-                    path.display()
-                );
+                note = format!("no credentials for `{registry}` in {}", path.display());
             }
             Ok(Found {
                 credentials: None,
@@ -366,7 +363,9 @@ fn run_helper(
         }),
     };
     let Some(program_path) = found else {
-        return Err(format!("`{program}` is not installed (not found on the PATH)"));
+        return Err(format!(
+            "`{program}` is not installed (not found on the PATH)"
+        ));
     };
     let mut child = Command::new(&program_path)
         .arg("get")
@@ -505,7 +504,9 @@ mod tests {
     fn refuses_helper_names_with_paths() {
         assert!(run_helper("../../bin/sh", "x", Some(&[])).is_err());
         assert!(run_helper(".hidden", "x", Some(&[])).is_err());
-        let missing = run_helper("absent", "x", Some(&[])).err().unwrap_or_default();
+        let missing = run_helper("absent", "x", Some(&[]))
+            .err()
+            .unwrap_or_default();
         assert!(missing.contains("not installed"), "{missing}");
     }
 }

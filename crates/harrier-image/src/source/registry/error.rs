@@ -41,7 +41,11 @@ pub enum RegistryError {
         source: Box<RegistryError>,
     },
     /// 401 or 403 after authenticating as well as we could.
-    #[error("not authorized: `{url}` answered {status}{}{}", suffix(message), suffix(note))]
+    #[error(
+        "not authorized: `{url}` answered {status}{}{}",
+        suffix(message),
+        suffix(note)
+    )]
     Unauthorized {
         /// The URL.
         url: String,

@@ -196,7 +196,10 @@ fn is_attestation(descriptor: &Descriptor) -> bool {
 }
 
 /// The index entry that best serves `wanted` (see [`Platform::rank`]); the first of equals.
-pub fn select<'a>(index: &'a ImageIndex, wanted: &Platform) -> Result<&'a Descriptor, ManifestError> {
+pub fn select<'a>(
+    index: &'a ImageIndex,
+    wanted: &Platform,
+) -> Result<&'a Descriptor, ManifestError> {
     let entries: Vec<&Descriptor> = index
         .manifests()
         .iter()
@@ -300,21 +303,38 @@ mod tests {
             parse(schema1.as_bytes(), None),
             Err(ManifestError::Schema1)
         ));
-        let helm = manifest(Some(OCI_MANIFEST), "application/vnd.cncf.helm.config.v1+json");
+        let helm = manifest(
+            Some(OCI_MANIFEST),
+            "application/vnd.cncf.helm.config.v1+json",
+        );
         let err = parse(helm.as_bytes(), None).err();
         assert!(
             matches!(&err, Some(ManifestError::NotAnImage(t)) if t.contains("helm")),
             "{err:?}"
         );
         assert!(matches!(
-            parse(b"{\"schemaVersion\":2}", Some("application/vnd.example+json")),
+            parse(
+                b"{\"schemaVersion\":2}",
+                Some("application/vnd.example+json")
+            ),
             Err(ManifestError::MediaType(_))
         ));
         assert!(matches!(
-            parse(manifest(None, OCI_CONFIG).replace("\"schemaVersion\":2", "\"schemaVersion\":3").as_bytes(), None),
+            parse(
+                manifest(None, OCI_CONFIG)
+                    .replace("\"schemaVersion\":2", "\"schemaVersion\":3")
+                    .as_bytes(),
+                None
+            ),
             Err(ManifestError::SchemaVersion(3))
         ));
-        for junk in [&b""[..], b"[]", b"null", b"{\"schemaVersion\":\"2\"}", b"{\"config\":1}"] {
+        for junk in [
+            &b""[..],
+            b"[]",
+            b"null",
+            b"{\"schemaVersion\":\"2\"}",
+            b"{\"config\":1}",
+        ] {
             assert!(parse(junk, None).is_err());
         }
     }
@@ -326,9 +346,8 @@ mod tests {
             entry("linux/arm64/v8", DIGEST_B),
             entry("unknown/unknown", DIGEST_A),
         ]);
-        let pick = |p: &str| {
-            select(&i, &p.parse().unwrap_or_default()).map(|d| d.digest().to_string())
-        };
+        let pick =
+            |p: &str| select(&i, &p.parse().unwrap_or_default()).map(|d| d.digest().to_string());
         assert_eq!(pick("linux/amd64").ok().as_deref(), Some(DIGEST_A));
         assert_eq!(pick("linux/arm64").ok().as_deref(), Some(DIGEST_B));
         assert_eq!(pick("linux/aarch64").ok().as_deref(), Some(DIGEST_B));

@@ -215,7 +215,9 @@ fn check_host(registry: &str) -> Result<(), String> {
         let edge_ok = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
         if !edge_ok(bytes.first())
             || !edge_ok(bytes.last())
-            || !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            || !bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         {
             return bad("is not a host name");
         }

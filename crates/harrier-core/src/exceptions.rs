@@ -162,7 +162,12 @@ impl ExceptionSet {
 
     /// The first exception in force that covers a vulnerability (by id or alias) of `package`
     /// in `image`.
-    pub fn find_vulnerability(&self, ids: &[&str], package: &str, image: &str) -> Option<&Exception> {
+    pub fn find_vulnerability(
+        &self,
+        ids: &[&str],
+        package: &str,
+        image: &str,
+    ) -> Option<&Exception> {
         self.active
             .iter()
             .find(|e| e.covers_vulnerability(ids, package, image))
@@ -199,7 +204,9 @@ impl Exception {
     /// `package` in `image`.
     pub fn covers_vulnerability(&self, ids: &[&str], package: &str, image: &str) -> bool {
         !self.vulnerabilities.is_empty()
-            && ids.iter().any(|id| self.vulnerabilities.iter().any(|g| g.is_match(id)))
+            && ids
+                .iter()
+                .any(|id| self.vulnerabilities.iter().any(|g| g.is_match(id)))
             && any_or_empty(&self.packages, package)
             && any_or_empty(&self.images, image)
     }
@@ -393,13 +400,32 @@ mod tests {
         let text = "exceptions:\n  - vulnerabilities: [CVE-2023-4863, \"GHSA-*\"]\n    packages: [\"libwebp*\"]\n    images: [\"registry.example.com/*\"]\n    reason: not reachable\n";
         let set = ExceptionSet::parse("ex.yaml", text, &catalog, today).unwrap();
         let image = "registry.example.com/app:1";
-        assert!(set.find_vulnerability(&["CVE-2023-4863"], "libwebp7", image).is_some());
-        assert!(set.find_vulnerability(&["CVE-1", "GHSA-aaaa"], "libwebp7", image).is_some(), "an alias matches");
-        assert!(set.find_vulnerability(&["CVE-2023-4863"], "openssl", image).is_none());
-        assert!(set.find_vulnerability(&["CVE-2023-4863"], "libwebp7", "docker.io/app").is_none());
+        assert!(
+            set.find_vulnerability(&["CVE-2023-4863"], "libwebp7", image)
+                .is_some()
+        );
+        assert!(
+            set.find_vulnerability(&["CVE-1", "GHSA-aaaa"], "libwebp7", image)
+                .is_some(),
+            "an alias matches"
+        );
+        assert!(
+            set.find_vulnerability(&["CVE-2023-4863"], "openssl", image)
+                .is_none()
+        );
+        assert!(
+            set.find_vulnerability(&["CVE-2023-4863"], "libwebp7", "docker.io/app")
+                .is_none()
+        );
         // A vulnerability exception says nothing about posture checks.
         assert!(set.active()[0].checks.is_none());
-        let err = ExceptionSet::parse("ex.yaml", "exceptions:\n  - reason: nothing\n", &catalog, today).unwrap_err();
+        let err = ExceptionSet::parse(
+            "ex.yaml",
+            "exceptions:\n  - reason: nothing\n",
+            &catalog,
+            today,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("needs `checks`"), "{err}");
     }
 }

@@ -6,11 +6,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Distro;
 use crate::catalog::{self, Cataloger, Scope};
 use crate::resolve::{Resolved, resolve};
 use crate::source::{Image, LayerInfo};
 use crate::walk::{Consumers, ContentScanner, LayerScan, walk_dir, walk_layer};
-use crate::Distro;
 
 /// What was scanned.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -65,7 +65,10 @@ impl ScanOptions<'_> {
     /// The catalogers for installed packages (images, root filesystems).
     pub fn installed() -> ScanOptions<'static> {
         ScanOptions {
-            catalogers: catalog::all().into_iter().filter(|c| c.scope() == Scope::Everywhere).collect(),
+            catalogers: catalog::all()
+                .into_iter()
+                .filter(|c| c.scope() == Scope::Everywhere)
+                .collect(),
             secrets: None,
             on_layer: None,
         }
@@ -159,8 +162,11 @@ fn finish(subject: Subject, scans: Vec<LayerScan>) -> ImageScan {
         .map(|(p, b)| (p.as_str(), b.as_slice()))
         .collect();
     let distro = catalog::os::detect(&files);
-    let mut packages: Vec<crate::Package> =
-        resolved.packages.iter().map(|p| p.package.clone()).collect();
+    let mut packages: Vec<crate::Package> = resolved
+        .packages
+        .iter()
+        .map(|p| p.package.clone())
+        .collect();
     catalog::os::deb_copyright::apply(&mut packages, &files);
     for (resolved, package) in resolved.packages.iter_mut().zip(packages) {
         resolved.package = package;

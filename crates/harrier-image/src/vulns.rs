@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 use harrier_core::Severity;
-use harrier_core::exceptions::ExceptionSet;
 use harrier_core::Suppression;
+use harrier_core::exceptions::ExceptionSet;
 use harrier_vulndb::{Database, Ecosystem, EcosystemKind, Match, Query, Status, lookup};
 
 use crate::resolve::ResolvedPackage;
@@ -59,16 +59,27 @@ pub fn ecosystem_of(package: &Package, distro: Option<&Distro>) -> Result<Ecosys
         PackageKind::NuGet => EcosystemKind::NuGet,
         PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm => {
             let distro = distro.ok_or("the image's operating system was not detected")?;
-            let (name, release) = crate::catalog::os::vuln_ecosystem(distro)
-                .ok_or_else(|| format!("no vulnerability data is known for the `{}` distribution", distro.id))?;
-            return Ok(Ecosystem::with_release(EcosystemKind::from_osv_name(&name), &release));
+            let (name, release) = crate::catalog::os::vuln_ecosystem(distro).ok_or_else(|| {
+                format!(
+                    "no vulnerability data is known for the `{}` distribution",
+                    distro.id
+                )
+            })?;
+            return Ok(Ecosystem::with_release(
+                EcosystemKind::from_osv_name(&name),
+                &release,
+            ));
         }
     };
     Ok(Ecosystem::new(kind))
 }
 
 /// Looks every present package up.
-pub fn match_packages(db: &Database, packages: &[ResolvedPackage], distro: Option<&Distro>) -> VulnReport {
+pub fn match_packages(
+    db: &Database,
+    packages: &[ResolvedPackage],
+    distro: Option<&Distro>,
+) -> VulnReport {
     let mut report = VulnReport::default();
     for resolved in packages {
         let package = &resolved.package;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::io;
 
 use harrier_core::Severity;
-use harrier_image::resolve::{ResolvedPackage, Secret};
 use harrier_image::PackageKind;
+use harrier_image::resolve::{ResolvedPackage, Secret};
 use harrier_image::scan::ImageScan;
 use harrier_image::vulns::{SuppressedVuln, VulnFinding, VulnReport};
 use serde::Serialize;
@@ -39,21 +39,30 @@ pub struct ImageReport<'a> {
 
 impl ImageReport<'_> {
     /// The highest severity among the vulnerabilities and secrets reported (what `--fail-on`
-    /// compares with). A vulnerability without a severity counts as medium, and a secret as
-    /// high: neither may slip through a gate for want of a score.
+    /// compares with). A vulnerability without a severity counts as medium: it may not slip
+    /// through a gate for want of a score.
     pub fn max_severity(&self) -> Option<Severity> {
         let vulns = self
             .vulnerabilities
             .map_or(&[][..], |v| &v.findings)
             .iter()
             .map(|f| f.vulnerability.severity.unwrap_or(Severity::Medium));
-        let secrets = self.secrets.unwrap_or_default().iter().map(|_| Severity::High);
+        let secrets = self
+            .secrets
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.finding.severity);
         vulns.chain(secrets).max()
     }
 }
 
 /// Writes an image report.
-pub fn write(format: Format, out: &mut dyn io::Write, report: &ImageReport<'_>, table: TableOptions) -> io::Result<()> {
+pub fn write(
+    format: Format,
+    out: &mut dyn io::Write,
+    report: &ImageReport<'_>,
+    table: TableOptions,
+) -> io::Result<()> {
     match format {
         Format::Json => json(out, report),
         Format::Sarif => sarif(out, report),
@@ -82,10 +91,13 @@ struct Summary {
 
 fn summary(report: &ImageReport<'_>) -> Summary {
     let findings: &[VulnFinding] = report.vulnerabilities.map_or(&[], |v| &v.findings);
-    let mut by_severity: BTreeMap<&'static str, usize> = Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut by_severity: BTreeMap<&'static str, usize> =
+        Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     by_severity.insert("unknown", 0);
     for f in findings {
-        *by_severity.entry(severity_of(f).map_or("unknown", Severity::as_str)).or_default() += 1;
+        *by_severity
+            .entry(severity_of(f).map_or("unknown", Severity::as_str))
+            .or_default() += 1;
     }
     let secrets = report.secrets.unwrap_or_default();
     Summary {
@@ -93,9 +105,15 @@ fn summary(report: &ImageReport<'_>) -> Summary {
         packages: report.scan.resolved.packages.len(),
         removed_packages: report.scan.resolved.removed.len(),
         vulnerabilities: findings.len(),
-        fixable: findings.iter().filter(|f| !f.vulnerability.fixed.is_empty()).count(),
+        fixable: findings
+            .iter()
+            .filter(|f| !f.vulnerability.fixed.is_empty())
+            .count(),
         by_severity,
-        known_exploited: findings.iter().filter(|f| f.vulnerability.kev.is_some()).count(),
+        known_exploited: findings
+            .iter()
+            .filter(|f| f.vulnerability.kev.is_some())
+            .count(),
         secrets: secrets.len(),
         secrets_in_deleted_files: secrets.iter().filter(|s| s.deleted_in.is_some()).count(),
         errors: report.errors.len(),
@@ -138,7 +156,12 @@ fn json(out: &mut dyn io::Write, report: &ImageReport<'_>) -> io::Result<()> {
         .enumerate()
         .map(|(i, p)| package_json(report, p, report.purls.get(i).map(String::as_str)))
         .collect();
-    let removed: Vec<Value> = scan.resolved.removed.iter().map(|p| package_json(report, p, None)).collect();
+    let removed: Vec<Value> = scan
+        .resolved
+        .removed
+        .iter()
+        .map(|p| package_json(report, p, None))
+        .collect();
     let vulnerabilities: Option<Vec<Value>> = report.vulnerabilities.map(|v| {
         v.findings
             .iter()
@@ -171,6 +194,7 @@ fn json(out: &mut dyn io::Write, report: &ImageReport<'_>) -> io::Result<()> {
                 json!({
                     "rule": s.finding.rule,
                     "title": s.finding.title,
+                    "severity": s.finding.severity,
                     "path": s.path,
                     "line": s.finding.line,
                     "excerpt": s.finding.excerpt,
@@ -218,28 +242,54 @@ fn layer_label(report: &ImageReport<'_>, index: Option<usize>) -> String {
         .get(i)
         .and_then(|l| l.created_by.as_deref())
         .map(|c| {
-            let c = c.trim_start_matches("/bin/sh -c ").trim_start_matches("#(nop) ").trim();
+            let c = c
+                .trim_start_matches("/bin/sh -c ")
+                .trim_start_matches("#(nop) ")
+                .trim();
             let short: String = c.chars().take(60).collect();
-            if c.chars().count() > 60 { format!(": {short}…") } else { format!(": {short}") }
+            if c.chars().count() > 60 {
+                format!(": {short}…")
+            } else {
+                format!(": {short}")
+            }
         })
         .unwrap_or_default();
     format!("layer {i}{created}")
 }
 
-fn table_out(out: &mut dyn io::Write, report: &ImageReport<'_>, _options: TableOptions) -> io::Result<()> {
+fn table_out(
+    out: &mut dyn io::Write,
+    report: &ImageReport<'_>,
+    _options: TableOptions,
+) -> io::Result<()> {
     let scan = report.scan;
     let os = scan
         .distro
         .as_ref()
-        .map(|d| d.pretty_name.clone().unwrap_or_else(|| format!("{} {}", d.id, d.version_id.clone().unwrap_or_default())))
+        .map(|d| {
+            d.pretty_name
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", d.id, d.version_id.clone().unwrap_or_default()))
+        })
         .unwrap_or_else(|| "unknown OS".to_owned());
-    writeln!(out, "{} ({os}, {} layers)", scan.subject.reference, scan.subject.layers.len())?;
+    writeln!(
+        out,
+        "{} ({os}, {} layers)",
+        scan.subject.reference,
+        scan.subject.layers.len()
+    )?;
     if let Some(v) = report.vulnerabilities {
         writeln!(out)?;
         for f in &v.findings {
             let m = &f.vulnerability;
-            let severity = m.severity.map_or("UNKNOWN".to_owned(), |s| s.as_str().to_uppercase());
-            let fixed = if m.fixed.is_empty() { "no fix".to_owned() } else { format!("fixed in {}", m.fixed.join(", ")) };
+            let severity = m
+                .severity
+                .map_or("UNKNOWN".to_owned(), |s| s.as_str().to_uppercase());
+            let fixed = if m.fixed.is_empty() {
+                "no fix".to_owned()
+            } else {
+                format!("fixed in {}", m.fixed.join(", "))
+            };
             let kev = if m.kev.is_some() { " [KEV]" } else { "" };
             // Language packages can be in many places (one Go stdlib per binary): say where.
             let place = match f.package.kind {
@@ -261,7 +311,10 @@ fn table_out(out: &mut dyn io::Write, report: &ImageReport<'_>, _options: TableO
             writeln!(out)?;
         }
         for s in secrets {
-            let deleted = s.deleted_in.map(|d| format!(", deleted in layer {d} but still in the image")).unwrap_or_default();
+            let deleted = s
+                .deleted_in
+                .map(|d| format!(", deleted in layer {d} but still in the image"))
+                .unwrap_or_default();
             writeln!(
                 out,
                 "SECRET    {:<18} /{}:{}  ({}{deleted})  {}",
@@ -292,7 +345,11 @@ fn table_out(out: &mut dyn io::Write, report: &ImageReport<'_>, _options: TableO
         s.secrets_in_deleted_files
     )?;
     if s.errors > 0 {
-        writeln!(out, "{} problems (files that could not be read; see stderr or --format json)", s.errors)?;
+        writeln!(
+            out,
+            "{} problems (files that could not be read; see stderr or --format json)",
+            s.errors
+        )?;
     }
     Ok(())
 }
@@ -302,6 +359,17 @@ fn sarif_level(severity: Option<Severity>) -> &'static str {
         Some(Severity::Critical | Severity::High) => "error",
         Some(Severity::Medium) | None => "warning",
         Some(Severity::Low | Severity::Info) => "note",
+    }
+}
+
+/// GitHub code scanning's bands: critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low below.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+        Severity::Info => "0.0",
     }
 }
 
@@ -324,7 +392,11 @@ fn sarif(out: &mut dyn io::Write, report: &ImageReport<'_>) -> io::Result<()> {
             }));
             rules.len() - 1
         });
-        let fixed = if m.fixed.is_empty() { "no fix is published".to_owned() } else { format!("fixed in {}", m.fixed.join(", ")) };
+        let fixed = if m.fixed.is_empty() {
+            "no fix is published".to_owned()
+        } else {
+            format!("fixed in {}", m.fixed.join(", "))
+        };
         results.push(json!({
             "ruleId": m.id,
             "ruleIndex": index,
@@ -340,13 +412,13 @@ fn sarif(out: &mut dyn io::Write, report: &ImageReport<'_>) -> io::Result<()> {
     for s in report.secrets.unwrap_or_default() {
         let id = format!("secret/{}", s.finding.rule);
         let index = *rule_index.entry(id.clone()).or_insert_with(|| {
-            rules.push(json!({"id": id, "shortDescription": {"text": s.finding.title}, "properties": {"security-severity": "8.0", "tags": ["security", "secret"]}}));
+            rules.push(json!({"id": id, "shortDescription": {"text": s.finding.title}, "properties": {"security-severity": security_severity(s.finding.severity), "tags": ["security", "secret"]}}));
             rules.len() - 1
         });
         results.push(json!({
             "ruleId": id,
             "ruleIndex": index,
-            "level": "error",
+            "level": sarif_level(Some(s.finding.severity)),
             "message": {"text": format!("{} in /{} ({})", s.finding.title, s.path, layer_label(report, Some(s.layer)))},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.path}, "region": {"startLine": s.finding.line}}}],
         }));

@@ -11,7 +11,8 @@ use harrier_k8s::LoadOptions;
 use harrier_report::Format;
 
 use crate::cli::{
-    GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, RegistryArgs, Scanner, SelectionArgs, VulnArgs,
+    GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, RegistryArgs, Scanner, SelectionArgs,
+    VulnArgs,
 };
 use crate::env;
 
@@ -169,7 +170,9 @@ impl ImageScanSettings {
         catalog: &Catalog,
     ) -> anyhow::Result<ImageScanSettings> {
         if output.format == OutputFormat::Junit {
-            bail!("--format junit is for manifest scans; image, fs and sbom scans write table, json or sarif");
+            bail!(
+                "--format junit is for manifest scans; image, fs and sbom scans write table, json or sarif"
+            );
         }
         let severities = args
             .severity

@@ -200,7 +200,7 @@ impl SourceSpec {
 /// What a reference opens to.
 pub enum Opened {
     /// An image: config and layers.
-    Image(Image),
+    Image(Box<Image>),
     /// An unpacked root filesystem, walked as it is.
     Dir(PathBuf),
 }
@@ -210,14 +210,17 @@ pub fn open(reference: &str, registry: &registry::RegistryOptions) -> Result<Ope
     open_spec(SourceSpec::parse(reference), registry)
 }
 
-fn open_spec(spec: SourceSpec, registry: &registry::RegistryOptions) -> Result<Opened, SourceError> {
+fn open_spec(
+    spec: SourceSpec,
+    registry: &registry::RegistryOptions,
+) -> Result<Opened, SourceError> {
     match spec {
-        SourceSpec::DockerArchive(path) => archive::open_docker_archive(&path).map(Opened::Image),
+        SourceSpec::DockerArchive(path) => archive::open_docker_archive(&path).map(|i| Opened::Image(Box::new(i))),
         SourceSpec::OciArchive(path, tag) => {
-            archive::open_oci_archive(&path, tag.as_deref()).map(Opened::Image)
+            archive::open_oci_archive(&path, tag.as_deref()).map(|i| Opened::Image(Box::new(i)))
         }
         SourceSpec::OciLayout(path, tag) => {
-            oci::open_dir_layout(&path, tag.as_deref()).map(Opened::Image)
+            oci::open_dir_layout(&path, tag.as_deref()).map(|i| Opened::Image(Box::new(i)))
         }
         SourceSpec::Dir(path) => match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => Ok(Opened::Dir(path)),
@@ -229,7 +232,7 @@ fn open_spec(spec: SourceSpec, registry: &registry::RegistryOptions) -> Result<O
         },
         SourceSpec::Registry(name) => match local_kind(Path::new(&name)) {
             Some(spec) => open_spec(spec, registry),
-            None => registry::open_image(&name, registry).map(Opened::Image),
+            None => registry::open_image(&name, registry).map(|i| Opened::Image(Box::new(i))),
         },
     }
 }

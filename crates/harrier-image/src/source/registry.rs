@@ -381,14 +381,23 @@ impl super::LayerOpener for RegistryLayers {
 /// Pulls `reference` (its manifest and config; layers are streamed later, by the walk) as an
 /// [`super::Image`]. Without a platform in `options`, the one of this machine is chosen from a
 /// multi-platform index.
-pub fn open_image(reference: &str, options: &RegistryOptions) -> Result<super::Image, super::SourceError> {
-    let parsed = Reference::parse(reference)
-        .map_err(|e| super::SourceError::Registry(format!("`{reference}` is not an image reference: {e}")))?;
+pub fn open_image(
+    reference: &str,
+    options: &RegistryOptions,
+) -> Result<super::Image, super::SourceError> {
+    let parsed = Reference::parse(reference).map_err(|e| {
+        super::SourceError::Registry(format!("`{reference}` is not an image reference: {e}"))
+    })?;
     let mut options = options.clone();
     if options.platform.is_none() {
-        options.platform = Some(Platform::new("linux", super::oci::host_architecture(), None));
+        options.platform = Some(Platform::new(
+            "linux",
+            super::oci::host_architecture(),
+            None,
+        ));
     }
-    let pulled = pull(&parsed, &options).map_err(|e| super::SourceError::Registry(e.to_string()))?;
+    let pulled =
+        pull(&parsed, &options).map_err(|e| super::SourceError::Registry(e.to_string()))?;
     let config = super::ImageConfig::parse(&pulled.config_bytes)
         .map_err(|e| super::SourceError::invalid(format!("{reference}: config"), e.to_string()))?;
     let layers = pulled
@@ -407,7 +416,12 @@ pub fn open_image(reference: &str, options: &RegistryOptions) -> Result<super::I
     let manifest_digest = pulled.manifest_digest.clone();
     let config_digest = pulled.config_digest();
     let tag = parsed.to_string();
-    let mut image = super::Image::new(reference.to_owned(), config, layers, Box::new(RegistryLayers(pulled)));
+    let mut image = super::Image::new(
+        reference.to_owned(),
+        config,
+        layers,
+        Box::new(RegistryLayers(pulled)),
+    );
     image.manifest_digest = Some(manifest_digest);
     image.config_digest = Some(config_digest);
     image.tags = vec![tag];

@@ -65,8 +65,10 @@ fn walk_with_progress(
             indicatif::ProgressDrawTarget::stderr(),
         )
         .with_style(
-            indicatif::ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} layers {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{prefix} {bar:30} {pos}/{len} layers {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         )
         .with_prefix(image.reference.clone())
     });
@@ -283,7 +285,13 @@ fn finish(
 /// 2 when a layer could not be read (the scan is incomplete), else 1 when a vulnerability or a
 /// secret at or above `--fail-on` remains, else 0.
 fn exit_status(report: &ImageReport<'_>, output: &OutputSettings) -> ExitStatus {
-    if report.scan.resolved.problems.iter().any(|p| p.layer_unreadable) {
+    if report
+        .scan
+        .resolved
+        .problems
+        .iter()
+        .any(|p| p.layer_unreadable)
+    {
         return ExitStatus::Error;
     }
     match (output.fail_on, report.max_severity()) {

@@ -77,7 +77,12 @@ fn essence(report: &Value) -> Value {
             .map(|p| {
                 format!(
                     "{} {} {} {} {} {}",
-                    p["kind"], p["name"], p["version"], p["path"], p["layer"]["index"], p["removed_in"]["index"]
+                    p["kind"],
+                    p["name"],
+                    p["version"],
+                    p["path"],
+                    p["layer"]["index"],
+                    p["removed_in"]["index"]
                 )
             })
             .collect();
@@ -100,7 +105,12 @@ fn essence(report: &Value) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| format!("{} {} {}", v["id"], v["package"]["name"], v["package"]["path"]))
+        .map(|v| {
+            format!(
+                "{} {} {}",
+                v["id"], v["package"]["name"], v["package"]["path"]
+            )
+        })
         .collect();
     vulns.sort();
     serde_json::json!({
@@ -121,7 +131,10 @@ fn docker_archive_report() -> Option<&'static Value> {
         .get_or_init(|| {
             let images = images()?;
             let db = database()?;
-            let reference = format!("docker-archive:{}", images.join("image.docker.tar").display());
+            let reference = format!(
+                "docker-archive:{}",
+                images.join("image.docker.tar").display()
+            );
             let run = scan(&Dir::new(), &db, &reference, &[]);
             assert_eq!(run.code, 0, "{}", run.stderr);
             Some(run.json())
@@ -187,7 +200,10 @@ fn every_way_of_reading_the_image_gives_the_same_result() {
     let mut references = vec![
         format!("oci:{}:test", images.join("image.oci").display()),
         format!("oci:{}:test", images.join("image.oci-zstd").display()),
-        format!("oci-archive:{}:test", images.join("image.oci.tar").display()),
+        format!(
+            "oci-archive:{}:test",
+            images.join("image.oci.tar").display()
+        ),
         // Without a prefix, an existing archive is sniffed.
         images.join("image.docker.tar").display().to_string(),
     ];
@@ -261,7 +277,13 @@ fn python_packages_agree_with_pip() {
         .unwrap()
         .iter()
         .filter(|p| p["kind"] == "python")
-        .map(|p| format!("{} {}", normalise(p["name"].as_str().unwrap()), p["version"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{} {}",
+                normalise(p["name"].as_str().unwrap()),
+                p["version"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(got, expected);
 }
@@ -308,20 +330,41 @@ fn packages_and_secrets_name_the_layer_and_instruction_that_brought_them() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap().to_owned(), created_by(&p["removed_in"])))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                created_by(&p["removed_in"]),
+            )
+        })
         .collect();
     for name in ["gron", "six"] {
-        assert!(removed[name].contains("apt-get purge -y gron"), "{name}: {removed:?}");
+        assert!(
+            removed[name].contains("apt-get purge -y gron"),
+            "{name}: {removed:?}"
+        );
     }
 
     // The planted keys: found in the layer that added them, reported as deleted by the next.
     let secrets = report["secrets"].as_array().unwrap();
-    let paths: BTreeSet<&str> = secrets.iter().map(|s| s["path"].as_str().unwrap()).collect();
-    for path in ["root/.ssh/id_ed25519", "etc/ssl/private/harrier-test-rsa.pem", "root/.aws/credentials"] {
+    let paths: BTreeSet<&str> = secrets
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    for path in [
+        "root/.ssh/id_ed25519",
+        "etc/ssl/private/harrier-test-rsa.pem",
+        "root/.aws/credentials",
+    ] {
         assert!(paths.contains(path), "{path} not in {paths:?}");
     }
     for s in secrets {
-        assert!(s["deleted_in"]["created_by"].as_str().unwrap().contains("rm -f /root/.ssh/id_ed25519"), "{s}");
+        assert!(
+            s["deleted_in"]["created_by"]
+                .as_str()
+                .unwrap()
+                .contains("rm -f /root/.ssh/id_ed25519"),
+            "{s}"
+        );
     }
     // Never the secret itself, in any format.
     let planted = planted_material(&images.join("planted"));
@@ -337,7 +380,9 @@ fn packages_and_secrets_name_the_layer_and_instruction_that_brought_them() {
 fn planted_material(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for entry in walkdir(dir) {
-        let Ok(text) = std::fs::read_to_string(&entry) else { continue };
+        let Ok(text) = std::fs::read_to_string(&entry) else {
+            continue;
+        };
         for line in text.lines() {
             let line = line.trim();
             let value = line.split_once('=').map_or(line, |(_, v)| v.trim());
@@ -351,7 +396,9 @@ fn planted_material(dir: &Path) -> Vec<String> {
 
 fn walkdir(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -370,19 +417,47 @@ fn vulnerabilities_have_fixes_layers_and_honour_the_filters() {
         return;
     };
     let vulns = report["vulnerabilities"].as_array().unwrap();
-    let django: Vec<&Value> = vulns.iter().filter(|v| v["package"]["name"] == "Django").collect();
-    assert!(django.len() >= 10, "Django 3.2 has many advisories: {}", django.len());
+    let django: Vec<&Value> = vulns
+        .iter()
+        .filter(|v| v["package"]["name"] == "Django")
+        .collect();
+    assert!(
+        django.len() >= 10,
+        "Django 3.2 has many advisories: {}",
+        django.len()
+    );
     for v in &django {
         assert!(!v["fixed"].as_array().unwrap().is_empty(), "{v}");
-        assert!(v["layer"]["created_by"].as_str().unwrap().contains("pip install"));
+        assert!(
+            v["layer"]["created_by"]
+                .as_str()
+                .unwrap()
+                .contains("pip install")
+        );
         assert_eq!(v["ecosystem"], "PyPI");
     }
-    assert!(vulns.iter().any(|v| v["package"]["name"] == "urllib3" && v["aliases"].as_array().unwrap().iter().any(|a| a == "CVE-2021-33503") || v["id"] == "CVE-2021-33503"));
+    assert!(vulns.iter().any(|v| {
+        v["package"]["name"] == "urllib3"
+            && v["aliases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "CVE-2021-33503")
+            || v["id"] == "CVE-2021-33503"
+    }));
 
     let dir = Dir::new();
-    let reference = format!("docker-archive:{}", images.join("image.docker.tar").display());
+    let reference = format!(
+        "docker-archive:{}",
+        images.join("image.docker.tar").display()
+    );
     // --severity keeps only what was asked for.
-    let run = scan(&dir, &db, &reference, &["--severity", "critical", "--scanners", "vuln"]);
+    let run = scan(
+        &dir,
+        &db,
+        &reference,
+        &["--severity", "critical", "--scanners", "vuln"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let only = run.json();
     let kept = only["vulnerabilities"].as_array().unwrap();
@@ -390,7 +465,12 @@ fn vulnerabilities_have_fixes_layers_and_honour_the_filters() {
     assert!(kept.iter().all(|v| v["severity"] == "critical"));
     assert_eq!(only["secrets"], Value::Null, "secrets were not asked for");
     // --fail-on turns findings into exit status 1.
-    let run = scan(&dir, &db, &reference, &["--fail-on", "high", "--scanners", "vuln"]);
+    let run = scan(
+        &dir,
+        &db,
+        &reference,
+        &["--fail-on", "high", "--scanners", "vuln"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     // An exception accepts one vulnerability (by alias too) and reports it as suppressed.
     let accepted = django[0]["id"].as_str().unwrap();
@@ -398,17 +478,55 @@ fn vulnerabilities_have_fixes_layers_and_honour_the_filters() {
         "exceptions.yaml",
         &format!("exceptions:\n  - vulnerabilities: [\"{accepted}\"]\n    packages: [Django]\n    reason: not reachable in this app\n"),
     );
-    let run = scan(&dir, &db, &reference, &["--exceptions", "exceptions.yaml", "--scanners", "vuln"]);
+    let run = scan(
+        &dir,
+        &db,
+        &reference,
+        &["--exceptions", "exceptions.yaml", "--scanners", "vuln"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let r = run.json();
-    assert!(r["vulnerabilities"].as_array().unwrap().iter().all(|v| v["id"] != accepted));
-    assert!(r["suppressed"].as_array().unwrap().iter().any(|v| v["id"] == accepted));
+    assert!(
+        r["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["id"] != accepted)
+    );
+    assert!(
+        r["suppressed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["id"] == accepted)
+    );
     // --ignore-unfixed drops findings without a fix.
-    let run = scan(&dir, &db, &reference, &["--ignore-unfixed", "--scanners", "vuln"]);
+    let run = scan(
+        &dir,
+        &db,
+        &reference,
+        &["--ignore-unfixed", "--scanners", "vuln"],
+    );
     let r = run.json();
-    assert!(r["vulnerabilities"].as_array().unwrap().iter().all(|v| !v["fixed"].as_array().unwrap().is_empty()));
+    assert!(
+        r["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| !v["fixed"].as_array().unwrap().is_empty())
+    );
     // SARIF names the rule and the layer.
-    let run = dir.run(&["--db", db.to_str().unwrap(), "scan", "image", &reference, "--format", "sarif", "--scanners", "vuln"]);
+    let run = dir.run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "scan",
+        "image",
+        &reference,
+        "--format",
+        "sarif",
+        "--scanners",
+        "vuln",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let sarif = run.json();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -422,31 +540,56 @@ fn sboms_of_the_image_rescan_to_the_same_vulnerabilities() {
         return;
     };
     let dir = Dir::new();
-    let reference = format!("docker-archive:{}", images.join("image.docker.tar").display());
+    let reference = format!(
+        "docker-archive:{}",
+        images.join("image.docker.tar").display()
+    );
     let mut expected: Vec<String> = report["vulnerabilities"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| format!("{} {} {}", v["id"], v["package"]["name"], v["package"]["version"]))
+        .map(|v| {
+            format!(
+                "{} {} {}",
+                v["id"], v["package"]["name"], v["package"]["version"]
+            )
+        })
         .collect();
     expected.sort();
     for format in ["cyclonedx", "spdx"] {
         let out = format!("image.{format}.json");
         let run = dir.run(&["sbom", &reference, "--format", format, "-o", &out]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join(&out)).unwrap()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(&out)).unwrap()).unwrap();
         let count = match format {
             "cyclonedx" => doc["components"].as_array().unwrap().len(),
             _ => doc["packages"].as_array().unwrap().len(),
         };
-        assert!(count >= report["packages"].as_array().unwrap().len(), "{format}: {count}");
-        let run = dir.run(&["--db", db.to_str().unwrap(), "scan", "sbom", &out, "--format", "json"]);
+        assert!(
+            count >= report["packages"].as_array().unwrap().len(),
+            "{format}: {count}"
+        );
+        let run = dir.run(&[
+            "--db",
+            db.to_str().unwrap(),
+            "scan",
+            "sbom",
+            &out,
+            "--format",
+            "json",
+        ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let mut got: Vec<String> = run.json()["vulnerabilities"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|v| format!("{} {} {}", v["id"], v["package"]["name"], v["package"]["version"]))
+            .map(|v| {
+                format!(
+                    "{} {} {}",
+                    v["id"], v["package"]["name"], v["package"]["version"]
+                )
+            })
             .collect();
         got.sort();
         assert_eq!(got, expected, "{format}");
@@ -459,7 +602,12 @@ fn a_truncated_image_is_an_error_naming_the_layer() {
     let dir = Dir::new();
     // The OCI layout with one layer blob cut in half.
     let copy = dir.path().join("cut.oci");
-    let status = Command::new("cp").arg("-r").arg(images.join("image.oci")).arg(&copy).status().unwrap();
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(images.join("image.oci"))
+        .arg(&copy)
+        .status()
+        .unwrap();
     assert!(status.success());
     let blobs = copy.join("blobs/sha256");
     let largest = std::fs::read_dir(&blobs)
@@ -470,7 +618,15 @@ fn a_truncated_image_is_an_error_naming_the_layer() {
         .path();
     let bytes = std::fs::read(&largest).unwrap();
     std::fs::write(&largest, &bytes[..bytes.len() / 2]).unwrap();
-    let run = dir.run(&["scan", "image", &format!("oci:{}:test", copy.display()), "--scanners", "secret", "--format", "json"]);
+    let run = dir.run(&[
+        "scan",
+        "image",
+        &format!("oci:{}:test", copy.display()),
+        "--scanners",
+        "secret",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("layer"), "{}", run.stderr);
     // What the other layers hold is still reported.
@@ -483,17 +639,40 @@ fn scan_fs_reads_lockfiles_of_a_source_tree() {
     let Some(db) = database() else { return };
     let app = repo_root().join("scripts/test-image/app");
     let dir = Dir::new();
-    let run = dir.run(&["--db", db.to_str().unwrap(), "scan", "fs", app.to_str().unwrap(), "--format", "json"]);
+    let run = dir.run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "scan",
+        "fs",
+        app.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report = run.json();
     let packages: BTreeSet<String> = report["packages"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| format!("{} {} {}", p["kind"].as_str().unwrap(), p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{} {} {}",
+                p["kind"].as_str().unwrap(),
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
         .collect();
-    for expected in ["npm lodash 4.17.20", "npm minimist 1.2.5", "python Django 3.2", "rust smallvec 1.6.0"] {
-        assert!(packages.contains(expected), "{expected} not in {packages:#?}");
+    for expected in [
+        "npm lodash 4.17.20",
+        "npm minimist 1.2.5",
+        "python Django 3.2",
+        "rust smallvec 1.6.0",
+    ] {
+        assert!(
+            packages.contains(expected),
+            "{expected} not in {packages:#?}"
+        );
     }
     let ids: BTreeSet<String> = report["vulnerabilities"]
         .as_array()
@@ -501,7 +680,13 @@ fn scan_fs_reads_lockfiles_of_a_source_tree() {
         .iter()
         .flat_map(|v| {
             let mut ids = vec![v["id"].as_str().unwrap().to_owned()];
-            ids.extend(v["aliases"].as_array().unwrap().iter().filter_map(|a| a.as_str().map(str::to_owned)));
+            ids.extend(
+                v["aliases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|a| a.as_str().map(str::to_owned)),
+            );
             ids
         })
         .collect();
@@ -509,5 +694,11 @@ fn scan_fs_reads_lockfiles_of_a_source_tree() {
         assert!(ids.contains(expected), "{expected} not found");
     }
     // Lockfiles have no layers.
-    assert!(report["packages"].as_array().unwrap().iter().all(|p| p["layer"].is_null()));
+    assert!(
+        report["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["layer"].is_null())
+    );
 }

@@ -1505,7 +1505,11 @@ mod tests {
         let m = manifest(&[("Bundle-Version", "1.2.17")]);
         assert_eq!(select_version(&m, &file), "1.2.17");
         let m = manifest(&[("Bundle-Version", "1.2")]);
-        assert_eq!(select_version(&m, &file), "1.2-1.2.17", "not a tail: the file name wins");
+        assert_eq!(
+            select_version(&m, &file),
+            "1.2-1.2.17",
+            "not a tail: the file name wins"
+        );
     }
 
     #[test]

@@ -282,7 +282,7 @@ impl<'a> Walker<'a> {
         {
             self.link_cache_bytes += bytes.len();
             self.link_cache.insert(path.to_owned(), bytes);
-        } else if !found {
+        } else if !found && !catalogers.is_empty() {
             let names = catalogers.iter().map(|(c, _)| c.name()).collect();
             self.fruitless
                 .insert(path.to_owned(), (names, content_cap.is_some()));

@@ -215,7 +215,9 @@ fn open_spec(
     registry: &registry::RegistryOptions,
 ) -> Result<Opened, SourceError> {
     match spec {
-        SourceSpec::DockerArchive(path) => archive::open_docker_archive(&path).map(|i| Opened::Image(Box::new(i))),
+        SourceSpec::DockerArchive(path) => {
+            archive::open_docker_archive(&path).map(|i| Opened::Image(Box::new(i)))
+        }
         SourceSpec::OciArchive(path, tag) => {
             archive::open_oci_archive(&path, tag.as_deref()).map(|i| Opened::Image(Box::new(i)))
         }

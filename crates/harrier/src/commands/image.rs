@@ -2,8 +2,7 @@
 //! look the packages up, filter, render. The decisions live in harrier-image and
 //! harrier-vulndb; this is the glue.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::Path;
 use std::time::Instant;
 
@@ -186,7 +185,7 @@ pub fn sbom_command(
         created: settings::now(),
         id: DocumentId::random().context("no random numbers for the document id")?,
     };
-    write_output(args.output.as_deref(), |out| match args.format {
+    super::write_output(args.output.as_deref(), |out| match args.format {
         SbomFormat::Cyclonedx => sbom::cyclonedx::write(&doc, out).map_err(io::Error::other),
         SbomFormat::Spdx => sbom::spdx::write(&doc, out).map_err(io::Error::other),
     })?;
@@ -276,7 +275,7 @@ fn finish(
         color: settings.output.color,
         verbose: settings.output.verbose,
     };
-    write_output(settings.output.file.as_deref(), |out| {
+    super::write_output(settings.output.file.as_deref(), |out| {
         harrier_report::image::write(settings.output.format, out, &report, table)
     })?;
     Ok(exit_status(&report, &settings.output))
@@ -322,29 +321,4 @@ fn read_capped(path: &Path, cap: usize) -> anyhow::Result<Vec<u8>> {
         );
     }
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
-}
-
-/// Writes to a file or stdout; a closed stdout (`… | head`) ends the output quietly.
-fn write_output(
-    file: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    match file {
-        Some(path) => {
-            let f =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut out = BufWriter::new(f);
-            write(&mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("cannot write {}", path.display()))
-        }
-        None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            match write(&mut out).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
-        }
-    }
 }

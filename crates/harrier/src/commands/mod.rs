@@ -8,6 +8,10 @@ pub mod progress;
 pub mod scan;
 pub mod vuln;
 
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
 use anyhow::Context;
 use harrier_core::Catalog;
 
@@ -41,4 +45,29 @@ pub fn open_db(global: &crate::cli::GlobalArgs) -> anyhow::Result<harrier_vulndb
             anyhow::Error::new(e)
         }
     })
+}
+
+/// Writes to a file or stdout; a closed stdout (`… | head`) ends the output quietly.
+pub fn write_output(
+    file: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    match file {
+        Some(path) => {
+            let f =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let mut out = BufWriter::new(f);
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
 }

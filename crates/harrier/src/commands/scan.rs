@@ -1,9 +1,5 @@
 //! `harrier scan manifests`.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-
-use anyhow::Context;
 use harrier_k8s::{Error as LoadError, ObjectIndex, load};
 use harrier_posture::{ScanOptions, scan};
 use harrier_report::{Diagnostic, Report, Scanned, TableOptions, ToolInfo};
@@ -116,32 +112,15 @@ fn diagnostic(e: &LoadError) -> Diagnostic {
     }
 }
 
-/// Writes the report; a closed stdout (`harrier … | head`) ends the output quietly.
+/// Writes the report to its file or stdout.
 pub fn write_report(report: &Report<'_>, output: &OutputSettings) -> anyhow::Result<()> {
     let table = TableOptions {
         color: output.color,
         verbose: output.verbose,
     };
-    match &output.file {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            harrier_report::write(output.format, &mut out, report, table)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("cannot write {}", path.display()))
-        }
-        None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            match harrier_report::write(output.format, &mut out, report, table)
-                .and_then(|()| out.flush())
-            {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
-        }
-    }
+    super::write_output(output.file.as_deref(), |out| {
+        harrier_report::write(output.format, out, report, table)
+    })
 }
 
 /// 2 when an input could not be read, else 1 when a finding at or above `--fail-on` remains,

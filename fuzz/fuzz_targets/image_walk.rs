@@ -9,13 +9,17 @@ use harrier_image::resolve::resolve;
 use harrier_image::secrets::SecretScanner;
 use harrier_image::walk::{Consumers, walk_layer};
 use libfuzzer_sys::fuzz_target;
+use std::sync::LazyLock;
+
+// Built once: the scanner's automaton and the cataloger list are not what is fuzzed.
+static CATALOGERS: LazyLock<Vec<&'static dyn harrier_image::Cataloger>> =
+    LazyLock::new(catalog::all);
+static SCANNER: LazyLock<SecretScanner> = LazyLock::new(SecretScanner::new);
 
 fuzz_target!(|data: &[u8]| {
-    let catalogers = catalog::all();
-    let scanner = SecretScanner::new();
     let consumers = Consumers {
-        catalogers: &catalogers,
-        content: Some(&scanner),
+        catalogers: &CATALOGERS,
+        content: Some(&*SCANNER),
     };
     let scan = walk_layer(0, Box::new(std::io::Cursor::new(data)), consumers);
     let resolved = resolve(vec![scan]);

@@ -702,3 +702,59 @@ fn scan_fs_reads_lockfiles_of_a_source_tree() {
             .all(|p| p["layer"].is_null())
     );
 }
+
+/// The corpus's Debian data predates bookworm's advisories, so an OSV record in the format
+/// osv.dev publishes for Debian is written here for the image's glibc: every binary package
+/// built from that source package must be reported, in the base layer, by the source package.
+#[test]
+fn debian_packages_are_matched_by_source_package_and_release() {
+    let Some(images) = images() else { return };
+    let dir = Dir::new();
+    dir.write(
+        "advisories/DSA-9999-1.json",
+        r#"{"schema_version": "1.6.0", "id": "DSA-9999-1", "modified": "2026-11-01T00:00:00Z",
+            "aliases": ["CVE-2099-0001"], "summary": "glibc: test advisory",
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u99"}]}]},
+                         {"package": {"ecosystem": "Debian:11", "name": "glibc"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.99"}]}]}]}"#,
+    );
+    let run = dir.run(&["--db", "vuln.db", "db", "import", "advisories"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let reference = format!(
+        "docker-archive:{}",
+        images.join("image.docker.tar").display()
+    );
+    let run = dir.run(&[
+        "--db",
+        "vuln.db",
+        "scan",
+        "image",
+        &reference,
+        "--scanners",
+        "vuln",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    let glibc: BTreeSet<String> = lines(&images.join("dpkg-query.txt"))
+        .iter()
+        .filter(|l| l.split('\t').nth(3) == Some("glibc"))
+        .filter_map(|l| l.split('\t').next().map(str::to_owned))
+        .collect();
+    assert!(!glibc.is_empty());
+    let found: BTreeSet<String> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["id"] == "CVE-2099-0001")
+        .map(|v| {
+            assert_eq!(v["ecosystem"], "Debian:12");
+            assert_eq!(v["fixed"][0], "2.36-9+deb12u99");
+            assert_eq!(v["layer"]["index"], 0);
+            v["package"]["name"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(found, glibc);
+}

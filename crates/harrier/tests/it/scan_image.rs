@@ -570,6 +570,7 @@ fn sboms_of_the_image_rescan_to_the_same_vulnerabilities() {
             count >= report["packages"].as_array().unwrap().len(),
             "{format}: {count}"
         );
+        validate_sbom(format, &dir.path().join(&out));
         let run = dir.run(&[
             "--db",
             db.to_str().unwrap(),
@@ -594,6 +595,39 @@ fn sboms_of_the_image_rescan_to_the_same_vulnerabilities() {
         got.sort();
         assert_eq!(got, expected, "{format}");
     }
+}
+
+/// The formats' own validators and published schemas (the scripts harrier-image's SBOM tests
+/// use: cyclonedx-python-lib, spdx-tools, jsonschema).
+fn validate_sbom(format: &str, path: &Path) {
+    let Some(schemas) = corpus_path(env!("CARGO_MANIFEST_DIR"), "schemas") else {
+        return;
+    };
+    let scripts = repo_root().join("crates/harrier-image/tests/sbom");
+    let (script, schema) = match format {
+        "cyclonedx" => ("validate_cyclonedx.py", schemas.clone()),
+        _ => ("validate_spdx.py", schemas.join("spdx-2.3.schema.json")),
+    };
+    let out = Command::new("python3")
+        .arg(scripts.join(script))
+        .arg(path)
+        .arg(&schema)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("ModuleNotFoundError")
+    {
+        skip::<()>(
+            "the SBOM validators are not installed (pip: cyclonedx-python-lib[json-validation] spdx-tools jsonschema)",
+        );
+        return;
+    }
+    assert_eq!(
+        stdout.trim(),
+        "valid",
+        "{format}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

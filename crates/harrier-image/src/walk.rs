@@ -160,7 +160,8 @@ struct Walker<'a> {
     /// Files too large for the link cache that were read and yielded nothing, with the
     /// catalogers that read them: a hard link to one holds the same bytes, so when the same
     /// catalogers want the link there is nothing to miss (a Go-binary cataloger wants every
-    /// executable, and `perl5.36.0` is a hard link to `perl`).
+    /// executable, and `perl5.36.0` is a hard link to `perl`). The flag says the content needs
+    /// no secret scan under another name: it had one, or it is binary.
     fruitless: HashMap<String, (Vec<&'static str>, bool)>,
 }
 
@@ -272,7 +273,7 @@ impl<'a> Walker<'a> {
         }
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         if let Err(e) = content.take(size).read_to_end(&mut bytes) {
-            self.problem(path, format!("cannot read: {e}"));
+            self.problem(path, format!("cannot read: {}", tar_error(&e)));
             return;
         }
         let found = self.consume(&meta, &bytes, &catalogers, content_cap, os);
@@ -284,8 +285,10 @@ impl<'a> Walker<'a> {
             self.link_cache.insert(path.to_owned(), bytes);
         } else if !found && !catalogers.is_empty() {
             let names = catalogers.iter().map(|(c, _)| c.name()).collect();
+            // A binary file is one the secret scanner skips whatever its name.
+            let binary = bytes.iter().take(8192).any(|b| *b == 0);
             self.fruitless
-                .insert(path.to_owned(), (names, content_cap.is_some()));
+                .insert(path.to_owned(), (names, content_cap.is_some() || binary));
         }
     }
 
@@ -382,6 +385,21 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// An I/O or tar error as one short line. The tar crate quotes the bytes of a header it cannot
+/// parse, and those bytes are the file's content (a password file, a key): they must not reach
+/// a log or a report.
+pub(crate) fn tar_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let cut = match first.find(": ") {
+        Some(i) if first.starts_with("numeric field") || first.contains("when getting") => {
+            &first[..i]
+        }
+        _ => first,
+    };
+    cut.chars().take(160).collect()
+}
+
 /// Wraps a layer blob in the decompressor its first bytes call for (gzip, zstd, or none).
 pub fn decompress<'r>(
     blob: Box<dyn Read + Send + 'r>,
@@ -410,7 +428,10 @@ pub fn walk_layer(
     walk_tar(&mut walker, Box::new(&mut blob));
     if walker.scan.truncated.is_none() {
         if let Err(e) = std::io::copy(&mut blob, &mut std::io::sink()) {
-            walker.scan.truncated = Some(format!("the layer could not be read to its end: {e}"));
+            walker.scan.truncated = Some(format!(
+                "the layer could not be read to its end: {}",
+                tar_error(&e)
+            ));
         }
     }
     walker.finish()
@@ -420,7 +441,7 @@ fn walk_tar(walker: &mut Walker<'_>, blob: Box<dyn Read + Send + '_>) {
     let reader = match decompress(blob) {
         Ok(r) => r,
         Err(e) => {
-            walker.scan.truncated = Some(format!("cannot read the layer: {e}"));
+            walker.scan.truncated = Some(format!("cannot read the layer: {}", tar_error(&e)));
             return;
         }
     };
@@ -428,7 +449,7 @@ fn walk_tar(walker: &mut Walker<'_>, blob: Box<dyn Read + Send + '_>) {
     let entries = match archive.entries() {
         Ok(entries) => entries,
         Err(e) => {
-            walker.scan.truncated = Some(format!("not a tar stream: {e}"));
+            walker.scan.truncated = Some(format!("not a tar stream: {}", tar_error(&e)));
             return;
         }
     };
@@ -436,7 +457,10 @@ fn walk_tar(walker: &mut Walker<'_>, blob: Box<dyn Read + Send + '_>) {
         let mut entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                walker.scan.truncated = Some(format!("the layer's tar stream is damaged: {e}"));
+                walker.scan.truncated = Some(format!(
+                    "the layer's tar stream is damaged: {}",
+                    tar_error(&e)
+                ));
                 break;
             }
         };
@@ -466,7 +490,7 @@ fn walk_tar(walker: &mut Walker<'_>, blob: Box<dyn Read + Send + '_>) {
         let path = match entry.path() {
             Ok(p) => p.to_string_lossy().into_owned(),
             Err(e) => {
-                walker.problem("<unreadable name>", format!("refused: {e}"));
+                walker.problem("<unreadable name>", format!("refused: {}", tar_error(&e)));
                 continue;
             }
         };
@@ -516,7 +540,7 @@ pub fn walk_dir(root: &Path, consumers: Consumers<'_>) -> LayerScan {
             let size = meta.len();
             match std::fs::File::open(entry.path()) {
                 Ok(mut f) => walker.entry(&path, Kind::File, size, mode, &mut f),
-                Err(e) => walker.problem(&path, format!("cannot read: {e}")),
+                Err(e) => walker.problem(&path, format!("cannot read: {}", tar_error(&e))),
             }
         } else {
             walker.entry(&path, Kind::Other, 0, mode, &mut std::io::empty());

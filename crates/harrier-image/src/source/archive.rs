@@ -49,13 +49,19 @@ impl TarIndex {
             .map_err(|e| SourceError::io(path, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| {
-                SourceError::invalid(path.display().to_string(), format!("corrupt tar: {e}"))
+                SourceError::invalid(
+                    path.display().to_string(),
+                    format!("corrupt tar: {}", crate::walk::tar_error(&e)),
+                )
             })?;
             if !entry.header().entry_type().is_file() {
                 continue;
             }
             let name = entry.path().map_err(|e| {
-                SourceError::invalid(path.display().to_string(), format!("bad member name: {e}"))
+                SourceError::invalid(
+                    path.display().to_string(),
+                    format!("bad member name: {}", crate::walk::tar_error(&e)),
+                )
             })?;
             let name = normalise(&name.to_string_lossy());
             members.insert(name, (entry.raw_file_position(), entry.size()));

@@ -28,13 +28,14 @@ pub use config::ImageConfig;
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// A file could not be read.
-    #[error("{}: {source}", path.display())]
+    // The cause is in the message rather than the error chain, so that it is printed once
+    // both by `{}` (layer problems in reports) and by `{:#}` (the CLI's error line).
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The image's structure is not what its format requires.
     #[error("{what}: {message}")]
@@ -56,7 +57,7 @@ impl SourceError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> SourceError {
         SourceError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 
@@ -234,6 +235,12 @@ fn open_spec(
         },
         SourceSpec::Registry(name) => match local_kind(Path::new(&name)) {
             Some(spec) => open_spec(spec, registry),
+            // `/tmp/app.tar` or `./layout` cannot be image names: say the file is missing
+            // rather than that the name is a bad reference.
+            None if name.starts_with(['/', '.']) => Err(SourceError::io(
+                name,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+            )),
             None => registry::open_image(&name, registry).map(|i| Opened::Image(Box::new(i))),
         },
     }

@@ -792,3 +792,33 @@ fn debian_packages_are_matched_by_source_package_and_release() {
         .collect();
     assert_eq!(found, glibc);
 }
+
+#[test]
+fn bad_image_inputs_are_clear_errors_that_never_quote_the_file() {
+    let dir = Dir::new();
+    let run = dir.run(&["scan", "image", "./missing.tar", "--scanners", "secret"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("missing.tar: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+    // Not a tar: the tar reader's message would quote the header bytes, which are the file's
+    // content.
+    dir.write(
+        "secret.txt",
+        &format!("password={}\n", "hunter2hunter2hunter2".repeat(30)),
+    );
+    let run = dir.run(&[
+        "scan",
+        "image",
+        "docker-archive:secret.txt",
+        "--scanners",
+        "secret",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("secret.txt"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}

@@ -261,6 +261,18 @@ fn normalise_release(kind: &EcosystemKind, release: &str) -> String {
                 rest.to_owned()
             }
         }
+        // OSV's Red Hat records name CPE-like streams (`enterprise_linux:9::appstream`,
+        // `enterprise_linux:8::baseos`); an installed system names its major release. The
+        // streams of one major release share one package namespace, so they meet at the major.
+        // Extended-support products (`rhel_eus:8.6::baseos`) are kept whole: their fixes are
+        // not the main stream's, and an installed system does not say it runs them.
+        EcosystemKind::Rpm(name) if name == "Red Hat" => match release.split_once(':') {
+            Some(("enterprise_linux", rest)) => {
+                let version = rest.split(':').next().unwrap_or_default();
+                version.split('.').next().unwrap_or_default().to_owned()
+            }
+            _ => release.to_owned(),
+        },
         _ => release.to_owned(),
     }
 }
@@ -290,6 +302,20 @@ mod tests {
         assert_eq!(e.release.as_deref(), Some("24.04"));
         let e = Ecosystem::parse_osv("Ubuntu:Pro:20.04:LTS");
         assert_eq!(e.release.as_deref(), Some("pro:20.04"));
+        for stream in [
+            "enterprise_linux:9::appstream",
+            "enterprise_linux:9::baseos",
+            "enterprise_linux:9.2::crb",
+        ] {
+            let e = Ecosystem::parse_osv(&format!("Red Hat:{stream}"));
+            assert_eq!(
+                e,
+                Ecosystem::with_release(EcosystemKind::Rpm("Red Hat".into()), "9"),
+                "{stream}"
+            );
+        }
+        let e = Ecosystem::parse_osv("Red Hat:rhel_eus:8.6::baseos");
+        assert_eq!(e.release.as_deref(), Some("rhel_eus:8.6::baseos"));
         assert_eq!(Ecosystem::parse_osv("PyPI").release, None);
         assert_eq!(
             Ecosystem::with_release(EcosystemKind::Debian, "bookworm")

@@ -361,7 +361,7 @@ fn from_lsb_release(text: &str) -> Option<Distro> {
 /// | `debian` | `Debian` | `VERSION_ID` (`12`); without it the codename's number (`trixie` → `13`), or `sid` |
 /// | `ubuntu` | `Ubuntu` | `VERSION_ID` (`24.04`; OSV's `:LTS` suffix is not part of the key) |
 /// | `alpine` | `Alpine` | major.minor of `VERSION_ID` (`3.20.3` → `3.20`; OSV writes `v3.20`) |
-/// | `rhel`, `centos` | `Red Hat` | major (`9`); OSV's Red Hat records name CPE-like streams (`enterprise_linux:9::appstream`), which matching must reduce to the major |
+/// | `rhel`, `centos` | `Red Hat` | major (`9`); OSV's Red Hat records name CPE-like streams (`enterprise_linux:9::appstream`), which harrier-vulndb reduces to the major |
 /// | `rocky` | `Rocky Linux` | major |
 /// | `almalinux` | `AlmaLinux` | major |
 /// | `sles`, `sled`, `sles_sap` | `SUSE` | `Linux Enterprise Server 15 SP5` (`Desktop`, `Server for SAP Applications`; `SP` only above 0) |

@@ -51,23 +51,8 @@ impl Cataloger for CargoLock {
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (i, entry) in lock.package.iter().enumerate() {
-            let name = entry
-                .get("name")
-                .and_then(toml::Value::as_str)
-                .map(str::trim);
-            let version = entry
-                .get("version")
-                .and_then(toml::Value::as_str)
-                .map(str::trim);
-            let (Some(name), Some(version)) = (
-                name.filter(|s| !s.is_empty()),
-                version.filter(|s| !s.is_empty()),
-            ) else {
-                found.errors.push(CatalogError::new(
-                    file.path,
-                    None,
-                    format!("package {} has no name or version", i + 1),
-                ));
+            let Some((name, version)) = read::toml_name_version(entry) else {
+                found.errors.push(read::unnamed_entry(file, i));
                 continue;
             };
             let mut package = Package::new(PackageKind::Rust, name, version, file.path);

@@ -104,14 +104,7 @@ impl Cataloger for ComposerLock {
     }
 
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
-        let doc: Value = read::json(file, content)?;
-        if !doc.is_object() {
-            return Err(CatalogError::new(
-                file.path,
-                None,
-                "not a composer.lock: the document is not an object",
-            ));
-        }
+        let doc = read::json_object(file, content, "composer.lock")?;
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (section, dev) in [("packages", false), ("packages-dev", true)] {

@@ -9,8 +9,6 @@
 //! private folders). Licenses: `license` (an SPDX expression, or the legacy object form
 //! `{"type": …}`) or the legacy `licenses` array.
 
-use serde_json::Value;
-
 use super::read;
 use crate::catalog::{CatalogError, Cataloger, FileMeta, Found, Want};
 use crate::{Package, PackageKind};
@@ -36,14 +34,7 @@ impl Cataloger for NpmInstalled {
     }
 
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
-        let doc: Value = read::json(file, content)?;
-        if !doc.is_object() {
-            return Err(CatalogError::new(
-                file.path,
-                None,
-                "not a package.json: the document is not an object",
-            ));
-        }
+        let doc = read::json_object(file, content, "package.json")?;
         let (Some(name), Some(version)) = (
             read::json_str(&doc, "name"),
             read::json_str(&doc, "version"),

@@ -55,14 +55,7 @@ impl Cataloger for NpmLock {
     }
 
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
-        let doc: Value = read::json(file, content)?;
-        if !doc.is_object() {
-            return Err(CatalogError::new(
-                file.path,
-                None,
-                "not an npm lockfile: the document is not an object",
-            ));
-        }
+        let doc = read::json_object(file, content, "npm lockfile")?;
         let mut packages = read::Packages::default();
         let mut found = Found::default();
         if let Some(entries) = doc.get("packages") {

@@ -5,8 +5,6 @@
 //! no release and are not packages. `develop` entries get the `dependency.scope` property
 //! `dev`; a package in both sections is reported once, as a runtime dependency.
 
-use serde_json::Value;
-
 use super::read;
 use crate::catalog::{CatalogError, Cataloger, FileMeta, Found, Scope, Want};
 use crate::{Package, PackageKind};
@@ -36,14 +34,7 @@ impl Cataloger for PipfileLock {
     }
 
     fn catalog(&self, file: &FileMeta<'_>, content: &[u8]) -> Result<Found, CatalogError> {
-        let doc: Value = read::json(file, content)?;
-        if !doc.is_object() {
-            return Err(CatalogError::new(
-                file.path,
-                None,
-                "not a Pipfile.lock: the document is not an object",
-            ));
-        }
+        let doc = read::json_object(file, content, "Pipfile.lock")?;
         let mut found = Found::default();
         let mut packages = read::Packages::default();
         for (section, dev) in [("default", false), ("develop", true)] {

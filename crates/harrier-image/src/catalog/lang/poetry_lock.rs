@@ -45,23 +45,8 @@ impl Cataloger for PoetryLock {
         let lock: Lock = read::toml(file, content)?;
         let mut found = Found::default();
         for (i, entry) in lock.package.iter().enumerate() {
-            let name = entry
-                .get("name")
-                .and_then(toml::Value::as_str)
-                .map(str::trim);
-            let version = entry
-                .get("version")
-                .and_then(toml::Value::as_str)
-                .map(str::trim);
-            let (Some(name), Some(version)) = (
-                name.filter(|s| !s.is_empty()),
-                version.filter(|s| !s.is_empty()),
-            ) else {
-                found.errors.push(CatalogError::new(
-                    file.path,
-                    None,
-                    format!("package {} has no name or version", i + 1),
-                ));
+            let Some((name, version)) = read::toml_name_version(entry) else {
+                found.errors.push(read::unnamed_entry(file, i));
                 continue;
             };
             let mut package = Package::new(PackageKind::Python, name, version, file.path);

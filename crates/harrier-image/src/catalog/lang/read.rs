@@ -249,6 +249,53 @@ pub(super) fn vcs_commit(reference: &str) -> Option<&str> {
     pinned.then_some(commit)
 }
 
+/// The `name` and `version` of a TOML lockfile entry (`[[package]]` of Cargo.lock, poetry.lock,
+/// pdm.lock), trimmed; `None` when either is missing or empty.
+pub(super) fn toml_name_version(entry: &toml::Value) -> Option<(&str, &str)> {
+    let field = |key: &str| {
+        entry
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    Some((field("name")?, field("version")?))
+}
+
+/// The error for entry `index` (from 0) of a lockfile's package list that lacks a name or a
+/// version.
+pub(super) fn unnamed_entry(file: &FileMeta<'_>, index: usize) -> CatalogError {
+    CatalogError::new(
+        file.path,
+        None,
+        format!("package {} has no name or version", index + 1),
+    )
+}
+
+/// A JSON document that must be an object (`what` names the format in the error:
+/// `not a composer.lock: …`).
+pub(super) fn json_object(
+    file: &FileMeta<'_>,
+    content: &[u8],
+    what: &str,
+) -> Result<serde_json::Value, CatalogError> {
+    let doc: serde_json::Value = json(file, content)?;
+    if doc.is_object() {
+        Ok(doc)
+    } else {
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        Err(CatalogError::new(
+            file.path,
+            None,
+            format!("not {article} {what}: the document is not an object"),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -544,18 +544,7 @@ fn sboms_of_the_image_rescan_to_the_same_vulnerabilities() {
         "docker-archive:{}",
         images.join("image.docker.tar").display()
     );
-    let mut expected: Vec<String> = report["vulnerabilities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            format!(
-                "{} {} {}",
-                v["id"], v["package"]["name"], v["package"]["version"]
-            )
-        })
-        .collect();
-    expected.sort();
+    let expected = vulnerability_keys(report);
     for format in ["cyclonedx", "spdx"] {
         let out = format!("image.{format}.json");
         let run = dir.run(&["sbom", &reference, "--format", format, "-o", &out]);
@@ -581,20 +570,25 @@ fn sboms_of_the_image_rescan_to_the_same_vulnerabilities() {
             "json",
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let mut got: Vec<String> = run.json()["vulnerabilities"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| {
-                format!(
-                    "{} {} {}",
-                    v["id"], v["package"]["name"], v["package"]["version"]
-                )
-            })
-            .collect();
-        got.sort();
-        assert_eq!(got, expected, "{format}");
+        assert_eq!(vulnerability_keys(&run.json()), expected, "{format}");
     }
+}
+
+/// `id package version` of every vulnerability of a report, sorted.
+fn vulnerability_keys(report: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            format!(
+                "{} {} {}",
+                v["id"], v["package"]["name"], v["package"]["version"]
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
 }
 
 /// The formats' own validators and published schemas (the scripts harrier-image's SBOM tests

@@ -240,7 +240,10 @@ const GROUPS: &[(&str, &str)] = &[
     ("ingresses", "networking.k8s.io"),
     ("jobs", "batch"),
     ("leases", "coordination.k8s.io"),
-    ("mutatingwebhookconfigurations", "admissionregistration.k8s.io"),
+    (
+        "mutatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
     ("networkpolicies", "networking.k8s.io"),
     ("poddisruptionbudgets", "policy"),
     ("priorityclasses", "scheduling.k8s.io"),
@@ -253,7 +256,10 @@ const GROUPS: &[(&str, &str)] = &[
     ("storageclasses", "storage.k8s.io"),
     ("subjectaccessreviews", "authorization.k8s.io"),
     ("tokenreviews", "authentication.k8s.io"),
-    ("validatingwebhookconfigurations", "admissionregistration.k8s.io"),
+    (
+        "validatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
     ("volumeattachments", "storage.k8s.io"),
 ];
 
@@ -690,19 +696,17 @@ impl Rbac {
         let mut subjects = Vec::new();
         if let Some(list) = object.node.get("subjects").and_then(|n| n.as_seq()) {
             for node in list {
-                let subject = match from_node::<
-                    harrier_k8s::k8s_openapi::api::rbac::v1::Subject,
-                >(node)
-                {
-                    Ok(s) => s,
-                    Err(e) => {
-                        self.problem(
-                            harrier_core::Location::new(object.path.clone(), node.pos),
-                            format!("{kind} `{name}` has a subject that does not decode ({e})"),
-                        );
-                        continue;
-                    }
-                };
+                let subject =
+                    match from_node::<harrier_k8s::k8s_openapi::api::rbac::v1::Subject>(node) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            self.problem(
+                                harrier_core::Location::new(object.path.clone(), node.pos),
+                                format!("{kind} `{name}` has a subject that does not decode ({e})"),
+                            );
+                            continue;
+                        }
+                    };
                 let location = Location::new(object.path.clone(), node.pos);
                 let subject_kind = match subject.kind.as_str() {
                     "ServiceAccount" => SubjectKind::ServiceAccount,
@@ -791,7 +795,11 @@ impl Rbac {
                 else {
                     continue;
                 };
-                let mut rules = self.roles.get(key).map(|r| r.rules.clone()).unwrap_or_default();
+                let mut rules = self
+                    .roles
+                    .get(key)
+                    .map(|r| r.rules.clone())
+                    .unwrap_or_default();
                 for selector in &selectors {
                     for other in &cluster_roles {
                         if other == key {
@@ -842,7 +850,9 @@ impl Rbac {
             let via = &binding.via;
             let key = match (via.kind, via.role.kind.as_str()) {
                 (_, "ClusterRole") => (None, via.role.name.clone()),
-                (BindingKind::RoleBinding, "Role") => (via.namespace.clone(), via.role.name.clone()),
+                (BindingKind::RoleBinding, "Role") => {
+                    (via.namespace.clone(), via.role.name.clone())
+                }
                 (BindingKind::ClusterRoleBinding, "Role") => {
                     problems.push(Problem {
                         location: binding.location.clone(),
@@ -927,7 +937,10 @@ impl Rbac {
                 continue;
             }
             let rules = self.rules_of(binding);
-            if !rules.iter().any(|rule| matching::rule_allows(rule, request)) {
+            if !rules
+                .iter()
+                .any(|rule| matching::rule_allows(rule, request))
+            {
                 continue;
             }
             for subject in &binding.subjects {

@@ -175,7 +175,7 @@ fn argo_cd() {
 /// approval rule names `issuers.cert-manager.io/*` literally (the CSR approval plugin asks
 /// with that name; the authorizer does no globbing). Its view/edit roles aggregate into the
 /// built-in `view`/`edit`/`admin`, which the install does not contain: a `view` written here
-/// with the built-in's selector picks them up.
+/// with the built-in's selector picks them up. The cainjector watches certificates too.
 #[test]
 fn cert_manager() {
     let Some(install) = corpus("realworld/cert-manager/cert-manager-v1.14.4.yaml") else {
@@ -264,6 +264,7 @@ subjects: [{kind: Group, name: "system:serviceaccounts:team"}]
         ),
         [
             "ServiceAccount cert-manager/cert-manager via cert-manager-controller-certificates, cert-manager-controller-ingress-shim",
+            "ServiceAccount cert-manager/cert-manager-cainjector via cert-manager-cainjector",
             "Group system:serviceaccounts:team via viewers",
         ]
     );

@@ -452,7 +452,8 @@ impl Identity {
         self
     }
 
-    /// `appliesToUser` of the authorizer; `binding_namespace` is the RoleBinding's namespace.
+    /// `appliesToUser` of the authorizer. A ServiceAccount subject already carries its
+    /// RoleBinding's namespace when it named none (see `add_binding`).
     fn is(&self, subject: &SubjectRef) -> bool {
         match subject.kind {
             SubjectKind::User => self.user.as_deref() == Some(subject.name.as_str()),

@@ -442,6 +442,16 @@ impl Identity {
         Ok(Identity::user(name))
     }
 
+    /// The identity a binding's subject stands for: a service account with its implicit
+    /// groups, a user with `system:authenticated` (or `system:unauthenticated`), a group alone.
+    pub fn of(subject: &SubjectRef) -> Identity {
+        match (subject.kind, &subject.namespace) {
+            (SubjectKind::ServiceAccount, Some(ns)) => Identity::service_account(ns, &subject.name),
+            (SubjectKind::Group, _) => Identity::group(&subject.name),
+            _ => Identity::user(&subject.name),
+        }
+    }
+
     /// Adds groups (`--group`), keeping each once.
     pub fn with_groups(mut self, groups: impl IntoIterator<Item = String>) -> Identity {
         for g in groups {
@@ -985,6 +995,13 @@ impl Rbac {
             .into_iter()
             .map(|(namespace, rules)| ScopeRules { namespace, rules })
             .collect()
+    }
+
+    /// Every subject some binding names, sorted and each once: the subjects whose effective
+    /// permissions [`Rbac::can`] (through [`Identity::of`]) can be asked.
+    pub fn subjects(&self) -> Vec<SubjectRef> {
+        let all: BTreeSet<&SubjectRef> = self.bindings.iter().flat_map(|b| &b.subjects).collect();
+        all.into_iter().cloned().collect()
     }
 
     /// Whether `identity` is granted `request` (`SubjectAccessReview`'s answer).

@@ -455,3 +455,37 @@ subjects: [{kind: Robot, name: r2}, {kind: ServiceAccount, name: nons}, 7]
     assert_eq!(r.problems().len(), 5, "{:?}", r.problems());
     assert!(r.who_can(&req("get", "pods", None)).is_empty());
 }
+
+#[test]
+fn every_subject_and_its_identity() {
+    let r = rbac(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: Group, name: ops}
+- {kind: ServiceAccount, name: x, namespace: ns1}
+- {kind: User, name: alice}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: ns1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: x}]
+"#,
+    );
+    let subjects = r.subjects();
+    let shown: Vec<String> = subjects.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["ServiceAccount ns1/x", "User alice", "Group ops"]);
+    assert_eq!(Identity::of(&subjects[0]), sa("ns1", "x"));
+    assert_eq!(Identity::of(&subjects[1]), Identity::user("alice"));
+    assert_eq!(Identity::of(&subjects[2]), Identity::group("ops"));
+    let scopes: Vec<Option<String>> = r
+        .can(&Identity::of(&subjects[0]))
+        .into_iter()
+        .map(|s| s.namespace)
+        .collect();
+    assert_eq!(scopes, [None, Some("ns1".to_owned())]);
+}

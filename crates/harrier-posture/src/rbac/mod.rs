@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use harrier_core::Location;
-use harrier_core::yaml::de::from_node;
+use harrier_core::yaml::de::{DeError, from_node};
 use harrier_k8s::k8s_openapi::api::rbac::v1::{AggregationRule, PolicyRule, RoleRef};
 use harrier_k8s::{Object, ObjectIndex};
 use serde::Serialize;
@@ -621,10 +621,11 @@ impl Rbac {
                 Ok(rules) => rules.into_iter().map(Rule::from).collect(),
                 Err(e) => {
                     self.problem(
-                        object.location(),
+                        decode_location(object, node.pos, &e),
                         format!(
-                            "{} `{name}` has rules that do not decode ({e}); it grants nothing",
-                            object.kind()
+                            "{} `{name}` has rules that do not decode ({}); it grants nothing",
+                            object.kind(),
+                            e.message
                         ),
                     );
                     Vec::new()
@@ -638,8 +639,11 @@ impl Rbac {
                     Ok(rule) => Some(rule),
                     Err(e) => {
                         self.problem(
-                            object.location(),
-                            format!("ClusterRole `{name}` has an aggregationRule that does not decode ({e})"),
+                            decode_location(object, node.pos, &e),
+                            format!(
+                                "ClusterRole `{name}` has an aggregationRule that does not decode ({})",
+                                e.message
+                            ),
                         );
                         None
                     }
@@ -687,12 +691,16 @@ impl Rbac {
                 .clone()
                 .unwrap_or_else(|| options.default_namespace.clone())
         });
-        let role_ref = match object.node.get("roleRef").map(from_node::<RoleRef>) {
-            Some(Ok(r)) => r,
-            Some(Err(e)) => {
+        let role_ref_node = object.node.get("roleRef");
+        let role_ref = match role_ref_node.map(|node| (node.pos, from_node::<RoleRef>(node))) {
+            Some((_, Ok(r))) => r,
+            Some((pos, Err(e))) => {
                 self.problem(
-                    object.location(),
-                    format!("{kind} `{name}` has a roleRef that does not decode ({e}); it grants nothing"),
+                    decode_location(object, pos, &e),
+                    format!(
+                        "{kind} `{name}` has a roleRef that does not decode ({}); it grants nothing",
+                        e.message
+                    ),
                 );
                 return;
             }
@@ -712,8 +720,11 @@ impl Rbac {
                         Ok(s) => s,
                         Err(e) => {
                             self.problem(
-                                harrier_core::Location::new(object.path.clone(), node.pos),
-                                format!("{kind} `{name}` has a subject that does not decode ({e})"),
+                                decode_location(object, node.pos, &e),
+                                format!(
+                                    "{kind} `{name}` has a subject that does not decode ({})",
+                                    e.message
+                                ),
                             );
                             continue;
                         }
@@ -1015,6 +1026,11 @@ impl Rbac {
                     .any(|rule| matching::rule_allows(rule, request))
         })
     }
+}
+
+/// Where a decoding error is: the offending node when the decoder knows it, else the field.
+fn decode_location(object: &Object, field: harrier_core::Pos, e: &DeError) -> Location {
+    Location::new(object.path.clone(), e.pos.unwrap_or(field))
 }
 
 fn describe_key(kind: &str, key: &RoleKey) -> String {

@@ -453,6 +453,9 @@ subjects: [{kind: Robot, name: r2}, {kind: ServiceAccount, name: nons}, 7]
 "#,
     );
     assert_eq!(r.problems().len(), 5, "{:?}", r.problems());
+    let lines: Vec<u32> = r.problems().iter().map(|p| p.location.line).collect();
+    // rules (5), roleRef (10), then the three bad subjects of line 16.
+    assert_eq!(lines, [5, 10, 16, 16, 16], "{:?}", r.problems());
     assert!(r.who_can(&req("get", "pods", None)).is_empty());
 }
 

@@ -27,7 +27,7 @@ mod matching;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use harrier_core::Location;
@@ -468,10 +468,16 @@ impl Identity {
         match subject.kind {
             SubjectKind::User => self.user.as_deref() == Some(subject.name.as_str()),
             SubjectKind::Group => self.groups.contains(&subject.name),
-            SubjectKind::ServiceAccount => subject.namespace.as_deref().is_some_and(|ns| {
-                self.user.as_deref()
-                    == Some(format!("system:serviceaccount:{ns}:{}", subject.name).as_str())
-            }),
+            SubjectKind::ServiceAccount => {
+                let user = self
+                    .user
+                    .as_deref()
+                    .and_then(|u| u.strip_prefix("system:serviceaccount:"))
+                    .and_then(|rest| rest.split_once(':'));
+                user.is_some_and(|(ns, name)| {
+                    subject.namespace.as_deref() == Some(ns) && subject.name == name
+                })
+            }
         }
     }
 }
@@ -986,25 +992,33 @@ impl Rbac {
     /// Every rule `identity` holds, grouped by where it holds it: cluster-wide first, then
     /// namespaces in order.
     pub fn can(&self, identity: &Identity) -> Vec<ScopeRules> {
-        let mut scopes: BTreeMap<Option<String>, Vec<HeldRule>> = BTreeMap::new();
+        // References until the end, and a set to drop repeated rules: cloning and comparing
+        // whole rules for each binding made this quadratic in the rules a subject holds.
+        let mut scopes: BTreeMap<Option<&str>, Vec<(&Rule, &Via)>> = BTreeMap::new();
+        let mut seen: HashSet<(Option<&str>, &Rule, &Via)> = HashSet::new();
         for binding in &self.bindings {
             if !binding.subjects.iter().any(|s| identity.is(s)) {
                 continue;
             }
+            let scope = binding.via.scope.as_deref();
             for rule in self.rules_of(binding) {
-                let held = scopes.entry(binding.via.scope.clone()).or_default();
-                let entry = HeldRule {
-                    rule: rule.clone(),
-                    binding: binding.via.clone(),
-                };
-                if !held.contains(&entry) {
-                    held.push(entry);
+                if seen.insert((scope, rule, &binding.via)) {
+                    scopes.entry(scope).or_default().push((rule, &binding.via));
                 }
             }
         }
         scopes
             .into_iter()
-            .map(|(namespace, rules)| ScopeRules { namespace, rules })
+            .map(|(namespace, rules)| ScopeRules {
+                namespace: namespace.map(str::to_owned),
+                rules: rules
+                    .into_iter()
+                    .map(|(rule, via)| HeldRule {
+                        rule: rule.clone(),
+                        binding: via.clone(),
+                    })
+                    .collect(),
+            })
             .collect()
     }
 

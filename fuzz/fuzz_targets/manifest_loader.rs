@@ -1,4 +1,5 @@
-//! Any bytes through the whole manifest path: load, index (typed pod templates), every check.
+//! Any bytes through the whole manifest path: load, index (typed pod templates), every check,
+//! RBAC resolution and its queries.
 //! Nothing may panic, whatever the input.
 #![no_main]
 
@@ -11,4 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let loaded = harrier_k8s::load_text(Arc::from("fuzz.yaml"), text);
     let (index, _) = harrier_k8s::ObjectIndex::build(loaded.objects);
     let _ = harrier_posture::scan(&index, &harrier_posture::ScanOptions::default());
+    let rbac = harrier_posture::rbac::Rbac::from_index(&index, &Default::default());
+    if let Ok(request) = harrier_posture::rbac::Request::parse("get", "secrets", None, None) {
+        let _ = rbac.who_can(&request);
+    }
+    let _ = rbac.can(&harrier_posture::rbac::Identity::service_account("default", "default"));
 });

@@ -23,3 +23,4 @@ pub use check::{Check, PodContext, Run};
 pub use emit::Emitter;
 pub use engine::{PostureResult, ScanOptions, scan};
 pub use pod_security::{WorkloadPosture, pss_level_of};
+pub mod rbac;

@@ -1,7 +1,7 @@
 //! No input makes the manifest path panic: real corpus files, mutated deterministically
 //! (truncated, lines dropped or repeated, structural characters injected), go through loading,
-//! indexing and every check. The long-running counterpart is the cargo-fuzz target
-//! `fuzz/fuzz_targets/manifest_loader.rs`.
+//! indexing, every check and RBAC resolution. The long-running counterpart is the cargo-fuzz
+//! target `fuzz/fuzz_targets/manifest_loader.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use harrier_core::testing::corpus_path;
 use harrier_k8s::{ObjectIndex, load_text};
+use harrier_posture::rbac::{Identity, Rbac, RbacOptions, Request};
 use harrier_posture::{ScanOptions, scan};
 
 /// xorshift64*: deterministic, so a failure reproduces from its seed.
@@ -116,6 +117,7 @@ fn no_panics_on_mutated_corpus() {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let loaded = load_text(Arc::from("mutated.yaml"), &mutated);
                 let (index, _) = ObjectIndex::build(loaded.objects);
+                rbac_queries(&index);
                 scan(&index, &ScanOptions::default()).findings.len()
             }));
             assert!(
@@ -156,6 +158,15 @@ fn hostile_inputs_end_in_errors_not_panics() {
     for input in &inputs {
         let loaded = load_text(Arc::from("hostile.yaml"), input);
         let (index, _) = ObjectIndex::build(loaded.objects);
+        rbac_queries(&index);
         let _ = scan(&index, &ScanOptions::default());
     }
+}
+
+/// Effective RBAC permissions over whatever loaded: resolution and both queries.
+fn rbac_queries(index: &ObjectIndex) -> usize {
+    let rbac = Rbac::from_index(index, &RbacOptions::default());
+    let request = Request::parse("get", "secrets", None, None).expect("a valid request");
+    let identity = Identity::service_account("default", "default");
+    rbac.who_can(&request).len() + rbac.can(&identity).len() + rbac.problems().len()
 }

@@ -69,6 +69,10 @@ pub enum Command {
     /// CycloneDX 1.6 or SPDX 2.3 JSON, every package with its package URL, the layer that
     /// introduced it and the file it was read from.
     Sbom(SbomArgs),
+    /// Effective RBAC permissions: who can do what, resolved from Roles, ClusterRoles (with
+    /// aggregation) and their bindings as the API server's authorizer resolves them.
+    #[command(subcommand)]
+    Rbac(RbacCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -76,6 +80,67 @@ pub enum Command {
         /// The docs directory to write into.
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RbacCommand {
+    /// Every subject allowed VERB on RESOURCE, with the bindings that allow it.
+    ///
+    /// RESOURCE is `pods`, `pods/exec`, `deployments.apps/scale` (resource.group/subresource;
+    /// well-known resources find their group alone) or a non-resource URL such as `/metrics`.
+    /// Without `-n` the answer covers every namespace, and each binding says where it applies.
+    WhoCan(WhoCanArgs),
+    /// Every rule SUBJECT holds, per namespace, with the bindings that grant it.
+    ///
+    /// SUBJECT is `sa:NAMESPACE/NAME` (or `system:serviceaccount:NAMESPACE:NAME`),
+    /// `user:NAME` (or a bare name) or `group:NAME`. Service accounts and users count their
+    /// implicit groups (`system:serviceaccounts`, `system:serviceaccounts:NAMESPACE`,
+    /// `system:authenticated`; `system:unauthenticated` for `system:anonymous`).
+    Can(CanArgs),
+}
+
+/// Where RBAC objects come from.
+#[derive(Debug, Args)]
+pub struct RbacSourceArgs {
+    /// Manifest files or directories (recursively) holding the RBAC objects; `-` reads stdin.
+    #[arg(short = 'f', long = "filename", required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The namespace of Roles and RoleBindings that name none, as `kubectl apply -n` would set it.
+    #[arg(long, value_name = "NAMESPACE", default_value = "default")]
+    pub default_namespace: String,
+    /// Answer as a table or as JSON (see docs/rbac.md).
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Files larger than this many bytes are reported as errors instead of read.
+    #[arg(long, value_name = "BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    /// The verb: get, list, watch, create, update, patch, delete, use, bind, escalate, impersonate…
+    pub verb: String,
+    /// The resource, `resource/subresource`, `resource.group`, or a URL starting with `/`.
+    pub resource: String,
+    /// Only this namespace (and cluster-wide grants) [default: every namespace].
+    #[arg(short, long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The object's name, for rules limited by `resourceNames`.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub source: RbacSourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CanArgs {
+    /// `sa:NAMESPACE/NAME`, `user:NAME` or `group:NAME`.
+    pub subject: String,
+    /// Further groups the user belongs to; repeatable.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    #[command(flatten)]
+    pub source: RbacSourceArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ pub mod db;
 pub mod generate_docs;
 pub mod image;
 pub mod progress;
+pub mod rbac;
 pub mod scan;
 pub mod vuln;
 

@@ -311,15 +311,10 @@ fn grant<'r>(rule: &'r PolicyRule, role_kind: &str, permission: &Permission) -> 
     })
 }
 
-/// `ResourceMatches` of the RBAC authorizer.
+/// `ResourceMatches` of the RBAC authorizer, shared with the effective-permissions engine.
 fn resource_matches(entry: &str, wanted: &str) -> bool {
-    if entry == "*" || entry == wanted {
-        return true;
-    }
-    match (wanted.split_once('/'), entry.strip_prefix("*/")) {
-        (Some((_, subresource)), Some(entry_subresource)) => subresource == entry_subresource,
-        _ => false,
-    }
+    let subresource = wanted.split_once('/').map_or("", |(_, sub)| sub);
+    crate::rbac::entry_matches_resource(entry, wanted, subresource)
 }
 
 #[cfg(test)]

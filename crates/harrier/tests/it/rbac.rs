@@ -1,0 +1,191 @@
+//! `harrier rbac who-can` and `harrier rbac can` over manifests.
+
+use harrier_core::testing::corpus_path;
+use serde_json::Value;
+
+use crate::util::Dir;
+
+const OBJECTS: &str = r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules:
+- {apiGroups: [""], resources: [secrets], verbs: [get, list]}
+- {apiGroups: [""], resources: [pods/exec], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+- {kind: ServiceAccount, name: app}
+- {kind: Group, name: "system:authenticated"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: dangling}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: gone}
+subjects: [{kind: User, name: eve}]
+"#;
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).expect("JSON output")
+}
+
+#[test]
+fn who_can_table() {
+    let dir = Dir::new();
+    dir.write("rbac.yaml", OBJECTS);
+    let run = dir.run(&["rbac", "who-can", "list", "secrets", "-f", "rbac.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with("KIND"));
+    assert!(lines[1].starts_with("ServiceAccount  team"), "{}", lines[1]);
+    assert!(lines[1].ends_with("RoleBinding team/readers → ClusterRole secret-reader"));
+    assert!(lines[2].starts_with("Group"), "{}", lines[2]);
+    assert!(
+        run.stderr
+            .contains("rbac.yaml:16:1: ClusterRoleBinding `dangling` refers to ClusterRole `gone`, which is not among the inputs"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn who_can_json_names_subjects_and_bindings() {
+    let dir = Dir::new();
+    dir.write("rbac.yaml", OBJECTS);
+    let run = dir.run(&[
+        "rbac",
+        "who-can",
+        "create",
+        "pods/exec",
+        "-n",
+        "team",
+        "-f",
+        "rbac.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run.stdout);
+    let subjects = doc["subjects"].as_array().expect("subjects");
+    assert_eq!(subjects.len(), 2);
+    assert_eq!(subjects[0]["kind"], "ServiceAccount");
+    assert_eq!(subjects[0]["name"], "app");
+    assert_eq!(subjects[0]["namespace"], "team");
+    assert_eq!(subjects[0]["bindings"][0]["kind"], "RoleBinding");
+    assert_eq!(subjects[0]["bindings"][0]["name"], "readers");
+    assert_eq!(subjects[0]["bindings"][0]["role"]["name"], "secret-reader");
+    assert_eq!(subjects[0]["bindings"][0]["scope"], "team");
+    assert_eq!(subjects[1]["kind"], "Group");
+    assert_eq!(subjects[1]["namespace"], Value::Null);
+    assert_eq!(doc["problems"][0]["location"]["line"], 16);
+
+    let elsewhere = dir.run(&[
+        "rbac",
+        "who-can",
+        "create",
+        "pods/exec",
+        "-n",
+        "other",
+        "-f",
+        "rbac.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json(&elsewhere.stdout)["subjects"], Value::Array(vec![]));
+}
+
+#[test]
+fn can_lists_rules_per_namespace_with_implicit_groups() {
+    let dir = Dir::new();
+    dir.write("rbac.yaml", OBJECTS);
+    // Any service account is authenticated, so `other/x` holds the group's grant in `team`.
+    let run = dir.run(&[
+        "rbac",
+        "can",
+        "sa:other/x",
+        "-f",
+        "rbac.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run.stdout);
+    assert_eq!(doc["identity"]["user"], "system:serviceaccount:other:x");
+    let namespaces = doc["namespaces"].as_array().expect("namespaces");
+    assert_eq!(namespaces.len(), 1);
+    assert_eq!(namespaces[0]["namespace"], "team");
+    assert_eq!(namespaces[0]["rules"][0]["resources"][0], "secrets");
+    assert_eq!(namespaces[0]["rules"][1]["resources"][0], "pods/exec");
+
+    let anonymous = dir.run(&["rbac", "can", "system:anonymous", "-f", "rbac.yaml"]);
+    assert_eq!(anonymous.code, 0);
+    assert!(
+        anonymous.stdout.contains("is granted nothing"),
+        "{}",
+        anonymous.stdout
+    );
+
+    let table = dir.run(&["rbac", "can", "sa:team/app", "-f", "rbac.yaml"]);
+    assert!(
+        table
+            .stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("team ")),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn bad_queries_and_unreadable_files_exit_2() {
+    let dir = Dir::new();
+    dir.write("rbac.yaml", OBJECTS);
+    let run = dir.run(&["rbac", "who-can", "get", "pods/log/x", "-f", "rbac.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read the request"),
+        "{}",
+        run.stderr
+    );
+    let run = dir.run(&["rbac", "can", "sa:team", "-f", "rbac.yaml"]);
+    assert_eq!(run.code, 2);
+    dir.write("broken.yaml", "kind: [\n");
+    let run = dir.run(&["rbac", "who-can", "get", "pods", "-f", "broken.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("broken.yaml:"), "{}", run.stderr);
+}
+
+#[test]
+fn kubernetes_goat_superadmin() {
+    let Some(setup) = corpus_path(
+        env!("CARGO_MANIFEST_DIR"),
+        "manifests/insecure/kubernetes-goat/scenarios/insecure-rbac/setup.yaml",
+    ) else {
+        return;
+    };
+    let dir = Dir::new();
+    let setup = setup.to_string_lossy();
+    let run = dir.run(&[
+        "rbac",
+        "who-can",
+        "impersonate",
+        "users",
+        "-f",
+        &setup,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run.stdout);
+    assert_eq!(doc["subjects"][0]["name"], "superadmin");
+    assert_eq!(doc["subjects"][0]["namespace"], "kube-system");
+    assert_eq!(
+        doc["subjects"][0]["bindings"][0]["role"]["name"],
+        "cluster-admin"
+    );
+    assert_eq!(doc["subjects"].as_array().map(Vec::len), Some(1));
+}

@@ -274,24 +274,7 @@ pub(crate) fn is_runtime_socket(path: &str) -> bool {
     RUNTIME_SOCKET_FILES.contains(&file) || RUNTIME_SOCKET_DIRS.contains(&path)
 }
 
-/// The namespace an object lands in. Manifests that leave it out are applied with `kubectl -n`
-/// or into `default`; treating them as `default` keeps objects of one file together.
-pub(crate) fn namespace_of(object: &Object) -> &str {
-    object.resource.namespace.as_deref().unwrap_or("default")
-}
-
-/// The ServiceAccount a pod runs as: `serviceAccountName`, else the deprecated
-/// `serviceAccount`, else `default`.
-pub(crate) fn service_account_name(spec: &PodSpec) -> &str {
-    [
-        spec.service_account_name.as_deref(),
-        spec.service_account.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|n| !n.is_empty())
-    .unwrap_or("default")
-}
+pub(crate) use crate::identity::{namespace_of, service_account_name};
 
 /// The field naming the pod's ServiceAccount, for findings about it.
 pub(crate) fn service_account_field(w: &Workload) -> FieldPath {

@@ -1,7 +1,7 @@
-use harrier_k8s::Workload;
 use harrier_k8s::k8s_openapi::api::rbac::v1::Subject;
 
 use crate::checks::prelude::*;
+use crate::identity::ServiceAccounts;
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {
@@ -45,6 +45,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
     if admin_bindings.is_empty() {
         return;
     }
+    let accounts = ServiceAccounts::of(index);
     for workload in index.workloads() {
         let object = index.object_of(workload);
         let namespace = object.resource.namespace.as_deref();
@@ -57,7 +58,7 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             (_, Some(name)) if !name.is_empty() => (name.as_str(), "serviceAccount"),
             _ => ("default", "serviceAccountName"),
         };
-        if !mounts_token(workload, index, account, namespace) {
+        if !accounts.mounts_token(object, workload) {
             continue;
         }
         let grants: Vec<String> = admin_bindings
@@ -91,28 +92,6 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             ),
         );
     }
-}
-
-/// Whether the pods get the service account's token: the pod spec decides, then the
-/// ServiceAccount object if the scan has it; the API server mounts it otherwise.
-fn mounts_token(
-    workload: &Workload,
-    index: &ObjectIndex,
-    account: &str,
-    namespace: Option<&str>,
-) -> bool {
-    if let Some(mounts) = workload.spec.automount_service_account_token {
-        return mounts;
-    }
-    let service_account = index.of_kind("ServiceAccount").find(|o| {
-        o.group().is_empty()
-            && o.resource.name.as_deref() == Some(account)
-            && o.resource.namespace.as_deref() == namespace
-    });
-    service_account
-        .and_then(|o| o.node.get("automountServiceAccountToken"))
-        .and_then(|n| n.as_bool())
-        != Some(false)
 }
 
 /// Whether `subject` of `binding` includes the service account `account` of `namespace`.

@@ -97,7 +97,7 @@ fn kubernetes_goat() {
     let sa = Identity::service_account("big-monolith", "big-monolith-sa");
     let can = rbac.can(&sa);
     assert_eq!(can.len(), 1);
-    assert_eq!(can[0].namespace.as_deref(), Some("big-monolith"));
+    assert_eq!(can[0].namespace, Some("big-monolith"));
     assert_eq!(can[0].rules[0].rule.resources, ["*"]);
 }
 

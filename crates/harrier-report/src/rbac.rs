@@ -34,7 +34,7 @@ struct WhoCanDoc<'a> {
 struct CanDoc<'a> {
     subject: &'a str,
     identity: &'a Identity,
-    namespaces: &'a [ScopeRules],
+    namespaces: &'a [ScopeRules<'a>],
     problems: &'a [Problem],
 }
 
@@ -97,7 +97,7 @@ pub fn can_json(
     out: &mut dyn io::Write,
     subject: &str,
     identity: &Identity,
-    namespaces: &[ScopeRules],
+    namespaces: &[ScopeRules<'_>],
     problems: &[Problem],
 ) -> io::Result<()> {
     let doc = CanDoc {
@@ -114,7 +114,7 @@ pub fn can_json(
 pub fn can_table(
     out: &mut dyn io::Write,
     subject: &str,
-    namespaces: &[ScopeRules],
+    namespaces: &[ScopeRules<'_>],
 ) -> io::Result<()> {
     if namespaces.is_empty() {
         return writeln!(out, "{subject} is granted nothing by the given objects.");
@@ -150,7 +150,7 @@ pub fn can_table(
                 ("(URL)".to_owned(), list(&rule.non_resource_urls))
             };
             rows.push([
-                scope(scope_rules.namespace.as_deref()),
+                scope(scope_rules.namespace),
                 list(&rule.verbs),
                 groups,
                 resources,

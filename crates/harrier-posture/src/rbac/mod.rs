@@ -495,23 +495,25 @@ pub struct Holder {
     pub bindings: Vec<Via>,
 }
 
-/// A rule someone holds, with where and through what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HeldRule {
+/// A rule someone holds, with where and through what. Borrowed from the [`Rbac`] it came
+/// from: a subject of a large cluster holds hundreds of rules through its groups, and cloning
+/// them for every subject dominated asking for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HeldRule<'a> {
     /// The rule.
     #[serde(flatten)]
-    pub rule: Rule,
+    pub rule: &'a Rule,
     /// The binding granting it.
-    pub binding: Via,
+    pub binding: &'a Via,
 }
 
 /// The rules someone holds in one scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScopeRules {
+pub struct ScopeRules<'a> {
     /// The namespace, or `None` for every namespace and the cluster.
-    pub namespace: Option<String>,
+    pub namespace: Option<&'a str>,
     /// The rules, in binding order.
-    pub rules: Vec<HeldRule>,
+    pub rules: Vec<HeldRule<'a>>,
 }
 
 /// How inputs are read.
@@ -550,11 +552,17 @@ struct Binding {
 /// `(namespace, name)`; `None` namespace for ClusterRoles.
 type RoleKey = (Option<String>, String);
 
+/// A subject as bindings name it: kind, a service account's namespace, name. Users and
+/// groups have no namespace, whatever the binding wrote.
+type SubjectKey = (SubjectKind, Option<String>, String);
+
 /// Every role and binding of a set of objects, resolved.
 #[derive(Debug, Default)]
 pub struct Rbac {
     roles: HashMap<RoleKey, Role>,
     bindings: Vec<Binding>,
+    /// Positions in `bindings` of the bindings naming each subject.
+    by_subject: HashMap<SubjectKey, Vec<usize>>,
     problems: Vec<Problem>,
 }
 
@@ -594,6 +602,7 @@ impl Rbac {
         });
         rbac.aggregate();
         rbac.resolve_bindings();
+        rbac.index_subjects();
         rbac.problems.sort();
         rbac
     }
@@ -624,7 +633,7 @@ impl Rbac {
         });
         let rules = match object.node.get("rules") {
             Some(node) if !node.is_null() => match from_node::<Vec<PolicyRule>>(node) {
-                Ok(rules) => rules.into_iter().map(Rule::from).collect(),
+                Ok(rules) => distinct(rules.into_iter().map(Rule::from)),
                 Err(e) => {
                     self.problem(
                         decode_location(object, node.pos, &e),
@@ -872,6 +881,23 @@ impl Rbac {
     }
 
     /// Finds each binding's role, noting the bindings whose role is missing or of the wrong kind.
+    fn index_subjects(&mut self) {
+        for (position, binding) in self.bindings.iter().enumerate() {
+            for subject in &binding.subjects {
+                let key = (
+                    subject.kind,
+                    subject.namespace.clone(),
+                    subject.name.clone(),
+                );
+                let positions = self.by_subject.entry(key).or_default();
+                // A binding naming the same subject twice is indexed once.
+                if positions.last() != Some(&position) {
+                    positions.push(position);
+                }
+            }
+        }
+    }
+
     fn resolve_bindings(&mut self) {
         let mut problems = Vec::new();
         for binding in &mut self.bindings {
@@ -991,35 +1017,56 @@ impl Rbac {
 
     /// Every rule `identity` holds, grouped by where it holds it: cluster-wide first, then
     /// namespaces in order.
-    pub fn can(&self, identity: &Identity) -> Vec<ScopeRules> {
-        // References until the end, and a set to drop repeated rules: cloning and comparing
-        // whole rules for each binding made this quadratic in the rules a subject holds.
-        let mut scopes: BTreeMap<Option<&str>, Vec<(&Rule, &Via)>> = BTreeMap::new();
-        let mut seen: HashSet<(Option<&str>, &Rule, &Via)> = HashSet::new();
-        for binding in &self.bindings {
-            if !binding.subjects.iter().any(|s| identity.is(s)) {
-                continue;
-            }
+    pub fn can(&self, identity: &Identity) -> Vec<ScopeRules<'_>> {
+        // No set of rules already seen: `bindings_of` yields each binding once and a role's
+        // rules are distinct (`distinct`, and aggregation adds only new ones), so every
+        // (binding, rule) pair is new. Hashing whole rules here took most of the time when a
+        // cluster's every subject was asked.
+        let mut scopes: BTreeMap<Option<&str>, Vec<HeldRule<'_>>> = BTreeMap::new();
+        for binding in self.bindings_of(identity) {
             let scope = binding.via.scope.as_deref();
-            for rule in self.rules_of(binding) {
-                if seen.insert((scope, rule, &binding.via)) {
-                    scopes.entry(scope).or_default().push((rule, &binding.via));
-                }
-            }
+            let held = scopes.entry(scope).or_default();
+            held.extend(self.rules_of(binding).iter().map(|rule| HeldRule {
+                rule,
+                binding: &binding.via,
+            }));
         }
         scopes
             .into_iter()
-            .map(|(namespace, rules)| ScopeRules {
-                namespace: namespace.map(str::to_owned),
-                rules: rules
-                    .into_iter()
-                    .map(|(rule, via)| HeldRule {
-                        rule: rule.clone(),
-                        binding: via.clone(),
-                    })
-                    .collect(),
-            })
+            .map(|(namespace, rules)| ScopeRules { namespace, rules })
             .collect()
+    }
+
+    /// The bindings naming `identity`'s user or one of its groups, in binding order, through
+    /// the subject index rather than a pass over every binding.
+    fn bindings_of<'a>(&'a self, identity: &Identity) -> impl Iterator<Item = &'a Binding> + 'a {
+        let mut positions: Vec<usize> = Vec::new();
+        let mut add = |key: &SubjectKey| {
+            if let Some(found) = self.by_subject.get(key) {
+                positions.extend(found);
+            }
+        };
+        if let Some(user) = &identity.user {
+            // A User subject spelling out a service account's user name names it too, as
+            // `appliesToUser` compares names.
+            add(&(SubjectKind::User, None, user.clone()));
+            if let Some((ns, name)) = user
+                .strip_prefix("system:serviceaccount:")
+                .and_then(|rest| rest.split_once(':'))
+            {
+                add(&(
+                    SubjectKind::ServiceAccount,
+                    Some(ns.to_owned()),
+                    name.to_owned(),
+                ));
+            }
+        }
+        for group in &identity.groups {
+            add(&(SubjectKind::Group, None, group.clone()));
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        positions.into_iter().filter_map(|i| self.bindings.get(i))
     }
 
     /// Every subject some binding names, sorted and each once: the subjects whose effective
@@ -1040,6 +1087,19 @@ impl Rbac {
                     .any(|rule| matching::rule_allows(rule, request))
         })
     }
+}
+
+/// The rules in their order, each once: a repeated rule grants nothing more, and answers
+/// stay short.
+fn distinct(rules: impl Iterator<Item = Rule>) -> Vec<Rule> {
+    let mut seen = HashSet::new();
+    let mut kept = Vec::new();
+    for rule in rules {
+        if seen.insert(rule.clone()) {
+            kept.push(rule);
+        }
+    }
+    kept
 }
 
 /// Where a decoding error is: the offending node when the decoder knows it, else the field.

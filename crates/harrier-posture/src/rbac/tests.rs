@@ -350,7 +350,7 @@ subjects: [{kind: User, name: "system:serviceaccount:team:a"}]
     let anonymous = Identity::user("system:anonymous");
     assert!(r.allows(&anonymous, &get("w")) && !r.allows(&anonymous, &get("z")));
     let can = r.can(&a);
-    let scopes: Vec<Option<&str>> = can.iter().map(|s| s.namespace.as_deref()).collect();
+    let scopes: Vec<Option<&str>> = can.iter().map(|s| s.namespace).collect();
     assert_eq!(scopes, [Some("v"), Some("x"), Some("yy"), Some("z")]);
 }
 
@@ -485,10 +485,59 @@ subjects: [{kind: ServiceAccount, name: x}]
     assert_eq!(Identity::of(&subjects[0]), sa("ns1", "x"));
     assert_eq!(Identity::of(&subjects[1]), Identity::user("alice"));
     assert_eq!(Identity::of(&subjects[2]), Identity::group("ops"));
-    let scopes: Vec<Option<String>> = r
+    let scopes: Vec<Option<&str>> = r
         .can(&Identity::of(&subjects[0]))
         .into_iter()
         .map(|s| s.namespace)
         .collect();
-    assert_eq!(scopes, [None, Some("ns1".to_owned())]);
+    assert_eq!(scopes, [None, Some("ns1")]);
+}
+
+#[test]
+fn can_lists_a_repeated_rule_once_and_reaches_every_binding_of_the_subject() {
+    let r = rbac(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: ns1}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get]}
+- {apiGroups: [""], resources: [pods], verbs: [get]}
+- {apiGroups: [""], resources: [secrets], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: direct, namespace: ns1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects: [{kind: ServiceAccount, name: a}, {kind: ServiceAccount, name: a}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: by-group, namespace: ns1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects: [{kind: Group, name: "system:serviceaccounts:ns1"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: other, namespace: ns1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects: [{kind: ServiceAccount, name: b}]
+"#,
+    );
+    let can = r.can(&sa("ns1", "a"));
+    assert_eq!(can.len(), 1);
+    let held: Vec<(&str, &str)> = can[0]
+        .rules
+        .iter()
+        .map(|h| (h.binding.name.as_str(), h.rule.resources[0].as_str()))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("direct", "pods"),
+            ("direct", "secrets"),
+            ("by-group", "pods"),
+            ("by-group", "secrets")
+        ]
+    );
 }

@@ -1,4 +1,5 @@
-//! Kubernetes objects as Harrier reads them: from manifest files today, from a live cluster later.
+//! Kubernetes objects as Harrier reads them: from manifest files and, with the `cluster` feature,
+//! from a live cluster ([`cluster`]).
 //!
 //! [`load`] turns paths (files, directories, `-` for stdin) into [`Object`]s: multi-document YAML
 //! and JSON, `List` kinds, `kubectl get -o yaml` dumps and Helm-rendered output (keeping each
@@ -12,6 +13,8 @@
 //! need. Nothing here judges security; that is `harrier-posture`'s job.
 #![warn(missing_docs)]
 
+#[cfg(feature = "cluster")]
+pub mod cluster;
 mod error;
 mod index;
 pub mod load;

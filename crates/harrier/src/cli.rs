@@ -99,21 +99,54 @@ pub enum RbacCommand {
     Can(CanArgs),
 }
 
-/// Where RBAC objects come from.
+/// Where the Kubernetes objects of an analysis come from: files, or a live cluster.
+#[derive(Debug, Args)]
+pub struct ObjectSourceArgs {
+    /// Manifest files or directories (recursively); `-` reads stdin.
+    #[arg(
+        short = 'f',
+        long = "filename",
+        value_name = "PATH",
+        required_unless_present = "cluster"
+    )]
+    pub paths: Vec<PathBuf>,
+    /// Read the objects from a live cluster through its API server instead: the kubeconfig's
+    /// current context (KUBECONFIG, ~/.kube/config) or, inside a pod, its service account.
+    #[arg(long, conflicts_with = "paths")]
+    pub cluster: bool,
+    /// The kubeconfig file to use with --cluster.
+    #[arg(long, value_name = "PATH", requires = "cluster")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use with --cluster.
+    #[arg(long, value_name = "NAME", requires = "cluster")]
+    pub context: Option<String>,
+    /// With --cluster, read namespaced resources of this namespace only (cluster-scoped ones,
+    /// such as ClusterRoleBindings, are always read).
+    #[arg(
+        long = "cluster-namespace",
+        value_name = "NAMESPACE",
+        requires = "cluster"
+    )]
+    pub cluster_namespace: Option<String>,
+    /// With --cluster, read only objects with these labels (`app=web,tier!=db`).
+    #[arg(long, short = 'l', value_name = "SELECTOR", requires = "cluster")]
+    pub selector: Option<String>,
+    /// Files larger than this many bytes are reported as errors instead of read.
+    #[arg(long, value_name = "BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+/// Where RBAC objects come from, and how answers are written.
 #[derive(Debug, Args)]
 pub struct RbacSourceArgs {
-    /// Manifest files or directories (recursively) holding the RBAC objects; `-` reads stdin.
-    #[arg(short = 'f', long = "filename", required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub objects: ObjectSourceArgs,
     /// The namespace of Roles and RoleBindings that name none, as `kubectl apply -n` would set it.
     #[arg(long, value_name = "NAMESPACE", default_value = "default")]
     pub default_namespace: String,
     /// Answer as a table or as JSON (see docs/rbac.md).
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-    /// Files larger than this many bytes are reported as errors instead of read.
-    #[arg(long, value_name = "BYTES", default_value_t = 128 * 1024 * 1024)]
-    pub max_file_size: u64,
 }
 
 #[derive(Debug, Args)]

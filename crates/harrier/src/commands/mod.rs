@@ -7,6 +7,7 @@ pub mod image;
 pub mod progress;
 pub mod rbac;
 pub mod scan;
+pub mod source;
 pub mod vuln;
 
 use std::fs::File;

@@ -2,7 +2,6 @@
 //! `harrier_posture::rbac`, print the answer with `harrier_report::rbac`.
 
 use anyhow::Context;
-use harrier_k8s::{Error as LoadError, LoadOptions, ObjectIndex, load};
 use harrier_posture::rbac::{Identity, Rbac, RbacOptions, Request};
 use harrier_report::rbac::{WhoCanQuery, can_json, can_table, who_can_json, who_can_table};
 
@@ -54,30 +53,7 @@ pub fn run(command: RbacCommand, printer: &Printer) -> anyhow::Result<ExitStatus
 /// Loads and resolves; load errors and RBAC problems go to stderr. The status is 2 when an
 /// input could not be read, as for `scan manifests`.
 fn resolve(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ExitStatus) {
-    let loaded = load(
-        &source.paths,
-        &LoadOptions {
-            max_file_size: source.max_file_size,
-        },
-    );
-    let (index, index_problems) = ObjectIndex::build(loaded.objects);
-    let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) = loaded
-        .errors
-        .into_iter()
-        .chain(index_problems)
-        .partition(LoadError::is_warning);
-    for e in &errors {
-        printer.error(&e.to_string());
-    }
-    for w in &warnings {
-        printer.warning(&w.to_string());
-    }
-    for n in &loaded.notes {
-        match n.line {
-            Some(line) => printer.note(&format!("{}:{line}: {}", n.path, n.message)),
-            None => printer.note(&format!("{}: {}", n.path, n.message)),
-        }
-    }
+    let (index, status) = super::source::read_objects(&source.objects, printer);
     let rbac = Rbac::from_index(
         &index,
         &RbacOptions {
@@ -87,10 +63,5 @@ fn resolve(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ExitStatus) {
     for problem in rbac.problems() {
         printer.warning(&problem.to_string());
     }
-    let status = if errors.is_empty() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Error
-    };
     (rbac, status)
 }

@@ -189,3 +189,111 @@ fn kubernetes_goat_superadmin() {
     );
     assert_eq!(doc["subjects"].as_array().map(Vec::len), Some(1));
 }
+
+/// The same answers from a live cluster as from its manifests: Argo CD's install served by
+/// the fixture API server (paginated, with secrets forbidden to the reader).
+#[test]
+fn who_can_over_a_live_cluster_agrees_with_the_manifests() {
+    use harrier_core::yaml::de::from_node;
+    use harrier_k8s::cluster::fixture::FixtureServer;
+    use harrier_k8s::{LoadOptions, load};
+
+    let Some(install) = corpus_path(
+        env!("CARGO_MANIFEST_DIR"),
+        "manifests/realworld/argo-cd/manifests/namespace-install.yaml",
+    ) else {
+        return;
+    };
+    // namespace-install.yaml is applied with `-n argocd`: give its objects that namespace, as
+    // the API server would.
+    let objects: Vec<Value> = load(std::slice::from_ref(&install), &LoadOptions::default())
+        .objects
+        .iter()
+        .map(|o| {
+            let mut value: Value = from_node(&o.node).expect("JSON");
+            if value["metadata"].get("namespace").is_none()
+                && o.kind() != "ClusterRole"
+                && o.kind() != "ClusterRoleBinding"
+                && o.kind() != "CustomResourceDefinition"
+            {
+                value["metadata"]["namespace"] = Value::from("argocd");
+            }
+            value
+        })
+        .collect();
+    let server = FixtureServer::start(objects).expect("fixture server");
+    server.forbid("secrets");
+    let dir = Dir::new();
+    dir.write("kubeconfig", &server.kubeconfig("argo"));
+    let path = install.to_str().expect("UTF-8 path");
+    for (verb, resource) in [
+        ("get", "secrets"),
+        ("list", "secrets"),
+        ("get", "deployments.apps"),
+    ] {
+        let live = dir.run(&[
+            "rbac",
+            "who-can",
+            verb,
+            resource,
+            "-n",
+            "argocd",
+            "--cluster",
+            "--kubeconfig",
+            "kubeconfig",
+            "--format",
+            "json",
+        ]);
+        let files = dir.run(&[
+            "rbac",
+            "who-can",
+            verb,
+            resource,
+            "-n",
+            "argocd",
+            "-f",
+            path,
+            "--default-namespace",
+            "argocd",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(live.code, 0, "{}", live.stderr);
+        assert_eq!(files.code, 0, "{}", files.stderr);
+        let subjects = |run: &crate::util::Run| {
+            json(&run.stdout)["subjects"]
+                .as_array()
+                .expect("subjects")
+                .iter()
+                .map(|s| format!("{} {}/{}", s["kind"], s["namespace"], s["name"]))
+                .collect::<Vec<_>>()
+        };
+        assert!(!subjects(&files).is_empty(), "{verb} {resource}");
+        assert_eq!(subjects(&live), subjects(&files), "{verb} {resource}");
+        assert!(
+            live.stderr.contains("warning: secrets not read: ")
+                && live.stderr.contains(
+                    "reading it needs {apiGroups: [\"\"], resources: [secrets], verbs: [list]}"
+                ),
+            "{}",
+            live.stderr
+        );
+    }
+    let conflicting = dir.run(&["rbac", "who-can", "get", "pods", "--cluster", "-f", path]);
+    assert_eq!(conflicting.code, 2, "{}", conflicting.stderr);
+    let unreachable = dir.run(&[
+        "rbac",
+        "who-can",
+        "get",
+        "pods",
+        "--cluster",
+        "--kubeconfig",
+        "absent",
+    ]);
+    assert_eq!(unreachable.code, 2, "{}", unreachable.stderr);
+    assert!(
+        unreachable.stderr.contains("absent"),
+        "{}",
+        unreachable.stderr
+    );
+}

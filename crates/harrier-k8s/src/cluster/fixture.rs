@@ -1,0 +1,410 @@
+//! A stand-in API server for tests, on loopback: no Kubernetes API server can run where CI
+//! runs, so the live-cluster path is tested against this one, which answers the requests
+//! [`read_cluster`](super::read_cluster) makes the way the real server does.
+//!
+//! It serves discovery (`/api`, `/apis`, `/api/v1`, `/apis/GROUP/VERSION` with each resource's
+//! scope and verbs), lists of every resource it holds, cluster-wide and per namespace, as
+//! `*List` envelopes whose items carry no `apiVersion`/`kind`, paginated by `limit` with opaque
+//! `continue` tokens and a `resourceVersion`, label selectors of the `key=value` and `key!=value`
+//! forms, and 403 `Status` bodies for resources it is told to forbid. Objects are given as JSON
+//! values, typically real manifests loaded from the corpus.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{Value, json};
+
+/// A resource the fixture serves.
+#[derive(Debug, Clone)]
+struct Served {
+    group: String,
+    version: String,
+    kind: String,
+    plural: String,
+    namespaced: bool,
+    objects: Vec<Value>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    resources: Vec<Served>,
+    forbidden: BTreeSet<String>,
+    requests: Vec<String>,
+}
+
+/// A running fixture server; it lives until the process ends.
+#[derive(Debug)]
+pub struct FixtureServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// Kinds the fixture knows how to serve: kind → (plural, namespaced). Objects of other kinds
+/// are served under a lower-cased plural, namespaced when they have a namespace.
+const KNOWN: &[(&str, &str, bool)] = &[
+    ("Namespace", "namespaces", false),
+    ("Node", "nodes", false),
+    ("PersistentVolume", "persistentvolumes", false),
+    ("ClusterRole", "clusterroles", false),
+    ("ClusterRoleBinding", "clusterrolebindings", false),
+    (
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "CiliumClusterwideNetworkPolicy",
+        "ciliumclusterwidenetworkpolicies",
+        false,
+    ),
+    (
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+    ),
+    ("Endpoints", "endpoints", true),
+    ("Ingress", "ingresses", true),
+    ("NetworkPolicy", "networkpolicies", true),
+    ("CiliumNetworkPolicy", "ciliumnetworkpolicies", true),
+];
+
+impl FixtureServer {
+    /// Serves `objects` (each with `apiVersion`, `kind` and `metadata`) on a free loopback
+    /// port. Namespaced objects without a namespace land in `default`, as `kubectl apply`
+    /// would put them.
+    pub fn start(objects: impl IntoIterator<Item = Value>) -> std::io::Result<FixtureServer> {
+        let mut resources: BTreeMap<(String, String, String), Served> = BTreeMap::new();
+        for mut object in objects {
+            let api_version = object["apiVersion"].as_str().unwrap_or("").to_owned();
+            let kind = object["kind"].as_str().unwrap_or("").to_owned();
+            if api_version.is_empty() || kind.is_empty() || kind.ends_with("List") {
+                continue;
+            }
+            let (group, version) = match api_version.split_once('/') {
+                Some((g, v)) => (g.to_owned(), v.to_owned()),
+                None => (String::new(), api_version.clone()),
+            };
+            let (plural, namespaced) = KNOWN
+                .iter()
+                .find(|(k, _, _)| *k == kind)
+                .map(|(_, p, n)| ((*p).to_owned(), *n))
+                .unwrap_or_else(|| (format!("{}s", kind.to_lowercase()), true));
+            if namespaced && object["metadata"]["namespace"].as_str().is_none() {
+                if let Some(meta) = object["metadata"].as_object_mut() {
+                    meta.insert("namespace".to_owned(), json!("default"));
+                }
+            }
+            let served = resources
+                .entry((group.clone(), version.clone(), plural.clone()))
+                .or_insert_with(|| Served {
+                    group,
+                    version,
+                    kind,
+                    plural,
+                    namespaced,
+                    objects: Vec::new(),
+                });
+            served.objects.push(object);
+        }
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(Mutex::new(State {
+            resources: resources.into_values().collect(),
+            ..State::default()
+        }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = shared.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_connection(stream, &shared);
+                });
+            }
+        });
+        Ok(FixtureServer { base, state })
+    }
+
+    /// Answers 403 to every list of `resource` (`secrets`, `roles.rbac.authorization.k8s.io`).
+    pub fn forbid(&self, resource: &str) {
+        lock(&self.state).forbidden.insert(resource.to_owned());
+    }
+
+    /// Every request line seen (method and path with query), in order.
+    pub fn requests(&self) -> Vec<String> {
+        lock(&self.state).requests.clone()
+    }
+
+    /// A kubeconfig pointing at this server, with a bearer token (which the server ignores).
+    pub fn kubeconfig(&self, context: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: {context}\nclusters:\n- name: fixture\n  cluster: {{server: \"{}\"}}\nusers:\n- name: tester\n  user: {{token: fixture-token}}\ncontexts:\n- name: {context}\n  context: {{cluster: fixture, user: tester}}\n",
+            self.base
+        )
+    }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Serves requests on one connection until the client closes it (kube keeps connections alive).
+fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line)? == 0 {
+            return Ok(());
+        }
+        let mut content_length = 0usize;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header)? == 0 {
+                return Ok(());
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    content_length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0; content_length];
+        reader.read_exact(&mut body)?;
+        let target = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_owned();
+        lock(state)
+            .requests
+            .push(request_line.trim_end().to_owned());
+        let (status, body) = answer(&target, state);
+        let reason = match status {
+            200 => "OK",
+            403 => "Forbidden",
+            _ => "Not Found",
+        };
+        let body = body.to_string();
+        write!(
+            writer,
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )?;
+        writer.flush()?;
+    }
+}
+
+fn answer(target: &str, state: &Mutex<State>) -> (u16, Value) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query: BTreeMap<&str, String> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k, percent_decode(v)))
+        .collect();
+    let state = lock(state);
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["api"] => (200, json!({"kind": "APIVersions", "versions": ["v1"]})),
+        ["apis"] => (200, group_list(&state)),
+        ["api", version] => (200, resource_list(&state, "", version)),
+        ["apis", group, version] => (200, resource_list(&state, group, version)),
+        ["api", version, rest @ ..] => list(&state, "", version, rest, &query),
+        ["apis", group, version, rest @ ..] => list(&state, group, version, rest, &query),
+        _ => not_found(path),
+    }
+}
+
+fn group_list(state: &State) -> Value {
+    let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for served in state.resources.iter().filter(|s| !s.group.is_empty()) {
+        groups
+            .entry(&served.group)
+            .or_default()
+            .insert(&served.version);
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|(name, versions)| {
+            let versions: Vec<Value> = versions
+                .iter()
+                .map(|v| json!({"groupVersion": format!("{name}/{v}"), "version": v}))
+                .collect();
+            let preferred = versions.last().cloned().unwrap_or(Value::Null);
+            json!({"name": name, "versions": versions, "preferredVersion": preferred})
+        })
+        .collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+fn resource_list(state: &State, group: &str, version: &str) -> Value {
+    let resources: Vec<Value> = state
+        .resources
+        .iter()
+        .filter(|s| s.group == group && s.version == version)
+        .map(|s| {
+            json!({
+                "name": s.plural,
+                "singularName": s.kind.to_lowercase(),
+                "namespaced": s.namespaced,
+                "kind": s.kind,
+                "verbs": ["get", "list", "watch"],
+            })
+        })
+        .collect();
+    let group_version = if group.is_empty() {
+        version.to_owned()
+    } else {
+        format!("{group}/{version}")
+    };
+    json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources})
+}
+
+fn list(
+    state: &State,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+    query: &BTreeMap<&str, String>,
+) -> (u16, Value) {
+    let (namespace, plural) = match rest {
+        [plural] => (None, *plural),
+        ["namespaces", ns, plural] => (Some(*ns), *plural),
+        _ => return not_found(&rest.join("/")),
+    };
+    let Some(served) = state
+        .resources
+        .iter()
+        .find(|s| s.group == group && s.version == version && s.plural == plural)
+    else {
+        return not_found(plural);
+    };
+    let name = if group.is_empty() {
+        plural.to_owned()
+    } else {
+        format!("{plural}.{group}")
+    };
+    if state.forbidden.contains(&name) {
+        let scope = namespace.map_or_else(
+            || "at the cluster scope".to_owned(),
+            |ns| format!("in the namespace \"{ns}\""),
+        );
+        return (
+            403,
+            json!({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": format!("{plural} is forbidden: User \"tester\" cannot list resource \"{plural}\" in API group \"{group}\" {scope}"),
+                "reason": "Forbidden", "details": {"kind": plural, "group": group}, "code": 403,
+            }),
+        );
+    }
+    let selector = query.get("labelSelector").map(String::as_str).unwrap_or("");
+    let selected: Vec<&Value> = served
+        .objects
+        .iter()
+        .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"].as_str() == Some(ns)))
+        .filter(|o| matches_selector(o, selector))
+        .collect();
+    let start: usize = query
+        .get("continue")
+        .and_then(|t| t.strip_prefix("page-"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let limit: usize = query
+        .get("limit")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(usize::MAX);
+    let end = start.saturating_add(limit).min(selected.len());
+    let items: Vec<Value> = selected
+        .get(start..end)
+        .unwrap_or(&[])
+        .iter()
+        .map(|o| {
+            let mut item = (*o).clone();
+            if let Some(fields) = item.as_object_mut() {
+                fields.remove("apiVersion");
+                fields.remove("kind");
+            }
+            item
+        })
+        .collect();
+    let mut metadata = json!({"resourceVersion": "4242"});
+    if end < selected.len() {
+        metadata["continue"] = json!(format!("page-{end}"));
+    }
+    let api_version = if group.is_empty() {
+        version.to_owned()
+    } else {
+        format!("{group}/{version}")
+    };
+    (
+        200,
+        json!({"kind": format!("{}List", served.kind), "apiVersion": api_version, "metadata": metadata, "items": items}),
+    )
+}
+
+/// `key=value`, `key==value` and `key!=value` requirements, comma-separated.
+fn matches_selector(object: &Value, selector: &str) -> bool {
+    let labels = &object["metadata"]["labels"];
+    selector
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .all(|requirement| {
+            if let Some((key, value)) = requirement.split_once("!=") {
+                labels[key].as_str() != Some(value)
+            } else if let Some((key, value)) = requirement
+                .split_once("==")
+                .or_else(|| requirement.split_once('='))
+            {
+                labels[key].as_str() == Some(value)
+            } else {
+                labels.get(requirement).is_some()
+            }
+        })
+}
+
+fn not_found(what: &str) -> (u16, Value) {
+    (
+        404,
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("the server could not find the requested resource ({what})"), "reason": "NotFound", "code": 404}),
+    )
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -84,6 +84,14 @@ pub enum Error {
         /// The kind.
         kind: String,
     },
+    /// A resource of a live cluster that could not be read (forbidden, say); the rest was.
+    #[error("{path}: {message}")]
+    Unread {
+        /// `CONTEXT:RESOURCE`, the resource as kubectl names it.
+        path: Arc<str>,
+        /// Why, and what would allow it.
+        message: String,
+    },
     /// A document or field does not have the shape Kubernetes requires.
     #[error("{location}: {message}")]
     Invalid {
@@ -98,9 +106,10 @@ impl Error {
     /// The file the error is about.
     pub fn path(&self) -> &Arc<str> {
         match self {
-            Error::Io { path, .. } | Error::TooLarge { path, .. } | Error::NotUtf8 { path, .. } => {
-                path
-            }
+            Error::Io { path, .. }
+            | Error::TooLarge { path, .. }
+            | Error::NotUtf8 { path, .. }
+            | Error::Unread { path, .. } => path,
             Error::Syntax { location, .. }
             | Error::UnrenderedTemplate { location, .. }
             | Error::DuplicateKey { location, .. }
@@ -139,7 +148,10 @@ impl Error {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            Error::DuplicateKey { .. } | Error::Incomplete { .. } | Error::Unserved { .. }
+            Error::DuplicateKey { .. }
+                | Error::Incomplete { .. }
+                | Error::Unserved { .. }
+                | Error::Unread { .. }
         )
     }
 

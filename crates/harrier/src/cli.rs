@@ -184,6 +184,14 @@ pub enum ScanCommand {
     /// `helm template` output. Runs the Pod Security Standards checks and every other posture
     /// check, and reports the Pod Security Standards level each workload meets.
     Manifests(ManifestsArgs),
+    /// Scan a live cluster through its API server with the checks of `scan manifests`.
+    ///
+    /// Connects with the kubeconfig's current context (KUBECONFIG, ~/.kube/config) or, inside a
+    /// pod, its service account; discovers the resources the server serves; lists them page by
+    /// page at a bounded request rate. Pods and ReplicaSets run by a controller that was read
+    /// are reported through that controller, once. Resources the credentials may not list are
+    /// skipped with a warning naming the rule that would allow them.
+    Cluster(ClusterScanArgs),
     /// Scan a container image for vulnerable packages and secrets, layer by layer.
     ///
     /// IMAGE is `docker-archive:PATH` (docker/podman save), `oci:DIR[:TAG]`,
@@ -310,6 +318,32 @@ pub struct ManifestsArgs {
     /// Files larger than this many bytes are reported as errors instead of read.
     #[arg(long, value_name = "BYTES", default_value_t = 128 * 1024 * 1024)]
     pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterScanArgs {
+    /// The kubeconfig file [default: KUBECONFIG, then ~/.kube/config, then in-cluster].
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context [default: its current context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Scan namespaced resources of this namespace only [default: every namespace].
+    #[arg(short, long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Scan only objects with these labels (`app=web,tier!=db`).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Objects per list request.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub page_size: u32,
+    /// At most this many requests per second to the API server.
+    #[arg(long, value_name = "N", default_value_t = 20.0)]
+    pub qps: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 }
 
 /// Where results go and when the exit status says "findings".

@@ -11,8 +11,8 @@ use harrier_k8s::LoadOptions;
 use harrier_report::Format;
 
 use crate::cli::{
-    GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, RegistryArgs, Scanner, SelectionArgs,
-    VulnArgs,
+    ClusterScanArgs, GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, RegistryArgs, Scanner,
+    SelectionArgs, VulnArgs,
 };
 use crate::env;
 
@@ -46,6 +46,23 @@ impl ManifestSettings {
             load: LoadOptions {
                 max_file_size: args.max_file_size,
             },
+            output: OutputSettings::resolve(args.output, global)?,
+            selected: selected_checks(&args.selection, catalog)?,
+            exceptions: load_exceptions(&args.selection, catalog)?,
+        })
+    }
+}
+
+impl ManifestSettings {
+    /// The settings of `scan cluster`: no paths, the same output and check selection.
+    pub fn for_cluster(
+        args: ClusterScanArgs,
+        global: &GlobalArgs,
+        catalog: &Catalog,
+    ) -> anyhow::Result<ManifestSettings> {
+        Ok(ManifestSettings {
+            paths: Vec::new(),
+            load: LoadOptions::default(),
             output: OutputSettings::resolve(args.output, global)?,
             selected: selected_checks(&args.selection, catalog)?,
             exceptions: load_exceptions(&args.selection, catalog)?,

@@ -43,9 +43,10 @@ const fn wanted(group: &'static str, resource: &'static str) -> Wanted {
     Wanted { group, resource }
 }
 
-/// What posture, RBAC, exposure and attack-path analysis read: workloads and their pods,
-/// identities and their permissions, how traffic reaches pods and what restricts it, and the
-/// admission webhooks that see every object.
+/// What posture, RBAC, exposure and attack-path analysis read: workloads and their pods (and
+/// what scales or disrupts them), identities and their permissions, how traffic reaches pods
+/// and what restricts it, the admission webhooks that see every object, and the ConfigMaps
+/// some controllers are configured by.
 pub const ANALYSED: &[Wanted] = &[
     wanted("", "namespaces"),
     wanted("", "nodes"),
@@ -55,12 +56,17 @@ pub const ANALYSED: &[Wanted] = &[
     wanted("", "serviceaccounts"),
     wanted("", "secrets"),
     wanted("", "persistentvolumes"),
+    wanted("", "configmaps"),
     wanted("apps", "deployments"),
     wanted("apps", "daemonsets"),
     wanted("apps", "statefulsets"),
     wanted("apps", "replicasets"),
     wanted("batch", "jobs"),
     wanted("batch", "cronjobs"),
+    wanted("apps.openshift.io", "deploymentconfigs"),
+    wanted("autoscaling", "horizontalpodautoscalers"),
+    wanted("keda.sh", "scaledobjects"),
+    wanted("policy", "poddisruptionbudgets"),
     wanted("rbac.authorization.k8s.io", "roles"),
     wanted("rbac.authorization.k8s.io", "clusterroles"),
     wanted("rbac.authorization.k8s.io", "rolebindings"),
@@ -133,6 +139,24 @@ pub struct Skipped {
     pub reason: String,
     /// For a 403: the RBAC rule that would allow the read.
     pub needed_rule: Option<String>,
+}
+
+impl Skipped {
+    /// The skip as a load warning of `context`, so reports list it with other input problems.
+    pub fn to_warning(&self, context: &str) -> crate::Error {
+        let place = self
+            .namespace
+            .as_deref()
+            .map_or_else(String::new, |ns| format!(" in namespace {ns}"));
+        let needed = self
+            .needed_rule
+            .as_deref()
+            .map_or_else(String::new, |rule| format!("; reading it needs {rule}"));
+        crate::Error::Unread {
+            path: Arc::from(format!("{context}:{}", self.resource)),
+            message: format!("not read{place}: {}{needed}", self.reason),
+        }
+    }
 }
 
 /// What was read from the cluster.
@@ -432,4 +456,54 @@ impl Pacer {
         }
         self.next = Some(tokio::time::Instant::now() + self.interval);
     }
+}
+
+/// Kinds whose objects a controller creates from its own template: a finding on one of them
+/// is a finding on its controller, already reported there.
+const CONTROLLED_KINDS: &[&str] = &["Pod", "ReplicaSet", "Job"];
+
+/// Drops the Pods, ReplicaSets and Jobs whose controlling owner (`ownerReferences` with
+/// `controller: true`) is among `objects`, so a Deployment's finding is reported once and not
+/// again on its ReplicaSet and each of its Pods. An object whose owner was not read (forbidden,
+/// or filtered out by a selector) is kept: nothing else would report it. Returns the objects
+/// kept and how many were dropped.
+pub fn without_controlled(objects: Vec<crate::Object>) -> (Vec<crate::Object>, usize) {
+    use std::collections::HashSet;
+    let present: HashSet<(String, Option<String>, String)> = objects
+        .iter()
+        .filter_map(|o| {
+            let name = o.resource.name.clone()?;
+            Some((o.kind().to_owned(), o.resource.namespace.clone(), name))
+        })
+        .collect();
+    let before = objects.len();
+    let kept: Vec<crate::Object> = objects
+        .into_iter()
+        .filter(|o| {
+            if !CONTROLLED_KINDS.contains(&o.kind()) {
+                return true;
+            }
+            let owners = o
+                .node
+                .get_path("metadata.ownerReferences")
+                .and_then(|n| n.as_seq());
+            !owners.is_some_and(|owners| {
+                owners.iter().any(|owner| {
+                    let text = |key: &str| owner.get(key).and_then(|v| v.as_str());
+                    let controls = owner.get("controller").and_then(|v| v.as_bool()) == Some(true);
+                    controls
+                        && match (text("kind"), text("name")) {
+                            (Some(kind), Some(name)) => present.contains(&(
+                                kind.to_owned(),
+                                o.resource.namespace.clone(),
+                                name.to_owned(),
+                            )),
+                            _ => false,
+                        }
+                })
+            })
+        })
+        .collect();
+    let dropped = before - kept.len();
+    (kept, dropped)
 }

@@ -1,6 +1,7 @@
-//! `harrier scan manifests`.
+//! `harrier scan manifests` and `harrier scan cluster`: objects from files or from the API
+//! server, the same checks and reports.
 
-use harrier_k8s::{Error as LoadError, ObjectIndex, load};
+use harrier_k8s::{Error as LoadError, Loaded, ObjectIndex, load};
 use harrier_posture::{ScanOptions, scan};
 use harrier_report::{Diagnostic, Report, Scanned, TableOptions, ToolInfo};
 
@@ -18,7 +19,16 @@ pub fn run(
         ScanCommand::Manifests(args) => {
             let catalog = super::catalog()?;
             let settings = ManifestSettings::resolve(args, global, &catalog)?;
-            manifests(&settings, &catalog, printer)
+            let loaded = load(&settings.paths, &settings.load);
+            posture(loaded, &settings, &catalog, printer)
+        }
+        ScanCommand::Cluster(args) => {
+            let catalog = super::catalog()?;
+            let Some(loaded) = super::source::read_cluster_for_scan(&args, printer) else {
+                return Ok(ExitStatus::Error);
+            };
+            let settings = ManifestSettings::for_cluster(args, global, &catalog)?;
+            posture(loaded, &settings, &catalog, printer)
         }
         ScanCommand::Image(args) => super::image::scan_image_command(args, global, printer),
         ScanCommand::Fs(args) => super::image::scan_fs_command(args, global, printer),
@@ -26,12 +36,13 @@ pub fn run(
     }
 }
 
-fn manifests(
+/// Runs the posture checks over loaded objects and writes the report.
+fn posture(
+    loaded: Loaded,
     settings: &ManifestSettings,
     catalog: &harrier_core::Catalog,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let loaded = load(&settings.paths, &settings.load);
     let files = loaded.files;
     let objects = loaded.objects.len();
     let (index, index_problems) = ObjectIndex::build(loaded.objects);
@@ -42,18 +53,11 @@ fn manifests(
             exceptions: settings.exceptions.as_ref(),
         },
     );
-
-    let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) = loaded
-        .errors
-        .into_iter()
-        .chain(index_problems)
-        .partition(LoadError::is_warning);
-    for e in &errors {
-        printer.error(&e.to_string());
-    }
-    for w in &warnings {
-        printer.warning(&w.to_string());
-    }
+    let (errors, warnings) = super::source::print_problems(
+        loaded.errors.into_iter().chain(index_problems),
+        &[],
+        printer,
+    );
     let notes: Vec<Diagnostic> = loaded
         .notes
         .into_iter()

@@ -6,7 +6,7 @@
 use harrier_k8s::cluster::{ClusterOptions, read_cluster};
 use harrier_k8s::{Error as LoadError, LoadOptions, Loaded, ObjectIndex, load};
 
-use crate::cli::ObjectSourceArgs;
+use crate::cli::{ClusterScanArgs, ObjectSourceArgs};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
@@ -15,7 +15,7 @@ use crate::printer::Printer;
 /// for `scan manifests`; resources the credentials may not list are warnings, not errors.
 pub fn read_objects(source: &ObjectSourceArgs, printer: &Printer) -> (ObjectIndex, ExitStatus) {
     let loaded = if source.cluster {
-        match read_live(source, printer) {
+        match read_live_source(source, printer) {
             Some(loaded) => loaded,
             None => {
                 let (index, _) = ObjectIndex::build(Vec::new());
@@ -30,13 +30,89 @@ pub fn read_objects(source: &ObjectSourceArgs, printer: &Printer) -> (ObjectInde
             },
         )
     };
-    index_loaded(loaded, printer)
+    let (index, problems) = ObjectIndex::build(loaded.objects);
+    let (errors, _) = print_problems(
+        loaded.errors.into_iter().chain(problems),
+        &loaded.notes,
+        printer,
+    );
+    let status = if errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    };
+    (index, status)
 }
 
-/// The cluster's objects, or `None` after printing why they could not be read.
+/// Prints problems (errors, then warnings) and notes; returns the errors, which make the run
+/// fail, and the warnings.
+pub fn print_problems(
+    problems: impl Iterator<Item = LoadError>,
+    notes: &[harrier_k8s::load::Note],
+    printer: &Printer,
+) -> (Vec<LoadError>, Vec<LoadError>) {
+    let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) =
+        problems.partition(LoadError::is_warning);
+    for e in &errors {
+        printer.error(&e.to_string());
+    }
+    for w in &warnings {
+        printer.warning(&w.to_string());
+    }
+    for n in notes {
+        match n.line {
+            Some(line) => printer.note(&format!("{}:{line}: {}", n.path, n.message)),
+            None => printer.note(&format!("{}: {}", n.path, n.message)),
+        }
+    }
+    (errors, warnings)
+}
+
 #[cfg(feature = "cluster")]
-fn read_live(source: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
-    match read_cluster(&cluster_options(source)) {
+fn read_live_source(source: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
+    read_live(
+        &ClusterOptions {
+            kubeconfig: source.kubeconfig.clone(),
+            context: source.context.clone(),
+            namespace: source.cluster_namespace.clone(),
+            label_selector: source.selector.clone(),
+            ..ClusterOptions::default()
+        },
+        printer,
+    )
+}
+
+/// The objects of `scan cluster`, with those a read controller runs dropped (see
+/// `harrier_k8s::cluster::without_controlled`); `None` after printing why none could be read.
+#[cfg(feature = "cluster")]
+pub fn read_cluster_for_scan(args: &ClusterScanArgs, printer: &Printer) -> Option<Loaded> {
+    let mut loaded = read_live(
+        &ClusterOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+            namespace: args.namespace.clone(),
+            label_selector: args.selector.clone(),
+            page_size: args.page_size,
+            requests_per_second: args.qps,
+            ..ClusterOptions::default()
+        },
+        printer,
+    )?;
+    let (kept, dropped) =
+        harrier_k8s::cluster::without_controlled(std::mem::take(&mut loaded.objects));
+    if dropped > 0 {
+        printer.note(&format!(
+            "{dropped} pods, replica sets and jobs are reported through the controller that runs them"
+        ));
+    }
+    loaded.objects = kept;
+    Some(loaded)
+}
+
+/// Reads the cluster; resources it could not list become warnings among the load problems.
+#[cfg(feature = "cluster")]
+fn read_live(options: &ClusterOptions, printer: &Printer) -> Option<Loaded> {
+    match read_cluster(options) {
         Ok(snapshot) => {
             printer.note(&format!(
                 "read {} objects from {} ({}) in {} requests",
@@ -45,21 +121,14 @@ fn read_live(source: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
                 snapshot.server,
                 snapshot.requests
             ));
-            for skipped in &snapshot.skipped {
-                let place = skipped
-                    .namespace
-                    .as_deref()
-                    .map_or_else(String::new, |ns| format!(" in namespace {ns}"));
-                let needed = skipped
-                    .needed_rule
-                    .as_deref()
-                    .map_or_else(String::new, |rule| format!("; reading it needs {rule}"));
-                printer.warning(&format!(
-                    "{} not read{place}: {}{needed}",
-                    skipped.resource, skipped.reason
-                ));
-            }
-            Some(snapshot.loaded)
+            let mut loaded = snapshot.loaded;
+            loaded.errors.extend(
+                snapshot
+                    .skipped
+                    .iter()
+                    .map(|s| s.to_warning(&snapshot.context)),
+            );
+            Some(loaded)
         }
         Err(e) => {
             printer.error(&e.to_string());
@@ -69,46 +138,17 @@ fn read_live(source: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
 }
 
 #[cfg(not(feature = "cluster"))]
-fn read_live(_: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
-    printer
-        .error("this harrier was built without the `cluster` feature; --cluster is not available");
+const NO_CLUSTER: &str =
+    "this harrier was built without the `cluster` feature; live clusters cannot be read";
+
+#[cfg(not(feature = "cluster"))]
+fn read_live_source(_: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
+    printer.error(NO_CLUSTER);
     None
 }
 
-#[cfg(feature = "cluster")]
-fn cluster_options(source: &ObjectSourceArgs) -> ClusterOptions {
-    ClusterOptions {
-        kubeconfig: source.kubeconfig.clone(),
-        context: source.context.clone(),
-        namespace: source.cluster_namespace.clone(),
-        label_selector: source.selector.clone(),
-        ..ClusterOptions::default()
-    }
-}
-
-fn index_loaded(loaded: Loaded, printer: &Printer) -> (ObjectIndex, ExitStatus) {
-    let (index, index_problems) = ObjectIndex::build(loaded.objects);
-    let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) = loaded
-        .errors
-        .into_iter()
-        .chain(index_problems)
-        .partition(LoadError::is_warning);
-    for e in &errors {
-        printer.error(&e.to_string());
-    }
-    for w in &warnings {
-        printer.warning(&w.to_string());
-    }
-    for n in &loaded.notes {
-        match n.line {
-            Some(line) => printer.note(&format!("{}:{line}: {}", n.path, n.message)),
-            None => printer.note(&format!("{}: {}", n.path, n.message)),
-        }
-    }
-    let status = if errors.is_empty() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Error
-    };
-    (index, status)
+#[cfg(not(feature = "cluster"))]
+pub fn read_cluster_for_scan(_: &ClusterScanArgs, printer: &Printer) -> Option<Loaded> {
+    printer.error(NO_CLUSTER);
+    None
 }

@@ -9,6 +9,7 @@ mod db;
 mod docs;
 mod rbac;
 mod regression;
+mod scan_cluster;
 mod scan_image;
 mod scan_manifests;
 mod util;

@@ -6,6 +6,7 @@
 
 mod checks;
 mod db;
+mod deploy;
 mod docs;
 mod rbac;
 mod regression;

@@ -16,6 +16,7 @@
 #[cfg(feature = "cluster")]
 pub mod cluster;
 mod error;
+pub mod facts;
 mod index;
 pub mod load;
 mod object;

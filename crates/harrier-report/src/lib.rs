@@ -17,7 +17,9 @@ mod table;
 
 use std::io;
 
-pub use model::{Diagnostic, Report, Scanned, Summary, ToolInfo};
+pub use model::{
+    ClusterReport, ComponentVulnerability, Diagnostic, Report, Scanned, Summary, ToolInfo,
+};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

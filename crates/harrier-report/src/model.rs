@@ -64,6 +64,34 @@ pub struct Report<'a> {
     pub expired_exceptions: Vec<ExpiredException>,
     /// Counts of what was scanned.
     pub scanned: Scanned,
+    /// What a live cluster showed beyond its objects, for `scan cluster`; `None` for files.
+    pub cluster: Option<ClusterReport>,
+}
+
+/// The facts of a scanned cluster and the advisories its component versions match.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterReport {
+    /// Version, nodes, running images, webhooks, namespaces.
+    #[serde(flatten)]
+    pub facts: harrier_k8s::facts::ClusterFacts,
+    /// Advisories of the Kubernetes CVE feed that the server's and nodes' versions match.
+    pub vulnerabilities: Vec<ComponentVulnerability>,
+    /// Why versions were not matched (no database, say), when they were not.
+    pub vulnerabilities_unchecked: Option<String>,
+}
+
+/// An advisory matching a component of the cluster at the version it runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentVulnerability {
+    /// The component as the feed names it (`k8s.io/apiserver`, `k8s.io/kubelet`).
+    pub component: String,
+    /// The version running.
+    pub version: String,
+    /// Where it runs: `API server`, or the nodes.
+    pub running_on: Vec<String>,
+    /// The advisory, with its evidence.
+    #[serde(flatten)]
+    pub advisory: harrier_vulndb::Match,
 }
 
 /// Counts of what was scanned.
@@ -142,6 +170,15 @@ impl Report<'_> {
 
     /// The highest severity among unsuppressed findings.
     pub fn max_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        let vulnerabilities = self
+            .cluster
+            .iter()
+            .flat_map(|c| &c.vulnerabilities)
+            .filter_map(|v| v.advisory.severity);
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .chain(vulnerabilities)
+            .max()
     }
 }

@@ -119,7 +119,97 @@ pub(crate) fn write(
             writeln!(out, "{} {n}", p.dim("note:"))?;
         }
     }
+    if let Some(cluster) = &report.cluster {
+        cluster_section(out, cluster, &p)?;
+    }
     summary(out, report, &p)
+}
+
+/// The cluster's facts in a few lines, and every advisory its versions match.
+fn cluster_section(
+    out: &mut dyn io::Write,
+    cluster: &crate::model::ClusterReport,
+    p: &Paint,
+) -> io::Result<()> {
+    let facts = &cluster.facts;
+    let version = facts
+        .version
+        .as_ref()
+        .map_or("version unknown", |v| v.git_version.as_str());
+    writeln!(
+        out,
+        "{}  {}",
+        p.bold(&format!("Cluster {} ({version})", facts.context)),
+        p.dim(&facts.server)
+    )?;
+    let not_ready: Vec<&str> = facts
+        .nodes
+        .iter()
+        .filter(|n| n.ready == Some(false) || !n.problems.is_empty())
+        .map(|n| n.name.as_str())
+        .collect();
+    let mut kubelets: Vec<&str> = facts
+        .nodes
+        .iter()
+        .map(|n| n.kubelet_version.as_str())
+        .collect();
+    kubelets.sort_unstable();
+    kubelets.dedup();
+    writeln!(
+        out,
+        "  {} nodes (kubelet {}){}",
+        facts.nodes.len(),
+        kubelets.join(", "),
+        if not_ready.is_empty() {
+            String::new()
+        } else {
+            format!(", not ready or under pressure: {}", not_ready.join(", "))
+        }
+    )?;
+    let unpinned = facts
+        .images
+        .iter()
+        .filter(|i| i.image_id.is_empty())
+        .count();
+    writeln!(
+        out,
+        "  {} running images ({} without a reported digest), {} admission webhooks, {} namespaces ({} enforce a Pod Security level)",
+        facts.images.len(),
+        unpinned,
+        facts.webhooks.len(),
+        facts.namespaces.len(),
+        facts
+            .namespaces
+            .iter()
+            .filter(|n| n.enforce.is_some())
+            .count()
+    )?;
+    if let Some(why) = &cluster.vulnerabilities_unchecked {
+        writeln!(
+            out,
+            "  {}",
+            p.dim(&format!("component versions not checked: {why}"))
+        )?;
+    }
+    for v in &cluster.vulnerabilities {
+        let fixed = if v.advisory.fixed.is_empty() {
+            String::new()
+        } else {
+            format!(" (fixed in {})", v.advisory.fixed.join(", "))
+        };
+        let severity = v.advisory.severity.unwrap_or(Severity::Info);
+        writeln!(
+            out,
+            "  {} {} {} {} on {}{fixed}: {}",
+            p.severity(severity),
+            p.dim(&v.advisory.id),
+            v.component,
+            v.version,
+            v.running_on.join(", "),
+            v.advisory.summary.as_deref().unwrap_or("")
+        )?;
+    }
+    writeln!(out)
 }
 
 fn line(f: &Finding) -> u32 {

@@ -32,6 +32,7 @@ struct State {
     resources: Vec<Served>,
     forbidden: BTreeSet<String>,
     requests: Vec<String>,
+    version: String,
 }
 
 /// A running fixture server; it lives until the process ends.
@@ -118,6 +119,7 @@ impl FixtureServer {
         let base = format!("http://{}", listener.local_addr()?);
         let state = Arc::new(Mutex::new(State {
             resources: resources.into_values().collect(),
+            version: "v1.27.2".to_owned(),
             ..State::default()
         }));
         let shared = state.clone();
@@ -135,6 +137,11 @@ impl FixtureServer {
     /// Answers 403 to every list of `resource` (`secrets`, `roles.rbac.authorization.k8s.io`).
     pub fn forbid(&self, resource: &str) {
         lock(&self.state).forbidden.insert(resource.to_owned());
+    }
+
+    /// Makes `/version` report `git_version` (`v1.27.2` unless told otherwise).
+    pub fn set_version(&self, git_version: &str) {
+        git_version.clone_into(&mut lock(&self.state).version);
     }
 
     /// Every request line seen (method and path with query), in order.
@@ -217,6 +224,11 @@ fn answer(target: &str, state: &Mutex<State>) -> (u16, Value) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
         ["api"] => (200, json!({"kind": "APIVersions", "versions": ["v1"]})),
+        ["version"] => (
+            200,
+            json!({"major": "1", "minor": "27", "gitVersion": state.version, "gitCommit": "0", "gitTreeState": "clean",
+                "buildDate": "2023-06-14T09:47:40Z", "goVersion": "go1.20.5", "compiler": "gc", "platform": "linux/amd64"}),
+        ),
         ["apis"] => (200, group_list(&state)),
         ["api", version] => (200, resource_list(&state, "", version)),
         ["apis", group, version] => (200, resource_list(&state, group, version)),

@@ -28,6 +28,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::discovery::{ApiCapabilities, ApiResource, Discovery, Scope, verbs};
 use kube::{Client, Config};
 
+use crate::facts;
 use crate::load::{Loaded, load_text};
 
 /// A resource Harrier analyses: API group and plural name.
@@ -174,6 +175,8 @@ pub struct ClusterSnapshot {
     pub not_served: Vec<String>,
     /// Requests made, discovery included.
     pub requests: usize,
+    /// What the cluster shows beyond its objects' specs.
+    pub facts: facts::ClusterFacts,
 }
 
 /// Why the cluster could not be read at all.
@@ -238,6 +241,26 @@ async fn read(options: &ClusterOptions) -> Result<ClusterSnapshot, ClusterError>
                 .push(kubectl_name(want.group, want.resource)),
         }
     }
+    pacer.wait().await;
+    snapshot.requests += 1;
+    let version = match client.apiserver_version().await {
+        Ok(info) => Some(facts::ServerVersion::new(&info.git_version, &info.platform)),
+        Err(e) => {
+            snapshot.skipped.push(Skipped {
+                resource: "/version".to_owned(),
+                namespace: None,
+                reason: describe(&e),
+                needed_rule: None,
+            });
+            None
+        }
+    };
+    snapshot.facts = facts::ClusterFacts {
+        context: snapshot.context.clone(),
+        server: snapshot.server.clone(),
+        version,
+        ..facts::ClusterFacts::from_objects(&snapshot.loaded.objects)
+    };
     Ok(snapshot)
 }
 

@@ -1,9 +1,13 @@
 //! `harrier scan manifests` and `harrier scan cluster`: objects from files or from the API
 //! server, the same checks and reports.
 
+use harrier_k8s::facts::ClusterFacts;
 use harrier_k8s::{Error as LoadError, Loaded, ObjectIndex, load};
 use harrier_posture::{ScanOptions, scan};
-use harrier_report::{Diagnostic, Report, Scanned, TableOptions, ToolInfo};
+use harrier_report::{
+    ClusterReport, ComponentVulnerability, Diagnostic, Report, Scanned, TableOptions, ToolInfo,
+};
+use harrier_vulndb::{Ecosystem, Query, lookup};
 
 use crate::cli::{GlobalArgs, ScanCommand};
 use crate::exit::ExitStatus;
@@ -20,15 +24,16 @@ pub fn run(
             let catalog = super::catalog()?;
             let settings = ManifestSettings::resolve(args, global, &catalog)?;
             let loaded = load(&settings.paths, &settings.load);
-            posture(loaded, &settings, &catalog, printer)
+            posture(loaded, None, &settings, &catalog, printer)
         }
         ScanCommand::Cluster(args) => {
             let catalog = super::catalog()?;
-            let Some(loaded) = super::source::read_cluster_for_scan(&args, printer) else {
+            let Some((loaded, facts)) = super::source::read_cluster_for_scan(&args, printer) else {
                 return Ok(ExitStatus::Error);
             };
+            let cluster = cluster_report(facts, global, printer);
             let settings = ManifestSettings::for_cluster(args, global, &catalog)?;
-            posture(loaded, &settings, &catalog, printer)
+            posture(loaded, Some(cluster), &settings, &catalog, printer)
         }
         ScanCommand::Image(args) => super::image::scan_image_command(args, global, printer),
         ScanCommand::Fs(args) => super::image::scan_fs_command(args, global, printer),
@@ -39,6 +44,7 @@ pub fn run(
 /// Runs the posture checks over loaded objects and writes the report.
 fn posture(
     loaded: Loaded,
+    cluster: Option<ClusterReport>,
     settings: &ManifestSettings,
     catalog: &harrier_core::Catalog,
     printer: &Printer,
@@ -101,9 +107,84 @@ fn posture(
             objects,
             checks: result.checks_run,
         },
+        cluster,
     };
     write_report(&report, &settings.output)?;
     Ok(exit_status(&report, &settings.output))
+}
+
+/// The Kubernetes components a cluster runs, by the names of the Kubernetes CVE feed: the
+/// control plane at the API server's version, kubelet and kube-proxy at each node's.
+const CONTROL_PLANE: &[&str] = &[
+    "k8s.io/kubernetes",
+    "k8s.io/apiserver",
+    "k8s.io/controller-manager",
+];
+
+/// The facts, with the advisories the components' versions match when a vulnerability
+/// database is there (a missing one is said, not an error: the posture scan stands alone).
+fn cluster_report(facts: ClusterFacts, global: &GlobalArgs, printer: &Printer) -> ClusterReport {
+    let mut running: std::collections::BTreeMap<(&str, String), Vec<String>> =
+        std::collections::BTreeMap::new();
+    if let Some(version) = &facts.version {
+        for component in CONTROL_PLANE {
+            running
+                .entry((component, version.release.clone()))
+                .or_default()
+                .push("API server".to_owned());
+        }
+    }
+    for node in &facts.nodes {
+        for (component, version) in [
+            ("k8s.io/kubelet", &node.kubelet_version),
+            ("k8s.io/kube-proxy", &node.kube_proxy_version),
+        ] {
+            if !version.is_empty() {
+                running
+                    .entry((component, harrier_k8s::facts::release_of(version)))
+                    .or_default()
+                    .push(format!("node {}", node.name));
+            }
+        }
+    }
+    let mut vulnerabilities = Vec::new();
+    let unchecked = match super::open_db(global) {
+        Err(e) => {
+            printer.warning(&format!("cluster component versions not checked: {e:#}"));
+            Some(format!("{e:#}"))
+        }
+        Ok(db) => {
+            for ((component, version), running_on) in running {
+                let query = Query {
+                    ecosystem: Ecosystem::parse_osv("Kubernetes"),
+                    package: component,
+                    version: &version,
+                    source_package: None,
+                };
+                match lookup(&db, &query) {
+                    Ok(report) => {
+                        vulnerabilities.extend(report.matches.into_iter().map(|advisory| {
+                            ComponentVulnerability {
+                                component: component.to_owned(),
+                                version: version.clone(),
+                                running_on: running_on.clone(),
+                                advisory,
+                            }
+                        }))
+                    }
+                    Err(e) => {
+                        printer.warning(&format!("cannot look up {component} {version}: {e}"))
+                    }
+                }
+            }
+            None
+        }
+    };
+    ClusterReport {
+        facts,
+        vulnerabilities,
+        vulnerabilities_unchecked: unchecked,
+    }
 }
 
 fn diagnostic(e: &LoadError) -> Diagnostic {

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "cluster")]
 use harrier_k8s::cluster::{ClusterOptions, read_cluster};
+use harrier_k8s::facts::ClusterFacts;
 use harrier_k8s::{Error as LoadError, LoadOptions, Loaded, ObjectIndex, load};
 
 use crate::cli::{ClusterScanArgs, ObjectSourceArgs};
@@ -70,7 +71,7 @@ pub fn print_problems(
 
 #[cfg(feature = "cluster")]
 fn read_live_source(source: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
-    read_live(
+    let (loaded, _) = read_live(
         &ClusterOptions {
             kubeconfig: source.kubeconfig.clone(),
             context: source.context.clone(),
@@ -79,14 +80,19 @@ fn read_live_source(source: &ObjectSourceArgs, printer: &Printer) -> Option<Load
             ..ClusterOptions::default()
         },
         printer,
-    )
+    )?;
+    Some(loaded)
 }
 
 /// The objects of `scan cluster`, with those a read controller runs dropped (see
-/// `harrier_k8s::cluster::without_controlled`); `None` after printing why none could be read.
+/// `harrier_k8s::cluster::without_controlled`), and the cluster's facts; `None` after printing
+/// why nothing could be read.
 #[cfg(feature = "cluster")]
-pub fn read_cluster_for_scan(args: &ClusterScanArgs, printer: &Printer) -> Option<Loaded> {
-    let mut loaded = read_live(
+pub fn read_cluster_for_scan(
+    args: &ClusterScanArgs,
+    printer: &Printer,
+) -> Option<(Loaded, ClusterFacts)> {
+    let (mut loaded, facts) = read_live(
         &ClusterOptions {
             kubeconfig: args.kubeconfig.clone(),
             context: args.context.clone(),
@@ -106,12 +112,12 @@ pub fn read_cluster_for_scan(args: &ClusterScanArgs, printer: &Printer) -> Optio
         ));
     }
     loaded.objects = kept;
-    Some(loaded)
+    Some((loaded, facts))
 }
 
 /// Reads the cluster; resources it could not list become warnings among the load problems.
 #[cfg(feature = "cluster")]
-fn read_live(options: &ClusterOptions, printer: &Printer) -> Option<Loaded> {
+fn read_live(options: &ClusterOptions, printer: &Printer) -> Option<(Loaded, ClusterFacts)> {
     match read_cluster(options) {
         Ok(snapshot) => {
             printer.note(&format!(
@@ -128,7 +134,7 @@ fn read_live(options: &ClusterOptions, printer: &Printer) -> Option<Loaded> {
                     .iter()
                     .map(|s| s.to_warning(&snapshot.context)),
             );
-            Some(loaded)
+            Some((loaded, snapshot.facts))
         }
         Err(e) => {
             printer.error(&e.to_string());
@@ -148,7 +154,10 @@ fn read_live_source(_: &ObjectSourceArgs, printer: &Printer) -> Option<Loaded> {
 }
 
 #[cfg(not(feature = "cluster"))]
-pub fn read_cluster_for_scan(_: &ClusterScanArgs, printer: &Printer) -> Option<Loaded> {
+pub fn read_cluster_for_scan(
+    _: &ClusterScanArgs,
+    printer: &Printer,
+) -> Option<(Loaded, ClusterFacts)> {
     printer.error(NO_CLUSTER);
     None
 }

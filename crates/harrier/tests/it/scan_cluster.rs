@@ -239,3 +239,160 @@ fn forbidden_resources_are_warnings_in_the_report() {
     let unreachable = dir.run(&["scan", "cluster", "--kubeconfig", "absent"]);
     assert_eq!(unreachable.code, 2, "{}", unreachable.stderr);
 }
+
+/// A cluster at v1.27.2 with a node at the same kubelet version: the facts are reported and
+/// the Kubernetes CVE feed's advisories for the API server and the kubelet match.
+#[test]
+fn cluster_facts_and_component_vulnerabilities() {
+    let Some(feed) = corpus("vulnerabilities/kubernetes-cve-feed-osv") else {
+        return;
+    };
+    let objects = vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "cp-1", "labels": {"node-role.kubernetes.io/control-plane": ""}},
+            "status": {"nodeInfo": {"kubeletVersion": "v1.27.2", "kubeProxyVersion": "v1.27.2", "containerRuntimeVersion": "containerd://1.7.1",
+                "osImage": "Ubuntu 22.04.2 LTS", "kernelVersion": "5.15.0-73-generic", "architecture": "amd64", "operatingSystem": "linux",
+                "machineID": "m", "systemUUID": "s", "bootID": "b"},
+                "conditions": [{"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True"}]}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-1"},
+            "status": {"nodeInfo": {"kubeletVersion": "v1.30.3", "kubeProxyVersion": "v1.30.3", "containerRuntimeVersion": "containerd://1.7.13",
+                "osImage": "Ubuntu 22.04.4 LTS", "kernelVersion": "6.5.0", "architecture": "amd64", "operatingSystem": "linux",
+                "machineID": "m", "systemUUID": "s", "bootID": "b"},
+                "conditions": [{"type": "Ready", "status": "False"}]}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1", "namespace": "shop"},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.25", "securityContext": {"allowPrivilegeEscalation": false}}]},
+            "status": {"containerStatuses": [{"name": "web", "image": "docker.io/library/nginx:1.25", "ready": true, "restartCount": 0,
+                "imageID": "docker.io/library/nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31"}]}}),
+        serde_json::json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": {"name": "policy"},
+            "webhooks": [{"name": "pods.policy.example.com", "failurePolicy": "Ignore", "sideEffects": "None", "admissionReviewVersions": ["v1"],
+                "clientConfig": {"service": {"namespace": "policy", "name": "webhook"}},
+                "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}]}]}),
+    ];
+    let server = FixtureServer::start(objects).expect("fixture server");
+    let dir = Dir::new();
+    dir.write("kubeconfig", &server.kubeconfig("prod"));
+    // Without a database the facts are still reported, with a warning.
+    let run = dir.run(&[
+        "--db",
+        "none.db",
+        "scan",
+        "cluster",
+        "--kubeconfig",
+        "kubeconfig",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cluster component versions not checked"),
+        "{}",
+        run.stderr
+    );
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let cluster = &report["cluster"];
+    assert_eq!(cluster["context"], "prod");
+    assert_eq!(cluster["version"]["git_version"], "v1.27.2");
+    assert_eq!(cluster["version"]["release"], "1.27.2");
+    assert_eq!(cluster["nodes"][0]["name"], "cp-1");
+    assert_eq!(
+        cluster["nodes"][0]["roles"],
+        serde_json::json!(["control-plane"])
+    );
+    assert_eq!(
+        cluster["nodes"][0]["problems"],
+        serde_json::json!(["DiskPressure"])
+    );
+    assert_eq!(cluster["nodes"][1]["ready"], false);
+    assert_eq!(cluster["images"][0]["image"], "nginx:1.25");
+    assert!(
+        cluster["images"][0]["image_id"]
+            .as_str()
+            .unwrap_or("")
+            .contains("@sha256:0d17b5")
+    );
+    assert_eq!(
+        cluster["images"][0]["pods"],
+        serde_json::json!(["shop/web-1"])
+    );
+    assert_eq!(cluster["webhooks"][0]["failure_policy"], "Ignore");
+    assert_eq!(cluster["webhooks"][0]["target"], "policy/webhook:443");
+    assert_eq!(
+        cluster["webhooks"][0]["rules"],
+        serde_json::json!(["CREATE,UPDATE pods"])
+    );
+    assert_eq!(cluster["namespaces"][0]["enforce"], "baseline");
+    assert!(cluster["vulnerabilities_unchecked"].is_string());
+
+    let feed = feed.to_str().expect("UTF-8");
+    let run = dir.run(&["--db", "vuln.db", "db", "import", feed]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = dir.run(&[
+        "--db",
+        "vuln.db",
+        "scan",
+        "cluster",
+        "--kubeconfig",
+        "kubeconfig",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let found: BTreeSet<(String, String, String)> = report["cluster"]["vulnerabilities"]
+        .as_array()
+        .expect("vulnerabilities")
+        .iter()
+        .map(|v| {
+            (
+                v["component"].as_str().unwrap_or("").to_owned(),
+                v["version"].as_str().unwrap_or("").to_owned(),
+                v["running_on"][0].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    // The API server of 1.27.2 and the kubelet of cp-1 are affected; worker-1's 1.30.3 is
+    // past every fix in the feed for its line.
+    assert!(
+        found.contains(&(
+            "k8s.io/apiserver".to_owned(),
+            "1.27.2".to_owned(),
+            "API server".to_owned()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "k8s.io/kubelet".to_owned(),
+            "1.27.2".to_owned(),
+            "node cp-1".to_owned()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(_, version, _)| version == "1.30.3"),
+        "{found:?}"
+    );
+    // A cluster advisory fails the gate like a finding does.
+    let gate = dir.run(&[
+        "--db",
+        "vuln.db",
+        "scan",
+        "cluster",
+        "--kubeconfig",
+        "kubeconfig",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(gate.code, 1, "{}", gate.stderr);
+    assert!(
+        gate.stdout.contains("Cluster prod (v1.27.2)"),
+        "{}",
+        gate.stdout
+    );
+    assert!(
+        gate.stdout.contains("k8s.io/kubelet 1.27.2 on node cp-1"),
+        "{}",
+        gate.stdout
+    );
+}

@@ -17,6 +17,7 @@ mod emit;
 mod engine;
 pub mod exposure;
 pub mod identity;
+pub mod netpol;
 mod pod_security;
 mod selector;
 pub mod suppress;

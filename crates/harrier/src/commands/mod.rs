@@ -73,3 +73,41 @@ pub fn write_output(
         }
     }
 }
+
+/// Loads and indexes manifests for a command that analyses the whole set (`harrier network`);
+/// load errors go to stderr. The status is 2 when an input could not be read, as for
+/// `scan manifests`.
+pub fn load_index(
+    paths: &[std::path::PathBuf],
+    max_file_size: u64,
+    printer: &crate::printer::Printer,
+) -> (harrier_k8s::ObjectIndex, crate::exit::ExitStatus) {
+    use harrier_k8s::{Error as LoadError, LoadOptions, ObjectIndex, load};
+
+    use crate::exit::ExitStatus;
+    let loaded = load(paths, &LoadOptions { max_file_size });
+    let (index, index_problems) = ObjectIndex::build(loaded.objects);
+    let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) = loaded
+        .errors
+        .into_iter()
+        .chain(index_problems)
+        .partition(LoadError::is_warning);
+    for e in &errors {
+        printer.error(&e.to_string());
+    }
+    for w in &warnings {
+        printer.warning(&w.to_string());
+    }
+    for n in &loaded.notes {
+        match n.line {
+            Some(line) => printer.note(&format!("{}:{line}: {}", n.path, n.message)),
+            None => printer.note(&format!("{}: {}", n.path, n.message)),
+        }
+    }
+    let status = if errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    };
+    (index, status)
+}

@@ -309,3 +309,123 @@ pub fn policies_table(out: &mut dyn io::Write, coverage: &Coverage) -> io::Resul
         summary.allow_all
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use harrier_core::{Location, Pos};
+    use harrier_posture::exposure::{ObjectRef, Route, RouteKind, RoutePort};
+
+    use super::*;
+
+    fn at(line: u32) -> Location {
+        Location::new(Arc::from("f.yaml"), Pos::new(line, 1))
+    }
+
+    fn workload(name: &str, routes: Vec<Route>) -> ExposedWorkload {
+        ExposedWorkload {
+            object: 0,
+            resource: ObjectRef {
+                kind: "Deployment".to_owned(),
+                name: name.to_owned(),
+                namespace: "shop".to_owned(),
+            },
+            location: at(1),
+            routes,
+        }
+    }
+
+    fn route(kind: RouteKind, severity: Severity, restriction: Option<&str>) -> Route {
+        Route {
+            kind,
+            severity,
+            summary: format!("{kind} route"),
+            restriction: restriction.map(str::to_owned),
+            hosts: Vec::new(),
+            tls: None,
+            ports: vec![RoutePort {
+                protocol: "TCP".to_owned(),
+                port: Some(80),
+                node_port: None,
+                container: None,
+                container_port: None,
+            }],
+            evidence: Vec::new(),
+        }
+    }
+
+    fn render(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn empty_answers_say_so() {
+        let text = render(|out| exposure_table(out, &Exposure::default()));
+        assert_eq!(
+            text,
+            "No workload is reachable from outside the cluster.\n0 workload(s) reachable from outside the \
+             cluster through 0 route(s) (0 high, 0 medium, 0 low); 0 reachable through a Service inside the \
+             cluster.\n"
+        );
+        let text = render(|out| policies_table(out, &Coverage::default()));
+        assert!(text.starts_with("0 workload(s): 0 not isolated"), "{text}");
+    }
+
+    #[test]
+    fn summary_counts_workloads_by_their_most_exposed_route() {
+        let exposure = Exposure {
+            workloads: vec![
+                workload(
+                    "web",
+                    vec![
+                        route(RouteKind::Ingress, Severity::High, None),
+                        route(RouteKind::NodePort, Severity::Medium, None),
+                    ],
+                ),
+                workload(
+                    "db",
+                    vec![route(
+                        RouteKind::LoadBalancer,
+                        Severity::Low,
+                        Some("`loadBalancerSourceRanges` 10.0.0.0/8"),
+                    )],
+                ),
+            ],
+            internal: vec![workload("db", Vec::new())],
+            problems: Vec::new(),
+        };
+        assert_eq!(
+            ExposureSummary::of(&exposure),
+            ExposureSummary {
+                exposed: 2,
+                routes: 3,
+                high: 1,
+                medium: 0,
+                low: 1,
+                internal: 1,
+            }
+        );
+        let text = render(|out| exposure_table(out, &exposure));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert!(
+            lines[3].starts_with("low       shop       Deployment/db"),
+            "{text}"
+        );
+        assert!(
+            lines[3].ends_with(
+                "load-balancer route [restricted: `loadBalancerSourceRanges` 10.0.0.0/8]"
+            ),
+            "{text}"
+        );
+        let json = render(|out| exposure_json(out, &exposure));
+        assert!(json.contains("\"high\": 1"), "{json}");
+        assert!(
+            json.contains("\"restriction\": \"`loadBalancerSourceRanges` 10.0.0.0/8\""),
+            "{json}"
+        );
+    }
+}

@@ -437,8 +437,9 @@ fn ingress_nginx() {
     );
 }
 
-/// Kubernetes Goat: `internal-proxy-info-app-service` is a NodePort (30003) to the info-app
-/// container of `internal-proxy-deployment`, and `docker-bench-security` runs with
+/// Kubernetes Goat: scenario 8 ("NodePort exposed services") has the player find the NodePort
+/// its guide connects to (`nc -zv EXTERNAL-IP-ADDRESS 30003`): `internal-proxy-info-app-service`,
+/// a NodePort (30003) to the info-app container of `internal-proxy-deployment`; and `docker-bench-security` runs with
 /// `hostNetwork: true`; its eight Services make eight workloads reachable inside the cluster.
 /// The metadata-db chart is not rendered, so it is loaded without its templates.
 #[test]
@@ -460,6 +461,16 @@ fn kubernetes_goat() {
         ]
     );
     let node_port = &e.workloads[1].routes[0].ports[0];
+    let guide = corpus("insecure/kubernetes-goat/guide/docs/scenarios/scenario-8/scenario-8.md")
+        .map(|p| std::fs::read_to_string(p).unwrap());
+    if let Some(guide) = guide {
+        let port: i32 = guide
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("nc -zv EXTERNAL-IP-ADDRESS "))
+            .and_then(|p| p.trim().parse().ok())
+            .expect("the guide names the NodePort");
+        assert_eq!(node_port.node_port, Some(port));
+    }
     assert_eq!(node_port.node_port, Some(30003));
     assert_eq!(node_port.container.as_deref(), Some("info-app"));
     assert_eq!(node_port.container_port, Some(5000));

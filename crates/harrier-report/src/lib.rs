@@ -11,6 +11,7 @@ pub mod image;
 mod json;
 mod junit;
 mod model;
+pub mod network;
 pub mod rbac;
 mod sarif;
 mod table;

@@ -166,8 +166,12 @@ fn scope(namespace: Option<&str>) -> String {
     namespace.map_or_else(|| "(cluster)".to_owned(), str::to_owned)
 }
 
-/// Left-aligned columns two spaces apart; the last column is not padded.
-fn write_rows<const N: usize>(out: &mut dyn io::Write, rows: &[[String; N]]) -> io::Result<()> {
+/// Left-aligned columns two spaces apart; the last column is not padded. Shared with
+/// [`network`](crate::network).
+pub(crate) fn write_rows<const N: usize>(
+    out: &mut dyn io::Write,
+    rows: &[[String; N]],
+) -> io::Result<()> {
     let mut widths = [0usize; N];
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

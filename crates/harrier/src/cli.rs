@@ -73,6 +73,10 @@ pub enum Command {
     /// aggregation) and their bindings as the API server's authorizer resolves them.
     #[command(subcommand)]
     Rbac(RbacCommand),
+    /// Network exposure and NetworkPolicy coverage: which workloads can be reached from outside
+    /// the cluster and how, and which pods no policy isolates.
+    #[command(subcommand)]
+    Network(NetworkCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -134,6 +138,35 @@ pub struct ObjectSourceArgs {
     /// Files larger than this many bytes are reported as errors instead of read.
     #[arg(long, value_name = "BYTES", default_value_t = 128 * 1024 * 1024)]
     pub max_file_size: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NetworkCommand {
+    /// Every workload reachable from outside the cluster, with each route and its evidence.
+    ///
+    /// Routes: Services of type LoadBalancer (source ranges and internal-load-balancer
+    /// annotations lower the severity) and NodePort, Service `externalIPs`, Ingress rules, Gateway
+    /// API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) attached to a Gateway,
+    /// hostNetwork pods and hostPort containers, each resolved through the Service's selector
+    /// and ports to the pod template. Most exposed first: routes open to any address, then the
+    /// nodes' addresses, then restricted ones.
+    Exposure(NetworkArgs),
+    /// NetworkPolicy coverage: workloads whose ingress or egress no policy isolates, namespaces
+    /// without a default-deny policy, and rules that allow all.
+    ///
+    /// Reads Kubernetes NetworkPolicies, Cilium (namespaced and cluster-wide) and Calico
+    /// policies; see docs/network.md for how each is evaluated.
+    Policies(NetworkArgs),
+}
+
+/// Where `harrier network` reads objects, and how it answers.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    #[command(flatten)]
+    pub objects: ObjectSourceArgs,
+    /// Answer as a table or as JSON (see docs/network.md).
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 /// Where RBAC objects come from, and how answers are written.

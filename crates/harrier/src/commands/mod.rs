@@ -4,6 +4,7 @@ pub mod checks;
 pub mod db;
 pub mod generate_docs;
 pub mod image;
+pub mod network;
 pub mod progress;
 pub mod rbac;
 pub mod scan;

@@ -8,6 +8,7 @@ mod checks;
 mod db;
 mod deploy;
 mod docs;
+mod network;
 mod rbac;
 mod regression;
 mod scan_cluster;

@@ -252,10 +252,12 @@ const GROUPS: &[(&str, &str)] = &[
     ("roles", RBAC_GROUP),
     ("runtimeclasses", "node.k8s.io"),
     ("selfsubjectaccessreviews", "authorization.k8s.io"),
+    ("signers", "certificates.k8s.io"),
     ("statefulsets", "apps"),
     ("storageclasses", "storage.k8s.io"),
     ("subjectaccessreviews", "authorization.k8s.io"),
     ("tokenreviews", "authentication.k8s.io"),
+    ("userextras", "authentication.k8s.io"),
     (
         "validatingwebhookconfigurations",
         "admissionregistration.k8s.io",
@@ -263,7 +265,9 @@ const GROUPS: &[(&str, &str)] = &[
     ("volumeattachments", "storage.k8s.io"),
 ];
 
-/// Built-in resources that have no namespace: only ClusterRoleBindings grant them.
+/// Built-in resources that have no namespace: only ClusterRoleBindings grant them. `users`,
+/// `groups`, `uids` and `userextras` (impersonation) and `signers` (CSR approval) are no
+/// objects, but the API server asks for them without a namespace all the same.
 const CLUSTER_SCOPED: &[&str] = &[
     "apiservices",
     "certificatesigningrequests",
@@ -273,6 +277,7 @@ const CLUSTER_SCOPED: &[&str] = &[
     "csidrivers",
     "csinodes",
     "customresourcedefinitions",
+    "groups",
     "ingressclasses",
     "mutatingwebhookconfigurations",
     "namespaces",
@@ -282,9 +287,13 @@ const CLUSTER_SCOPED: &[&str] = &[
     "runtimeclasses",
     "selfsubjectaccessreviews",
     "selfsubjectrulesreviews",
+    "signers",
     "storageclasses",
     "subjectaccessreviews",
     "tokenreviews",
+    "uids",
+    "userextras",
+    "users",
     "validatingwebhookconfigurations",
     "volumeattachments",
 ];

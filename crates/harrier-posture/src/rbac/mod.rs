@@ -24,6 +24,7 @@
 //! objects and answers queries, nothing more.
 
 mod matching;
+pub mod risks;
 #[cfg(test)]
 mod tests;
 

@@ -39,8 +39,8 @@ use harrier_core::{Location, Severity};
 use harrier_k8s::ObjectIndex;
 use serde::Serialize;
 
-use super::{BindingKind, Rbac, Request, SubjectKind, SubjectRef, Via, matching};
-use crate::identity::{ServiceAccounts, namespace_of, service_account_name};
+use super::{BindingKind, Rbac, RbacOptions, Request, SubjectKind, SubjectRef, Via, matching};
+use crate::identity::{ServiceAccounts, service_account_name};
 
 /// One request of a primitive, as `harrier rbac who-can VERB TARGET` would take it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -770,9 +770,12 @@ pub struct Finding {
 }
 
 /// Every risky primitive every subject holds: one finding per (subject, primitive), sorted by
-/// severity (worst first), subject and id.
-pub fn assess(rbac: &Rbac, index: &ObjectIndex) -> Vec<Finding> {
-    let context = Context::new(rbac, index);
+/// severity (worst first), subject and id. `options` are those `rbac` was resolved with: a
+/// workload without a namespace lands in the same default namespace as the RoleBindings and
+/// service account subjects without one, so that `--default-namespace argocd` puts Argo CD's
+/// install manifest, applied with `kubectl -n argocd`, where its bindings point.
+pub fn assess(rbac: &Rbac, index: &ObjectIndex, options: &RbacOptions) -> Vec<Finding> {
+    let context = Context::new(rbac, index, options);
     let mut findings = Vec::new();
     for primitive in PRIMITIVES {
         for (subject, held) in holders_of(rbac, primitive) {
@@ -971,7 +974,7 @@ struct Context {
 }
 
 impl Context {
-    fn new(rbac: &Rbac, index: &ObjectIndex) -> Context {
+    fn new(rbac: &Rbac, index: &ObjectIndex, options: &RbacOptions) -> Context {
         let accounts = ServiceAccounts::of(index);
         let mut workloads: BTreeMap<(String, String), Vec<WorkloadRef>> = BTreeMap::new();
         for workload in index.workloads() {
@@ -979,7 +982,11 @@ impl Context {
             if !accounts.mounts_token(object, workload) {
                 continue;
             }
-            let namespace = namespace_of(object).to_owned();
+            let namespace = object
+                .resource
+                .namespace
+                .clone()
+                .unwrap_or_else(|| options.default_namespace.clone());
             let account = service_account_name(&workload.spec).to_owned();
             workloads
                 .entry((namespace.clone(), account.clone()))
@@ -1016,8 +1023,12 @@ impl Context {
                 } else {
                     BindingKind::ClusterRoleBinding
                 };
-                let namespace =
-                    (kind == BindingKind::RoleBinding).then(|| namespace_of(o).to_owned());
+                let namespace = (kind == BindingKind::RoleBinding).then(|| {
+                    o.resource
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| options.default_namespace.clone())
+                });
                 Some((kind, namespace, o.resource.name.clone()?))
             })
             .collect();

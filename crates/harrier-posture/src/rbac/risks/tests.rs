@@ -16,8 +16,9 @@ fn index(yaml: &str) -> ObjectIndex {
 
 fn findings(yaml: &str) -> Vec<Finding> {
     let index = index(yaml);
-    let rbac = Rbac::from_index(&index, &RbacOptions::default());
-    assess(&rbac, &index)
+    let options = RbacOptions::default();
+    let rbac = Rbac::from_index(&index, &options);
+    assess(&rbac, &index, &options)
 }
 
 /// `(slug, subject)` of every finding, for compact assertions.

@@ -355,6 +355,15 @@ impl Request {
     fn is_cluster_wide(&self) -> bool {
         match self {
             Request::NonResource { .. } => true,
+            // `bind` on a ClusterRole is asked in the namespace of the RoleBinding being
+            // written (`rbac/validation.BindingAuthorized`), so a RoleBinding can grant the
+            // right to bind a ClusterRole within its own namespace, as the RBAC docs'
+            // `role-grantor` example does.
+            Request::Resource(r)
+                if r.verb == "bind" && r.resource == "clusterroles" && r.group == RBAC_GROUP =>
+            {
+                false
+            }
             Request::Resource(r) => {
                 CLUSTER_SCOPED.contains(&r.resource.as_str())
                     && GROUPS

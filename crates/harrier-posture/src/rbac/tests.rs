@@ -175,6 +175,11 @@ subjects: [{kind: ServiceAccount, name: a}]
             .is_empty()
     );
     assert!(r.allows(&a, &req("impersonate", "serviceaccounts", Some("team"))));
+    // Binding a ClusterRole is asked in the RoleBinding's namespace: a RoleBinding grants it
+    // there (and nowhere else); escalating a ClusterRole is asked cluster-wide.
+    assert!(r.allows(&a, &named("bind", "clusterroles", "view", "team")));
+    assert!(!r.allows(&a, &named("bind", "clusterroles", "view", "other")));
+    assert!(r.who_can(&req("escalate", "clusterroles", None)).is_empty());
     // who-can anywhere reports where the binding grants.
     let holders = r.who_can(&req("delete", "secrets", None));
     assert_eq!(names(&holders), ["ServiceAccount team/a"]);

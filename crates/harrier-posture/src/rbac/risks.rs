@@ -1144,4 +1144,6 @@ fn raise(severity: Severity) -> Severity {
 }
 
 #[cfg(test)]
+mod corpus;
+#[cfg(test)]
 mod tests;

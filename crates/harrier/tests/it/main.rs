@@ -8,6 +8,7 @@ mod checks;
 mod db;
 mod docs;
 mod rbac;
+mod rbac_risks;
 mod regression;
 mod scan_image;
 mod scan_manifests;

@@ -1147,3 +1147,42 @@ fn raise(severity: Severity) -> Severity {
 mod corpus;
 #[cfg(test)]
 mod tests;
+
+/// The catalogue as a Markdown section (docs/rbac-risks.md holds it between markers, and a
+/// test keeps the copy in step).
+pub fn catalogue_markdown() -> String {
+    let mut out = String::new();
+    for p in PRIMITIVES {
+        let severity = if p.severity == p.namespaced_severity {
+            p.severity.to_string()
+        } else {
+            format!("{} (in a namespace: {})", p.severity, p.namespaced_severity)
+        };
+        let reach = match p.reach {
+            Reach::Anywhere => "",
+            Reach::ClusterWide => " Counted only when held cluster-wide.",
+            Reach::Namespaced => " Counted only when held in namespaces and not cluster-wide.",
+        };
+        let alternatives: Vec<String> = p
+            .any_of
+            .iter()
+            .map(|alt| {
+                alt.iter()
+                    .map(|g| format!("`{} {}`", g.verb, g.target))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            })
+            .collect();
+        out.push_str(&format!(
+            "### {} `{}`\n\n{}.\n\n- Severity: {severity}; held only on objects named by `resourceNames`: {}.{reach}\n- MITRE ATT&CK: {}\n- Granted by any of: {}\n\n{}\n\n",
+            p.id,
+            p.slug,
+            p.title,
+            p.named_severity,
+            p.mitre.join(", "),
+            alternatives.join("; "),
+            p.why
+        ));
+    }
+    out
+}

@@ -716,3 +716,30 @@ subjects: [{kind: User, name: dev}]
     assert_eq!(p.bindings.len(), 2);
     assert!(p.bindings.iter().all(|b| b.location.is_some()));
 }
+
+/// docs/rbac-risks.md lists every primitive as the catalogue has it.
+#[test]
+fn docs_list_every_primitive() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rbac-risks.md");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let start = "<!-- primitives:start (generated from PRIMITIVES; a test compares) -->\n";
+    let end = "<!-- primitives:end -->";
+    let section = text
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(section, _)| section);
+    let expected = catalogue_markdown();
+    if section != Some(expected.as_str()) {
+        if std::env::var_os("HARRIER_BLESS").is_some() {
+            let (head, tail) = match text.split_once(start) {
+                Some((head, rest)) => (
+                    head.to_owned(),
+                    rest.split_once(end).map_or("", |(_, t)| t).to_owned(),
+                ),
+                None => (text.clone(), String::new()),
+            };
+            let _ = std::fs::write(path, format!("{head}{start}{expected}{end}{tail}"));
+        }
+        panic!("docs/rbac-risks.md is stale: rerun with HARRIER_BLESS=1");
+    }
+}

@@ -385,10 +385,7 @@ fn describe_risk(f: &RiskFinding) -> String {
 /// `None` when no workload runs as the subject.
 fn describe_workloads(f: &RiskFinding) -> Option<String> {
     if f.every_workload {
-        return Some(format!(
-            "every workload ({} with a mounted token in the inputs)",
-            f.workloads.len()
-        ));
+        return Some("every workload with a mounted token".to_owned());
     }
     if f.workloads.is_empty() {
         return None;

@@ -43,7 +43,7 @@ use super::{BindingKind, Rbac, RbacOptions, Request, SubjectKind, SubjectRef, Vi
 use crate::identity::{ServiceAccounts, service_account_name};
 
 /// One request of a primitive, as `harrier rbac who-can VERB TARGET` would take it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Grant {
     /// The verb.
     pub verb: &'static str,
@@ -763,7 +763,7 @@ pub struct Finding {
     /// Every workload that runs as the subject with its token mounted.
     pub workloads: Vec<WorkloadRef>,
     /// The subject is a group every workload (with a token) belongs to
-    /// (`system:authenticated`, `system:serviceaccounts`): `workloads` lists them all.
+    /// (`system:authenticated`, `system:serviceaccounts`); `workloads` is then empty.
     pub every_workload: bool,
     /// A control-plane subject, or one granted only by bootstrap bindings.
     pub builtin: bool,
@@ -777,8 +777,11 @@ pub struct Finding {
 pub fn assess(rbac: &Rbac, index: &ObjectIndex, options: &RbacOptions) -> Vec<Finding> {
     let context = Context::new(rbac, index, options);
     let mut findings = Vec::new();
+    // Several primitives ask the same request (reading secrets cluster-wide and in a
+    // namespace; CSR approval alone and with creation): ask each once.
+    let mut asked: HashMap<Grant, BTreeMap<SubjectRef, Held>> = HashMap::new();
     for primitive in PRIMITIVES {
-        for (subject, held) in holders_of(rbac, primitive) {
+        for (subject, held) in holders_of(rbac, primitive, &mut asked) {
             findings.push(context.finding(primitive, subject, held));
         }
     }
@@ -807,12 +810,19 @@ impl Held {
 }
 
 /// Every subject that holds `primitive`, per its alternatives and reach.
-fn holders_of(rbac: &Rbac, primitive: &Primitive) -> BTreeMap<SubjectRef, Held> {
+fn holders_of(
+    rbac: &Rbac,
+    primitive: &Primitive,
+    asked: &mut HashMap<Grant, BTreeMap<SubjectRef, Held>>,
+) -> BTreeMap<SubjectRef, Held> {
     let mut out: BTreeMap<SubjectRef, Held> = BTreeMap::new();
     for alternative in primitive.any_of {
         let mut alt: Option<BTreeMap<SubjectRef, Held>> = None;
         for grant in *alternative {
-            let holders = holders_of_grant(rbac, grant);
+            let holders = asked
+                .entry(*grant)
+                .or_insert_with(|| holders_of_grant(rbac, grant))
+                .clone();
             alt = Some(match alt {
                 None => holders,
                 Some(so_far) => conjoin(so_far, holders),
@@ -1077,7 +1087,7 @@ impl Context {
 
     /// The workloads that act as `subject`: its own pods for a service account (also when
     /// named as the user `system:serviceaccount:NS:NAME`), a namespace's for
-    /// `system:serviceaccounts:NS`, everyone's for the groups every account is in.
+    /// `system:serviceaccounts:NS`, and "every workload" for the groups every account is in.
     fn workloads_of(&self, subject: &SubjectRef) -> (Vec<WorkloadRef>, bool) {
         let account = match (subject.kind, &subject.namespace) {
             (SubjectKind::ServiceAccount, Some(ns)) => Some((ns.as_str(), subject.name.as_str())),
@@ -1107,12 +1117,13 @@ impl Context {
                 .collect();
             return (list, false);
         }
+        // Every workload acts as these groups: `every_workload` says so instead of a list
+        // that would repeat the whole cluster in each of the group's findings.
         if matches!(
             subject.name.as_str(),
             "system:serviceaccounts" | "system:authenticated"
         ) {
-            let list = self.workloads.values().flatten().cloned().collect();
-            return (list, true);
+            return (Vec::new(), true);
         }
         (Vec::new(), false)
     }

@@ -575,11 +575,7 @@ spec:
         "Group system:authenticated",
     )
     .expect("all");
-    assert!(all.every_workload);
-    assert_eq!(
-        names(all),
-        vec!["Pod elsewhere/other", "Deployment team/web"]
-    );
+    assert!(all.every_workload && all.workloads.is_empty());
     assert!(!all.builtin);
     // Anonymous access: raised (critical stays critical), never built-in.
     let anon = find(

@@ -778,8 +778,15 @@ pub fn assess(rbac: &Rbac, index: &ObjectIndex, options: &RbacOptions) -> Vec<Fi
     let context = Context::new(rbac, index, options);
     let mut findings = Vec::new();
     // Several primitives ask the same request (reading secrets cluster-wide and in a
-    // namespace; CSR approval alone and with creation): ask each once.
-    let mut asked: HashMap<Grant, BTreeMap<SubjectRef, Held>> = HashMap::new();
+    // namespace; CSR approval alone and with creation): ask each once, and keep an answer
+    // only until its last use, since each holds every subject that holds the request.
+    let mut asked = Asked::default();
+    for grant in PRIMITIVES
+        .iter()
+        .flat_map(|p| p.any_of.iter().copied().flatten())
+    {
+        *asked.uses.entry(*grant).or_default() += 1;
+    }
     for primitive in PRIMITIVES {
         for (subject, held) in holders_of(rbac, primitive, &mut asked) {
             findings.push(context.finding(primitive, subject, held));
@@ -810,19 +817,12 @@ impl Held {
 }
 
 /// Every subject that holds `primitive`, per its alternatives and reach.
-fn holders_of(
-    rbac: &Rbac,
-    primitive: &Primitive,
-    asked: &mut HashMap<Grant, BTreeMap<SubjectRef, Held>>,
-) -> BTreeMap<SubjectRef, Held> {
+fn holders_of(rbac: &Rbac, primitive: &Primitive, asked: &mut Asked) -> BTreeMap<SubjectRef, Held> {
     let mut out: BTreeMap<SubjectRef, Held> = BTreeMap::new();
     for alternative in primitive.any_of {
         let mut alt: Option<BTreeMap<SubjectRef, Held>> = None;
         for grant in *alternative {
-            let holders = asked
-                .entry(*grant)
-                .or_insert_with(|| holders_of_grant(rbac, grant))
-                .clone();
+            let holders = asked.get(rbac, grant);
             alt = Some(match alt {
                 None => holders,
                 Some(so_far) => conjoin(so_far, holders),
@@ -852,6 +852,33 @@ fn holders_of(
         Reach::Namespaced => !held.scope.cluster,
     });
     out
+}
+
+/// The answers of requests that more than one primitive asks.
+#[derive(Default)]
+struct Asked {
+    /// How many more times each request will be asked.
+    uses: HashMap<Grant, usize>,
+    answers: HashMap<Grant, BTreeMap<SubjectRef, Held>>,
+}
+
+impl Asked {
+    fn get(&mut self, rbac: &Rbac, grant: &Grant) -> BTreeMap<SubjectRef, Held> {
+        let remaining = self.uses.get_mut(grant).map_or(0, |n| {
+            *n = n.saturating_sub(1);
+            *n
+        });
+        if remaining == 0 {
+            return self
+                .answers
+                .remove(grant)
+                .unwrap_or_else(|| holders_of_grant(rbac, grant));
+        }
+        self.answers
+            .entry(*grant)
+            .or_insert_with(|| holders_of_grant(rbac, grant))
+            .clone()
+    }
 }
 
 /// Subjects holding both; the scope is where both hold.

@@ -154,7 +154,7 @@ fn checkov_graph_checks() {
         )) else {
             return;
         };
-        let (findings, _) = assess_paths(&[dir.clone()], "default");
+        let (findings, _) = assess_paths(std::slice::from_ref(&dir), "default");
         let (fail, pass) = checkov_expected(&dir);
         assert!(!fail.is_empty() && !pass.is_empty(), "{}", case.check);
         for (key, checkov_fails) in fail

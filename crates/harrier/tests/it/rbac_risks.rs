@@ -237,3 +237,62 @@ fn kubernetes_goat_superadmin_and_hunger_check() {
     assert_eq!(secrets["subject"]["name"], "big-monolith-sa");
     assert_eq!(secrets["workloads"][0]["name"], "hunger-check-deployment");
 }
+
+/// Real projects' well-scoped roles do not drown the table: one block per subject, a few
+/// lines each, the subjects exactly those with something to say.
+#[test]
+fn real_projects_stay_readable() {
+    let Some(root) = corpus_path(env!("CARGO_MANIFEST_DIR"), "manifests/realworld") else {
+        return;
+    };
+    let dir = Dir::new();
+    for (path, extra, subjects) in [
+        (
+            "argo-cd/manifests/install.yaml",
+            &["--default-namespace", "argocd"][..],
+            &[
+                "CRITICAL  ServiceAccount argocd/argocd-application-controller  (cluster-wide)",
+                "CRITICAL  ServiceAccount argocd/argocd-applicationset-controller  (cluster-wide)",
+                "CRITICAL  ServiceAccount argocd/argocd-server  (cluster-wide)",
+                "HIGH      ServiceAccount argocd/argocd-dex-server  (in argocd)",
+                "HIGH      ServiceAccount argocd/argocd-notifications-controller  (in argocd)",
+                "LOW       ServiceAccount argocd/argocd-redis  (in argocd)",
+            ][..],
+        ),
+        (
+            "cert-manager",
+            &[][..],
+            &[
+                "CRITICAL  ServiceAccount cert-manager/cert-manager  (cluster-wide)",
+                "CRITICAL  ServiceAccount cert-manager/cert-manager-cainjector  (cluster-wide)",
+                "LOW       ServiceAccount cert-manager/cert-manager-webhook  (in cert-manager)",
+            ][..],
+        ),
+        (
+            "ingress-nginx/deploy/static/provider/cloud",
+            &[][..],
+            &[
+                "CRITICAL  ServiceAccount ingress-nginx/ingress-nginx  (cluster-wide)",
+                "HIGH      ServiceAccount ingress-nginx/ingress-nginx-admission  (cluster-wide)",
+            ][..],
+        ),
+    ] {
+        let input = root.join(path).to_string_lossy().into_owned();
+        let mut args = vec!["rbac", "risks", "-f", input.as_str()];
+        args.extend_from_slice(extra);
+        let run = dir.run(&args);
+        assert_eq!(run.code, 0, "{path}: {}", run.stderr);
+        let headers: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(char::is_uppercase) && !l.contains("findings"))
+            .collect();
+        assert_eq!(headers, subjects, "{path}:\n{}", run.stdout);
+        // At most three primitives, the bindings and a few workloads per subject.
+        assert!(
+            run.stdout.lines().count() <= subjects.len() * 8 + 2,
+            "{path}:\n{}",
+            run.stdout
+        );
+    }
+}

@@ -520,3 +520,31 @@ fn ingress_nginx_criticals() {
         );
     }
 }
+
+/// kube-prometheus: kube-state-metrics lists secrets everywhere (for their metadata), and the
+/// operator writes the StatefulSets of Prometheus and Alertmanager.
+#[test]
+fn kube_prometheus_criticals() {
+    let Some(path) = corpus("manifests/realworld/kube-prometheus") else {
+        return;
+    };
+    let (findings, _) = assess_paths(&[path], "default");
+    assert_eq!(
+        criticals(&findings),
+        set(&[
+            (
+                "ServiceAccount monitoring/kube-state-metrics",
+                "secrets-read-cluster-wide"
+            ),
+            (
+                "ServiceAccount monitoring/prometheus-operator",
+                "secrets-read-cluster-wide"
+            ),
+            (
+                "ServiceAccount monitoring/prometheus-operator",
+                "pod-controller-create"
+            ),
+        ])
+    );
+    assert_eq!(findings.len(), 5);
+}

@@ -945,10 +945,9 @@ fn holders_of_grant(rbac: &Rbac, grant: &Grant) -> BTreeMap<SubjectRef, Held> {
                 name: holder.name,
                 namespace: holder.namespace,
             };
-            let entry = out.entry(subject).or_insert_with(|| Held {
-                names: BTreeSet::new(),
-                ..Held::default()
-            });
+            let entry = out.entry(subject).or_insert_with(Held::default);
+            // Held for every object already (a matching rule without names also answers a
+            // named request): the names add nothing.
             if entry.vias.is_empty() || entry.is_named() {
                 entry.names.insert(name.clone());
                 entry.scope.union(&Scope::of(&holder.bindings));

@@ -244,13 +244,15 @@ pub fn risks_table(
             .push(finding);
     }
     let mut subjects: Vec<(&SubjectRef, Vec<&RiskFinding>)> = by_subject.into_iter().collect();
-    // Worst subject first; then by kind, namespace and name as the map already sorted them.
-    subjects.sort_by_key(|(_, list)| {
-        std::cmp::Reverse(
-            list.iter()
-                .map(|f| f.severity)
-                .max()
-                .unwrap_or(Severity::Info),
+    // Worst subject first; then by kind, namespace and name, so that a namespace's accounts
+    // stay together.
+    subjects.sort_by_key(|(subject, list)| {
+        let worst = list.iter().map(|f| f.severity).max();
+        (
+            std::cmp::Reverse(worst.unwrap_or(Severity::Info)),
+            subject.kind,
+            subject.namespace.clone(),
+            subject.name.clone(),
         )
     });
     if subjects.is_empty() {

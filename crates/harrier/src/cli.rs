@@ -101,6 +101,15 @@ pub enum RbacCommand {
     /// implicit groups (`system:serviceaccounts`, `system:serviceaccounts:NAMESPACE`,
     /// `system:authenticated`; `system:unauthenticated` for `system:anonymous`).
     Can(CanArgs),
+    /// Risky permissions: every subject holding a permission an attacker uses to take over a
+    /// node or the cluster, steal credentials, persist or hide (see docs/rbac-risks.md).
+    ///
+    /// One finding per subject and primitive, naming the bindings that grant it and the
+    /// workloads that run as the subject with its token mounted. The table shows each subject
+    /// once, with its worst primitives and the others counted; JSON lists every finding.
+    /// Control-plane subjects and those granted only by bootstrap bindings are counted but not
+    /// shown unless `--include-system`.
+    Risks(RisksArgs),
 }
 
 /// Where the Kubernetes objects of an analysis come from: files, or a live cluster.
@@ -205,6 +214,22 @@ pub struct CanArgs {
     /// Further groups the user belongs to; repeatable.
     #[arg(long = "group", value_name = "GROUP")]
     pub groups: Vec<String>,
+    #[command(flatten)]
+    pub source: RbacSourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RisksArgs {
+    /// Only findings at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub min_severity: Option<String>,
+    /// Also show control-plane subjects (`system:kube-controller-manager`, `system:nodes`…)
+    /// and subjects granted only by bootstrap bindings.
+    #[arg(long)]
+    pub include_system: bool,
+    /// Exit with status 1 when a shown finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", env = env::FAIL_ON, value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub fail_on: Option<String>,
     #[command(flatten)]
     pub source: RbacSourceArgs,
 }

@@ -24,6 +24,7 @@
 //! objects and answers queries, nothing more.
 
 mod matching;
+pub mod risks;
 #[cfg(test)]
 mod tests;
 
@@ -252,10 +253,12 @@ const GROUPS: &[(&str, &str)] = &[
     ("roles", RBAC_GROUP),
     ("runtimeclasses", "node.k8s.io"),
     ("selfsubjectaccessreviews", "authorization.k8s.io"),
+    ("signers", "certificates.k8s.io"),
     ("statefulsets", "apps"),
     ("storageclasses", "storage.k8s.io"),
     ("subjectaccessreviews", "authorization.k8s.io"),
     ("tokenreviews", "authentication.k8s.io"),
+    ("userextras", "authentication.k8s.io"),
     (
         "validatingwebhookconfigurations",
         "admissionregistration.k8s.io",
@@ -263,7 +266,9 @@ const GROUPS: &[(&str, &str)] = &[
     ("volumeattachments", "storage.k8s.io"),
 ];
 
-/// Built-in resources that have no namespace: only ClusterRoleBindings grant them.
+/// Built-in resources that have no namespace: only ClusterRoleBindings grant them. `users`,
+/// `groups`, `uids` and `userextras` (impersonation) and `signers` (CSR approval) are no
+/// objects, but the API server asks for them without a namespace all the same.
 const CLUSTER_SCOPED: &[&str] = &[
     "apiservices",
     "certificatesigningrequests",
@@ -273,6 +278,7 @@ const CLUSTER_SCOPED: &[&str] = &[
     "csidrivers",
     "csinodes",
     "customresourcedefinitions",
+    "groups",
     "ingressclasses",
     "mutatingwebhookconfigurations",
     "namespaces",
@@ -282,9 +288,13 @@ const CLUSTER_SCOPED: &[&str] = &[
     "runtimeclasses",
     "selfsubjectaccessreviews",
     "selfsubjectrulesreviews",
+    "signers",
     "storageclasses",
     "subjectaccessreviews",
     "tokenreviews",
+    "uids",
+    "userextras",
+    "users",
     "validatingwebhookconfigurations",
     "volumeattachments",
 ];
@@ -345,6 +355,15 @@ impl Request {
     fn is_cluster_wide(&self) -> bool {
         match self {
             Request::NonResource { .. } => true,
+            // `bind` on a ClusterRole is asked in the namespace of the RoleBinding being
+            // written (`rbac/validation.BindingAuthorized`), so a RoleBinding can grant the
+            // right to bind a ClusterRole within its own namespace, as the RBAC docs'
+            // `role-grantor` example does.
+            Request::Resource(r)
+                if r.verb == "bind" && r.resource == "clusterroles" && r.group == RBAC_GROUP =>
+            {
+                false
+            }
             Request::Resource(r) => {
                 CLUSTER_SCOPED.contains(&r.resource.as_str())
                     && GROUPS

@@ -157,6 +157,29 @@ subjects: [{kind: ServiceAccount, name: a}]
     assert!(!r.allows(&a, &req("delete", "secrets", Some("other"))));
     assert!(!r.allows(&a, &req("get", "nodes", None)));
     assert!(!r.allows(&a, &req("get", "/healthz", None)));
+    // Impersonated users, groups, uids and extras, and CSR signers, are asked for without a
+    // namespace: a RoleBinding cannot grant them. Service accounts are namespaced.
+    for target in [
+        "users",
+        "groups",
+        "uids",
+        "userextras.authentication.k8s.io",
+    ] {
+        assert!(
+            r.who_can(&req("impersonate", target, None)).is_empty(),
+            "{target}"
+        );
+    }
+    assert!(
+        r.who_can(&req("approve", "signers.certificates.k8s.io", None))
+            .is_empty()
+    );
+    assert!(r.allows(&a, &req("impersonate", "serviceaccounts", Some("team"))));
+    // Binding a ClusterRole is asked in the RoleBinding's namespace: a RoleBinding grants it
+    // there (and nowhere else); escalating a ClusterRole is asked cluster-wide.
+    assert!(r.allows(&a, &named("bind", "clusterroles", "view", "team")));
+    assert!(!r.allows(&a, &named("bind", "clusterroles", "view", "other")));
+    assert!(r.who_can(&req("escalate", "clusterroles", None)).is_empty());
     // who-can anywhere reports where the binding grants.
     let holders = r.who_can(&req("delete", "secrets", None));
     assert_eq!(names(&holders), ["ServiceAccount team/a"]);

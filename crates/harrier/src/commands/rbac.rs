@@ -1,11 +1,17 @@
-//! `harrier rbac who-can` and `harrier rbac can`: load manifests, resolve RBAC with
-//! `harrier_posture::rbac`, print the answer with `harrier_report::rbac`.
+//! `harrier rbac who-can`, `harrier rbac can` and `harrier rbac risks`: load manifests,
+//! resolve RBAC with `harrier_posture::rbac`, print the answer with `harrier_report::rbac`.
 
 use anyhow::Context;
+use harrier_core::Severity;
+use harrier_k8s::ObjectIndex;
+use harrier_posture::rbac::risks::assess;
 use harrier_posture::rbac::{Identity, Rbac, RbacOptions, Request};
-use harrier_report::rbac::{WhoCanQuery, can_json, can_table, who_can_json, who_can_table};
+use harrier_report::rbac::{
+    RisksHidden, WhoCanQuery, can_json, can_table, risks_json, risks_table, who_can_json,
+    who_can_table,
+};
 
-use crate::cli::{ListFormat, RbacCommand, RbacSourceArgs};
+use crate::cli::{ListFormat, RbacCommand, RbacSourceArgs, RisksArgs};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
@@ -47,12 +53,63 @@ pub fn run(command: RbacCommand, printer: &Printer) -> anyhow::Result<ExitStatus
             })?;
             Ok(status)
         }
+        RbacCommand::Risks(args) => risks(args, printer),
     }
+}
+
+/// `harrier rbac risks`: the exit status follows `scan manifests` (2 when an input could not
+/// be read, else 1 when a shown finding is at or above `--fail-on`).
+fn risks(args: RisksArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let parse = |value: Option<&str>, flag: &str| {
+        value
+            .map(str::parse::<Severity>)
+            .transpose()
+            .with_context(|| format!("invalid {flag}"))
+    };
+    let min_severity = parse(args.min_severity.as_deref(), "--min-severity")?;
+    let fail_on = parse(args.fail_on.as_deref(), "--fail-on")?;
+    let (rbac, index, status) = resolve_index(&args.source, printer);
+    let mut hidden = RisksHidden::default();
+    let options = RbacOptions {
+        default_namespace: args.source.default_namespace.clone(),
+    };
+    let findings: Vec<_> = assess(&rbac, &index, &options)
+        .into_iter()
+        .filter(|f| {
+            if f.builtin && !args.include_system {
+                hidden.builtin += 1;
+                return false;
+            }
+            if min_severity.is_some_and(|min| f.severity < min) {
+                hidden.below_min_severity += 1;
+                return false;
+            }
+            true
+        })
+        .collect();
+    super::write_output(None, |out| match args.source.format {
+        ListFormat::Table => risks_table(out, &findings, hidden),
+        ListFormat::Json => risks_json(out, &findings, hidden, rbac.problems()),
+    })?;
+    if status != ExitStatus::Success {
+        return Ok(status);
+    }
+    let worst = findings.iter().map(|f| f.severity).max();
+    Ok(match (fail_on, worst) {
+        (Some(threshold), Some(max)) if max >= threshold => ExitStatus::Findings,
+        _ => ExitStatus::Success,
+    })
 }
 
 /// Loads and resolves; load errors and RBAC problems go to stderr. The status is 2 when an
 /// input could not be read, as for `scan manifests`.
 fn resolve(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ExitStatus) {
+    let (rbac, _, status) = resolve_index(source, printer);
+    (rbac, status)
+}
+
+/// [`resolve`], keeping the objects for what needs more than RBAC (workloads).
+fn resolve_index(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ObjectIndex, ExitStatus) {
     let (index, status) = super::source::read_objects(&source.objects, printer);
     let rbac = Rbac::from_index(
         &index,
@@ -63,5 +120,5 @@ fn resolve(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ExitStatus) {
     for problem in rbac.problems() {
         printer.warning(&problem.to_string());
     }
-    (rbac, status)
+    (rbac, index, status)
 }

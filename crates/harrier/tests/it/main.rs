@@ -10,6 +10,7 @@ mod deploy;
 mod docs;
 mod network;
 mod rbac;
+mod rbac_risks;
 mod regression;
 mod scan_cluster;
 mod scan_image;

@@ -15,6 +15,7 @@ mod check;
 pub mod checks;
 mod emit;
 mod engine;
+pub mod host;
 pub mod identity;
 mod pod_security;
 mod selector;

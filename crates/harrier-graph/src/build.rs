@@ -798,6 +798,14 @@ impl Builder<'_> {
                 self.admin_of(&g, Technique::RoleBind, "bind ClusterRoles and create RoleBindings");
             }
         }
+        // The authorizer asks for `bind clusterroles` in the RoleBinding's namespace, which
+        // `who_can` (treating clusterroles as cluster-scoped) only answers for
+        // ClusterRoleBindings; `bind roles` is the namespaced form it can answer.
+        for grant in self.all_of(&[("bind", "roles"), ("create", "rolebindings")]) {
+            if grant.scope.is_some() {
+                self.admin_of(&grant, Technique::RoleBind, "bind Roles and create RoleBindings");
+            }
+        }
         for grant in self.all_of(&[("escalate", "clusterroles"), ("update", "clusterroles")]) {
             self.admin_of(&grant, Technique::RoleEscalate, "escalate and update ClusterRoles");
         }

@@ -19,6 +19,10 @@ pub enum Technique {
     AnonymousAccess,
     /// A user or service account is a member of a group and holds what the group is granted.
     MemberOf,
+    /// Every verb on every resource: a cluster-admin equivalent in its scope. Listed early
+    /// so that, of several techniques between the same two vertices, paths show this plainest
+    /// one.
+    AdminEquivalent,
     /// `create pods/exec`: run commands in any pod of the scope.
     PodExec,
     /// `create pods/attach`: attach to the running process of any pod of the scope.
@@ -54,8 +58,6 @@ pub enum Technique {
     RoleBind,
     /// `escalate` roles plus updating them: add any permission to a role one holds.
     RoleEscalate,
-    /// Every verb on every resource: a cluster-admin equivalent in its scope.
-    AdminEquivalent,
     /// What an administrator of a namespace can do there.
     NamespaceAdmin,
     /// A privileged container can reach every device of its node and leave the container.
@@ -109,6 +111,7 @@ impl Technique {
         Technique::ExposedService,
         Technique::AnonymousAccess,
         Technique::MemberOf,
+        Technique::AdminEquivalent,
         Technique::PodExec,
         Technique::PodAttach,
         Technique::PodPortForward,
@@ -126,7 +129,6 @@ impl Technique {
         Technique::ImpersonateMasters,
         Technique::RoleBind,
         Technique::RoleEscalate,
-        Technique::AdminEquivalent,
         Technique::NamespaceAdmin,
         Technique::PrivilegedEscape,
         Technique::VolumeMount,

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod image;
+pub mod paths;
 mod json;
 mod junit;
 mod model;

@@ -35,6 +35,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Scan(scan) => commands::scan::run(scan, &cli.global, printer),
         Command::Checks(checks) => commands::checks::run(checks, printer),
         Command::Rbac(rbac) => commands::rbac::run(rbac, printer),
+        Command::Paths(args) => commands::paths::run(args, printer),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

@@ -54,12 +54,27 @@ pub fn run(command: RbacCommand, printer: &Printer) -> anyhow::Result<ExitStatus
 /// Loads and resolves; load errors and RBAC problems go to stderr. The status is 2 when an
 /// input could not be read, as for `scan manifests`.
 fn resolve(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ExitStatus) {
-    let loaded = load(
-        &source.paths,
-        &LoadOptions {
-            max_file_size: source.max_file_size,
+    let (index, status) = load_index(&source.paths, source.max_file_size, printer);
+    let rbac = Rbac::from_index(
+        &index,
+        &RbacOptions {
+            default_namespace: source.default_namespace.clone(),
         },
     );
+    for problem in rbac.problems() {
+        printer.warning(&problem.to_string());
+    }
+    (rbac, status)
+}
+
+/// Loads and indexes manifests; load errors, warnings and notes go to stderr. The status is 2
+/// when an input could not be read, as for `scan manifests`. Shared with `harrier paths`.
+pub(crate) fn load_index(
+    paths: &[std::path::PathBuf],
+    max_file_size: u64,
+    printer: &Printer,
+) -> (ObjectIndex, ExitStatus) {
+    let loaded = load(paths, &LoadOptions { max_file_size });
     let (index, index_problems) = ObjectIndex::build(loaded.objects);
     let (warnings, errors): (Vec<LoadError>, Vec<LoadError>) = loaded
         .errors
@@ -78,19 +93,10 @@ fn resolve(source: &RbacSourceArgs, printer: &Printer) -> (Rbac, ExitStatus) {
             None => printer.note(&format!("{}: {}", n.path, n.message)),
         }
     }
-    let rbac = Rbac::from_index(
-        &index,
-        &RbacOptions {
-            default_namespace: source.default_namespace.clone(),
-        },
-    );
-    for problem in rbac.problems() {
-        printer.warning(&problem.to_string());
-    }
     let status = if errors.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Error
     };
-    (rbac, status)
+    (index, status)
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use harrier_core::{FieldPath, Location};
 use harrier_k8s::{Object, ObjectIndex, Workload};
 use harrier_posture::host;
-use harrier_posture::identity::{ServiceAccounts, namespace_of, service_account_name};
+use harrier_posture::identity::{ServiceAccounts, service_account_name};
 use harrier_posture::rbac::{BindingKind, Holder, Rbac, Request, SubjectKind, Via};
 
 use crate::graph::{ANY_NODE, Evidence, Graph, VertexId, VertexKind};
@@ -63,6 +63,7 @@ struct Grant {
 
 struct Builder<'a> {
     g: Graph,
+    default_ns: &'a str,
     index: &'a ObjectIndex,
     rbac: &'a Rbac,
     namespaces: BTreeSet<String>,
@@ -79,9 +80,31 @@ struct Builder<'a> {
     authenticated: VertexId,
 }
 
+/// How objects are read.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The namespace of objects that name none, as `kubectl apply -n` would set it; the same
+    /// as RBAC resolution's (`RbacOptions::default_namespace`), so that a manifest's pods and
+    /// its bindings' service accounts land in one namespace.
+    pub default_namespace: String,
+}
+
+impl Default for BuildOptions {
+    fn default() -> BuildOptions {
+        BuildOptions {
+            default_namespace: "default".to_owned(),
+        }
+    }
+}
+
 /// Builds the attack graph of `index`, with RBAC resolved as `rbac` and the pods exposed
 /// outside the cluster as `exposure` says.
-pub fn build(index: &ObjectIndex, rbac: &Rbac, exposure: &[Exposure]) -> Graph {
+pub fn build(
+    index: &ObjectIndex,
+    rbac: &Rbac,
+    exposure: &[Exposure],
+    options: &BuildOptions,
+) -> Graph {
     let mut g = Graph::default();
     let internet = g.vertex(VertexKind::Internet, None, "internet", None, None);
     let authenticated = g.vertex(VertexKind::Group, None, AUTHENTICATED, None, None);
@@ -89,6 +112,7 @@ pub fn build(index: &ObjectIndex, rbac: &Rbac, exposure: &[Exposure]) -> Graph {
     let any_node = g.vertex(VertexKind::Node, None, ANY_NODE, None, None);
     let mut b = Builder {
         g,
+        default_ns: &options.default_namespace,
         index,
         rbac,
         namespaces: BTreeSet::new(),
@@ -114,11 +138,16 @@ pub fn build(index: &ObjectIndex, rbac: &Rbac, exposure: &[Exposure]) -> Graph {
     b.g
 }
 
-fn object_label(object: &Object) -> String {
+/// The namespace an object lands in: its own, else the one `kubectl apply -n` would give it.
+fn ns_of<'a>(object: &'a Object, default: &'a str) -> &'a str {
+    object.resource.namespace.as_deref().unwrap_or(default)
+}
+
+fn object_label(object: &Object, default_ns: &str) -> String {
     let name = object.resource.name.as_deref().unwrap_or("<unnamed>");
     match object.resource.namespace.as_deref() {
         Some(_) | None if is_namespaced(object) => {
-            format!("{} {}/{name}", object.kind(), namespace_of(object))
+            format!("{} {}/{name}", object.kind(), ns_of(object, default_ns))
         }
         _ => format!("{} {name}", object.kind()),
     }
@@ -131,11 +160,16 @@ fn is_namespaced(object: &Object) -> bool {
     )
 }
 
-fn field_evidence(object: &Object, field: &FieldPath, detail: String) -> Evidence {
+fn field_evidence(
+    object: &Object,
+    default_ns: &str,
+    field: &FieldPath,
+    detail: String,
+) -> Evidence {
     Evidence {
         detail,
         location: Some(object.locate(field)),
-        object: Some(object_label(object)),
+        object: Some(object_label(object, default_ns)),
         field: (!field.is_root()).then(|| field.to_string()),
         bindings: Vec::new(),
     }
@@ -144,6 +178,7 @@ fn field_evidence(object: &Object, field: &FieldPath, detail: String) -> Evidenc
 impl Builder<'_> {
     /// Namespaces, Pod Security labels, binding locations, Node objects.
     fn objects(&mut self) {
+        self.namespaces.insert(self.default_ns.to_owned());
         self.namespaces.insert("default".to_owned());
         self.namespaces.insert("kube-system".to_owned());
         for object in self.index.objects() {
@@ -186,7 +221,7 @@ impl Builder<'_> {
                     }
                 }
                 _ if is_namespaced(object) => {
-                    self.namespaces.insert(namespace_of(object).to_owned());
+                    self.namespaces.insert(ns_of(object, self.default_ns).to_owned());
                 }
                 _ => {}
             }
@@ -213,7 +248,7 @@ impl Builder<'_> {
             if let Some(name) = &object.resource.name
                 && object.group().is_empty()
             {
-                self.sa_vertex(namespace_of(object), name, Some(object.location()));
+                self.sa_vertex(ns_of(object, self.default_ns), name, Some(object.location()));
             }
         }
         for subject in self.rbac.subjects() {
@@ -297,10 +332,10 @@ impl Builder<'_> {
         placement: &Placement,
         accounts: &ServiceAccounts<'_>,
     ) {
-        let ns = namespace_of(object);
+        let ns = ns_of(object, self.default_ns);
         let name = object.resource.name.as_deref().unwrap_or("<unnamed>");
         let kind = object.kind();
-        let label = object_label(object);
+        let label = object_label(object, self.default_ns);
         let pod = self.g.vertex(
             VertexKind::Pod,
             Some(ns),
@@ -321,8 +356,7 @@ impl Builder<'_> {
                 .entry((ns.to_owned(), kind.to_owned()))
                 .or_default()
                 .push(workload);
-            let e = self.g.evidence(field_evidence(
-                object,
+            let e = self.g.evidence(field_evidence(object, self.default_ns,
                 &w.template_path,
                 format!("{label} runs its pods from its template"),
             ));
@@ -330,18 +364,15 @@ impl Builder<'_> {
         }
         let nodes = self.nodes_of(placement);
         let placed = match placement {
-            Placement::Named(node, field) => field_evidence(
-                object,
+            Placement::Named(node, field) => field_evidence(object, self.default_ns,
                 field,
                 format!("{label} is scheduled on node {node}"),
             ),
-            Placement::Every => field_evidence(
-                object,
+            Placement::Every => field_evidence(object, self.default_ns,
                 &FieldPath::root(),
                 format!("{label} is a DaemonSet: it runs on every node"),
             ),
-            Placement::Any => field_evidence(
-                object,
+            Placement::Any => field_evidence(object, self.default_ns,
                 &w.spec_path(),
                 format!("{label} names no node: it may run on any node"),
             ),
@@ -365,8 +396,7 @@ impl Builder<'_> {
                     "automountServiceAccountToken is not false",
                 ),
             };
-            self.g.evidence(field_evidence(
-                object,
+            self.g.evidence(field_evidence(object, self.default_ns,
                 &field,
                 format!("the token of sa {ns}/{sa_name} is mounted ({why})"),
             ))
@@ -404,8 +434,7 @@ impl Builder<'_> {
             .iter()
             .filter(|(set, _, _)| *set == Some(true))
             .map(|(_, field, technique)| {
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &w.spec_path().key(*field),
                     format!("{label} sets {field}: true"),
                 ));
@@ -422,8 +451,7 @@ impl Builder<'_> {
                 Some(kind),
                 Some(object.locate(&c.path())),
             );
-            let e = self.g.evidence(field_evidence(
-                object,
+            let e = self.g.evidence(field_evidence(object, self.default_ns,
                 &c.path(),
                 format!("container `{}` runs in {label}", c.name()),
             ));
@@ -453,14 +481,12 @@ impl Builder<'_> {
                     Some(kind),
                     Some(object.locate(&field)),
                 );
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &c.path().key("volumeMounts").index(mi),
                     format!("container `{}` mounts volume `{vname}`", c.name()),
                 ));
                 self.g.edge(container, volume, Technique::VolumeMount, e);
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &field,
                     format!(
                         "volume `{vname}` projects the token of sa {ns}/{sa_name}"
@@ -491,8 +517,7 @@ impl Builder<'_> {
                     Some(object.locate(&field)),
                 );
                 let ro = if read_only { " read-only" } else { "" };
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &c.path().key("volumeMounts").index(mi),
                     format!(
                         "container `{}` mounts hostPath volume `{vname}`{ro}",
@@ -500,8 +525,7 @@ impl Builder<'_> {
                     ),
                 ));
                 self.g.edge(container, volume, Technique::VolumeMount, e);
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &field,
                     format!("volume `{vname}` is host path `{path}`: {what}"),
                 ));
@@ -516,8 +540,7 @@ impl Builder<'_> {
                 .and_then(|s| s.privileged)
                 == Some(true)
             {
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &c.field("securityContext.privileged"),
                     format!("container `{}` sets securityContext.privileged: true", c.name()),
                 ));
@@ -544,8 +567,7 @@ impl Builder<'_> {
                 } else {
                     ""
                 };
-                let e = self.g.evidence(field_evidence(
-                    object,
+                let e = self.g.evidence(field_evidence(object, self.default_ns,
                     &c.field("securityContext.capabilities.add").index(i),
                     format!("container `{}` adds capability {cap}{why}", c.name()),
                 ));
@@ -567,7 +589,7 @@ impl Builder<'_> {
             let Some(object) = self.index.objects().get(x.workload) else {
                 continue;
             };
-            let ns = namespace_of(object);
+            let ns = ns_of(object, self.default_ns);
             let name = object.resource.name.as_deref().unwrap_or("<unnamed>");
             let Some(pod) = self
                 .g
@@ -604,15 +626,14 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            let ns = namespace_of(object);
+            let ns = ns_of(object, self.default_ns);
             let secrets = self.secrets_vertex(ns);
             let sa = self.sa_vertex(ns, account, None);
-            let e = self.g.evidence(field_evidence(
-                object,
+            let e = self.g.evidence(field_evidence(object, self.default_ns,
                 &FieldPath::root().keys("metadata.annotations"),
                 format!(
                     "{} holds the token of sa {ns}/{account}",
-                    object_label(object)
+                    object_label(object, self.default_ns)
                 ),
             ));
             self.g.edge(secrets, sa, Technique::SecretToken, e);

@@ -22,7 +22,7 @@ mod technique;
 #[cfg(test)]
 mod tests;
 
-pub use build::{AUTHENTICATED, build};
+pub use build::{AUTHENTICATED, BuildOptions, build};
 pub use graph::{ANY_NODE, Edge, Evidence, Graph, Vertex, VertexId, VertexKind};
 pub use search::{
     AttackPath, DEFAULT_SOURCES, DEFAULT_TARGETS, GraphSize, Hop, Limits, NotFound, ParseError,

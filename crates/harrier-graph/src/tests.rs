@@ -32,7 +32,7 @@ fn graph_exposed(text: &str, exposed: &[&str]) -> Graph {
             field: None,
         })
         .collect();
-    build(&index, &rbac, &exposure)
+    build(&index, &rbac, &exposure, &crate::BuildOptions::default())
 }
 
 /// `from_id -> to_id` of every edge of `technique`, sorted.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use harrier_graph::{DEFAULT_SOURCES, DEFAULT_TARGETS, Limits, build, find_paths};
+use harrier_graph::{BuildOptions, DEFAULT_SOURCES, DEFAULT_TARGETS, Limits, build, find_paths};
 use harrier_posture::rbac::{Rbac, RbacOptions};
 use harrier_report::paths::{paths_dot, paths_json, paths_table, truncation_notes};
 
@@ -26,7 +26,14 @@ pub fn run(args: PathsArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         printer.warning(problem);
     }
     let exposure = super::exposure_of(&index);
-    let graph = build(&index, &rbac, &exposure);
+    let graph = build(
+        &index,
+        &rbac,
+        &exposure,
+        &BuildOptions {
+            default_namespace: args.default_namespace.clone(),
+        },
+    );
     let sources = if args.from.is_empty() {
         DEFAULT_SOURCES.to_vec()
     } else {

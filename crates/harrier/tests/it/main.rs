@@ -7,6 +7,7 @@
 mod checks;
 mod db;
 mod docs;
+mod paths;
 mod rbac;
 mod regression;
 mod scan_image;

@@ -1,7 +1,8 @@
-use harrier_core::yaml::Node;
 use harrier_k8s::k8s_openapi::api::core::v1::ServiceSpec;
 
+use crate::checks::pod::PortRef as Port;
 use crate::checks::prelude::*;
+use crate::exposure::ingress::backends;
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {
@@ -22,20 +23,6 @@ pub static CHECK: Check = Check {
     },
     run: Run::Graph(run),
 };
-
-/// The Service and port one Ingress backend names, and where.
-struct Backend<'a> {
-    /// "requests for `shop.example.com/api`".
-    route: String,
-    name: &'a str,
-    name_path: FieldPath,
-    port: Option<(Port<'a>, FieldPath)>,
-}
-
-enum Port<'a> {
-    Number(i64),
-    Name(&'a str),
-}
 
 fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
     let services: Vec<(&Object, ServiceSpec)> = index
@@ -107,86 +94,4 @@ fn run(index: &ObjectIndex, out: &mut Emitter<'_>) {
             }
         }
     }
-}
-
-/// Every Service backend of an Ingress, read from the tree so that `extensions/v1beta1`
-/// (`spec.backend`, `serviceName`, `servicePort`) and `networking.k8s.io/v1` (`defaultBackend`,
-/// `service.name`, `service.port`) read alike. Resource backends name no Service.
-fn backends(node: &Node) -> Vec<Backend<'_>> {
-    let mut found = Vec::new();
-    let spec = FieldPath::root().key("spec");
-    for key in ["defaultBackend", "backend"] {
-        if let Some(b) = node.get_path("spec").and_then(|s| s.get(key)) {
-            found.extend(backend(
-                "requests no rule matches (its default backend)".to_owned(),
-                b,
-                spec.key(key),
-            ));
-        }
-    }
-    let rules = node.get_path("spec.rules").and_then(Node::as_seq);
-    for (i, rule) in rules.unwrap_or_default().iter().enumerate() {
-        let host = rule.get("host").and_then(Node::as_str);
-        let paths = rule.get_path("http.paths").and_then(Node::as_seq);
-        for (j, path) in paths.unwrap_or_default().iter().enumerate() {
-            let Some(b) = path.get("backend") else {
-                continue;
-            };
-            let prefix = path.get("path").and_then(Node::as_str).unwrap_or("/");
-            let route = match host {
-                Some(host) => format!("requests for `{host}{prefix}`"),
-                None => format!("requests for `{prefix}` on every host"),
-            };
-            let at = spec
-                .key("rules")
-                .index(i)
-                .keys("http.paths")
-                .index(j)
-                .key("backend");
-            found.extend(backend(route, b, at));
-        }
-    }
-    found
-}
-
-fn backend(route: String, node: &Node, at: FieldPath) -> Option<Backend<'_>> {
-    if let Some(service) = node.get("service") {
-        let name = service.get("name").and_then(Node::as_str)?;
-        let port_node = service.get("port");
-        let port = match (
-            port_node
-                .and_then(|p| p.get("number"))
-                .and_then(Node::as_i64),
-            port_node.and_then(|p| p.get("name")).and_then(Node::as_str),
-        ) {
-            (Some(n), _) => Some((Port::Number(n), at.keys("service.port.number"))),
-            (None, Some(name)) => Some((Port::Name(name), at.keys("service.port.name"))),
-            (None, None) => None,
-        };
-        return Some(Backend {
-            route,
-            name,
-            name_path: at.keys("service.name"),
-            port,
-        });
-    }
-    let name = node.get("serviceName").and_then(Node::as_str)?;
-    let port_node = node.get("servicePort");
-    let port = match (
-        port_node.and_then(Node::as_i64),
-        port_node.and_then(Node::as_str),
-    ) {
-        (Some(n), _) => Some(Port::Number(n)),
-        (None, Some(text)) => Some(match text.trim().parse::<i64>() {
-            Ok(n) => Port::Number(n),
-            Err(_) => Port::Name(text),
-        }),
-        (None, None) => None,
-    };
-    Some(Backend {
-        route,
-        name,
-        name_path: at.key("serviceName"),
-        port: port.map(|p| (p, at.key("servicePort"))),
-    })
 }

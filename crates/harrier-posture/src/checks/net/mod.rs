@@ -14,6 +14,7 @@ use harrier_k8s::k8s_openapi::api::networking::v1::{IngressSpec, NetworkPolicySp
 use harrier_k8s::{Object, ObjectIndex, Workload, pod_template_path};
 
 use crate::Check;
+use crate::netpol as policy;
 
 mod dangling_ingress;
 mod dangling_network_policy;
@@ -21,7 +22,6 @@ mod dangling_service;
 mod ingress_nginx_snippet_annotation;
 mod ingress_without_tls;
 mod namespace_without_network_policy;
-mod policy;
 mod service_external_ips;
 mod service_loadbalancer;
 mod service_nodeport;
@@ -81,7 +81,7 @@ struct Template<'a> {
 /// often `default`, so every check that looks for a counterpart (a policy for a workload, pod
 /// templates for a Service or a policy, a Service for an Ingress) accepts one in `default` for it,
 /// and the other way round, rather than report a pair that is most likely together.
-fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+pub(crate) fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     a == b || matches!((a, b), (None, Some("default")) | (Some("default"), None))
 }
 

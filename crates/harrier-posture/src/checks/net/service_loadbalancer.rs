@@ -25,38 +25,7 @@ pub static CHECK: Check = Check {
     },
 };
 
-/// Annotations with which cloud providers keep a load balancer on the private network.
-const INTERNAL_ANNOTATIONS: &[(&str, &str)] = &[
-    (
-        "service.beta.kubernetes.io/aws-load-balancer-internal",
-        "true",
-    ),
-    (
-        "service.beta.kubernetes.io/aws-load-balancer-scheme",
-        "internal",
-    ),
-    (
-        "service.beta.kubernetes.io/azure-load-balancer-internal",
-        "true",
-    ),
-    ("networking.gke.io/load-balancer-type", "Internal"),
-    ("cloud.google.com/load-balancer-type", "Internal"),
-    (
-        "service.beta.kubernetes.io/oci-load-balancer-internal",
-        "true",
-    ),
-    (
-        "service.beta.kubernetes.io/openstack-internal-load-balancer",
-        "true",
-    ),
-    (
-        "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
-        "private",
-    ),
-];
-
-/// The annotation cloud providers read when `spec.loadBalancerSourceRanges` is unset.
-const SOURCE_RANGES_ANNOTATION: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
+use crate::exposure::service::{INTERNAL_ANNOTATIONS, SOURCE_RANGES_ANNOTATION, is_everywhere};
 
 fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
     let Some(spec) = super::service_spec(object) else {
@@ -146,10 +115,4 @@ fn run(object: &Object, _: &ObjectIndex, out: &mut Emitter<'_>) {
                 .join(", ")
         ),
     );
-}
-
-/// Whether a CIDR admits every address of its family.
-fn is_everywhere(cidr: &str) -> bool {
-    cidr.split_once('/')
-        .is_some_and(|(_, prefix)| prefix.trim() == "0")
 }

@@ -46,3 +46,26 @@ pub struct Exposure {
     /// The field, when one is the evidence.
     pub field: Option<String>,
 }
+
+/// The entry points of `harrier_posture::exposure::analyse`'s answer: one per external route
+/// of each workload, most exposed first. Routes that something restricts (source ranges, an
+/// internal load balancer) are left out: they do not start at the internet.
+pub fn exposures(found: &harrier_posture::exposure::Exposure) -> Vec<Exposure> {
+    let mut out = Vec::new();
+    for workload in &found.workloads {
+        for route in &workload.routes {
+            if !route.kind.is_external() || route.restriction.is_some() {
+                continue;
+            }
+            let entry = route.evidence.first();
+            out.push(Exposure {
+                workload: workload.object,
+                detail: format!("{}: {}", route.kind, route.summary),
+                via: entry.map_or_else(|| workload.resource.to_string(), |e| e.resource.to_string()),
+                location: entry.map_or_else(|| workload.location.clone(), |e| e.location.clone()),
+                field: entry.map(|e| e.field.clone()),
+            });
+        }
+    }
+    out
+}

@@ -519,6 +519,33 @@ fn exposed_pods_are_reached_from_the_internet() {
 }
 
 #[test]
+fn exposure_analysis_routes_become_entry_points() {
+    let svc = "---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: app}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80}]
+";
+    let pod = POD.replace("metadata: {name: web, namespace: app}", "metadata: {name: web, namespace: app, labels: {app: web}}");
+    let loaded = load_text(Arc::from("test.yaml"), &format!("{pod}{svc}"));
+    let (index, _) = ObjectIndex::build(loaded.objects);
+    let rbac = Rbac::from_index(&index, &RbacOptions::default());
+    let exposure = crate::exposures(&harrier_posture::exposure::analyse(&index));
+    let g = build(&index, &rbac, &exposure, &crate::BuildOptions::default());
+    assert_eq!(edges(&g, Technique::ExposedService), ["internet -> pod:app/web"]);
+    let ev = evidence(&g, Technique::ExposedService);
+    assert_eq!(ev, ["14: load-balancer: LoadBalancer Service `web`, from any address, 80/TCP → port 80 → Pod `web`"]);
+    // A ClusterIP Service is no entry point.
+    let internal = svc.replace("  type: LoadBalancer\n", "");
+    let loaded = load_text(Arc::from("test.yaml"), &format!("{pod}{internal}"));
+    let (index, _) = ObjectIndex::build(loaded.objects);
+    assert!(crate::exposures(&harrier_posture::exposure::analyse(&index)).is_empty());
+}
+
+#[test]
 fn a_chain_from_the_internet_to_cluster_admin() {
     let rules = r#"[{apiGroups: [""], resources: [pods], verbs: [create]}]"#;
     let admin = "---

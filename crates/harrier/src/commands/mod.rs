@@ -74,8 +74,11 @@ pub fn write_output(
     }
 }
 
-/// The pods reachable from outside the cluster, for the attack graph. The exposure analysis
-/// lives on another branch; until it is merged no pod is taken as exposed.
-pub fn exposure_of(_index: &harrier_k8s::ObjectIndex) -> Vec<harrier_graph::Exposure> {
-    Vec::new()
+/// The pods reachable from outside the cluster, for the attack graph, from the exposure
+/// analysis; what it could not resolve is returned as problems.
+pub fn exposure_of(
+    index: &harrier_k8s::ObjectIndex,
+) -> (Vec<harrier_graph::Exposure>, Vec<harrier_posture::rbac::Problem>) {
+    let found = harrier_posture::exposure::analyse(index);
+    (harrier_graph::exposures(&found), found.problems)
 }

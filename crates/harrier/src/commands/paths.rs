@@ -21,11 +21,16 @@ pub fn run(args: PathsArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             default_namespace: args.default_namespace.clone(),
         },
     );
-    let problems: Vec<String> = rbac.problems().iter().map(ToString::to_string).collect();
+    let (exposure, exposure_problems) = super::exposure_of(&index);
+    let problems: Vec<String> = rbac
+        .problems()
+        .iter()
+        .chain(&exposure_problems)
+        .map(ToString::to_string)
+        .collect();
     for problem in &problems {
         printer.warning(problem);
     }
-    let exposure = super::exposure_of(&index);
     let graph = build(
         &index,
         &rbac,

@@ -262,6 +262,28 @@ fn kubernetes_goat_chains() {
     // Scenario 2 (DIND): the containerd socket is a way out of its own.
     let doc = paths_json(&["-f", &goat, "--from", "pod:default/health-check-deployment", "--to", "nodes"]);
     assert_eq!(doc["paths"].as_array().map(Vec::len), Some(1));
+    // Scenario 8 (NodePort exposed services): the internet reaches the internal-proxy pods;
+    // docker-bench runs in the host's network and is reached as well.
+    let dir = Dir::new();
+    let mut args = vec!["paths", "--format", "dot", "--dot-all"];
+    for input in &inputs {
+        args.extend(["-f", input.as_str()]);
+    }
+    let run = dir.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let from_internet: BTreeSet<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"internet\" -> "))
+        .map(|rest| rest.split(" [").next().unwrap())
+        .collect();
+    assert_eq!(
+        from_internet,
+        BTreeSet::from([
+            "\"pod:daemonset:default/docker-bench-security\"",
+            "\"pod:deployment:default/internal-proxy-deployment\"",
+        ])
+    );
     // Scenario 16 (RBAC least privileges): the hunger-check pod's account reads the secrets
     // of big-monolith.
     let doc = paths_json(&["-f", &goat, "--from", "pod:big-monolith/hunger-check-deployment", "--to", "secrets"]);

@@ -221,7 +221,8 @@ impl Builder<'_> {
                     }
                 }
                 _ if is_namespaced(object) => {
-                    self.namespaces.insert(ns_of(object, self.default_ns).to_owned());
+                    self.namespaces
+                        .insert(ns_of(object, self.default_ns).to_owned());
                 }
                 _ => {}
             }
@@ -248,7 +249,11 @@ impl Builder<'_> {
             if let Some(name) = &object.resource.name
                 && object.group().is_empty()
             {
-                self.sa_vertex(ns_of(object, self.default_ns), name, Some(object.location()));
+                self.sa_vertex(
+                    ns_of(object, self.default_ns),
+                    name,
+                    Some(object.location()),
+                );
             }
         }
         for subject in self.rbac.subjects() {
@@ -356,7 +361,9 @@ impl Builder<'_> {
                 .entry((ns.to_owned(), kind.to_owned()))
                 .or_default()
                 .push(workload);
-            let e = self.g.evidence(field_evidence(object, self.default_ns,
+            let e = self.g.evidence(field_evidence(
+                object,
+                self.default_ns,
                 &w.template_path,
                 format!("{label} runs its pods from its template"),
             ));
@@ -364,15 +371,21 @@ impl Builder<'_> {
         }
         let nodes = self.nodes_of(placement);
         let placed = match placement {
-            Placement::Named(node, field) => field_evidence(object, self.default_ns,
+            Placement::Named(node, field) => field_evidence(
+                object,
+                self.default_ns,
                 field,
                 format!("{label} is scheduled on node {node}"),
             ),
-            Placement::Every => field_evidence(object, self.default_ns,
+            Placement::Every => field_evidence(
+                object,
+                self.default_ns,
                 &FieldPath::root(),
                 format!("{label} is a DaemonSet: it runs on every node"),
             ),
-            Placement::Any => field_evidence(object, self.default_ns,
+            Placement::Any => field_evidence(
+                object,
+                self.default_ns,
                 &w.spec_path(),
                 format!("{label} names no node: it may run on any node"),
             ),
@@ -396,7 +409,9 @@ impl Builder<'_> {
                     "automountServiceAccountToken is not false",
                 ),
             };
-            self.g.evidence(field_evidence(object, self.default_ns,
+            self.g.evidence(field_evidence(
+                object,
+                self.default_ns,
                 &field,
                 format!("the token of sa {ns}/{sa_name} is mounted ({why})"),
             ))
@@ -434,7 +449,9 @@ impl Builder<'_> {
             .iter()
             .filter(|(set, _, _)| *set == Some(true))
             .map(|(_, field, technique)| {
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &w.spec_path().key(*field),
                     format!("{label} sets {field}: true"),
                 ));
@@ -451,7 +468,9 @@ impl Builder<'_> {
                 Some(kind),
                 Some(object.locate(&c.path())),
             );
-            let e = self.g.evidence(field_evidence(object, self.default_ns,
+            let e = self.g.evidence(field_evidence(
+                object,
+                self.default_ns,
                 &c.path(),
                 format!("container `{}` runs in {label}", c.name()),
             ));
@@ -481,16 +500,18 @@ impl Builder<'_> {
                     Some(kind),
                     Some(object.locate(&field)),
                 );
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &c.path().key("volumeMounts").index(mi),
                     format!("container `{}` mounts volume `{vname}`", c.name()),
                 ));
                 self.g.edge(container, volume, Technique::VolumeMount, e);
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &field,
-                    format!(
-                        "volume `{vname}` projects the token of sa {ns}/{sa_name}"
-                    ),
+                    format!("volume `{vname}` projects the token of sa {ns}/{sa_name}"),
                 ));
                 self.g.edge(volume, sa, Technique::TokenSteal, e);
             }
@@ -508,7 +529,11 @@ impl Builder<'_> {
                 } else {
                     continue;
                 };
-                let field = w.spec_path().key("volumes").index(*vi).keys("hostPath.path");
+                let field = w
+                    .spec_path()
+                    .key("volumes")
+                    .index(*vi)
+                    .keys("hostPath.path");
                 let volume = self.g.vertex(
                     VertexKind::Volume,
                     Some(ns),
@@ -517,7 +542,9 @@ impl Builder<'_> {
                     Some(object.locate(&field)),
                 );
                 let ro = if read_only { " read-only" } else { "" };
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &c.path().key("volumeMounts").index(mi),
                     format!(
                         "container `{}` mounts hostPath volume `{vname}`{ro}",
@@ -525,7 +552,9 @@ impl Builder<'_> {
                     ),
                 ));
                 self.g.edge(container, volume, Technique::VolumeMount, e);
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &field,
                     format!("volume `{vname}` is host path `{path}`: {what}"),
                 ));
@@ -533,16 +562,20 @@ impl Builder<'_> {
                     self.g.edge(volume, node, technique, e);
                 }
             }
-            if c
-                .container
+            if c.container
                 .security_context
                 .as_ref()
                 .and_then(|s| s.privileged)
                 == Some(true)
             {
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &c.field("securityContext.privileged"),
-                    format!("container `{}` sets securityContext.privileged: true", c.name()),
+                    format!(
+                        "container `{}` sets securityContext.privileged: true",
+                        c.name()
+                    ),
                 ));
                 for &node in &nodes {
                     self.g.edge(container, node, Technique::PrivilegedEscape, e);
@@ -567,7 +600,9 @@ impl Builder<'_> {
                 } else {
                     ""
                 };
-                let e = self.g.evidence(field_evidence(object, self.default_ns,
+                let e = self.g.evidence(field_evidence(
+                    object,
+                    self.default_ns,
                     &c.field("securityContext.capabilities.add").index(i),
                     format!("container `{}` adds capability {cap}{why}", c.name()),
                 ));
@@ -604,12 +639,14 @@ impl Builder<'_> {
                 field: x.field.clone(),
                 bindings: Vec::new(),
             });
-            self.g.edge(self.internet, pod, Technique::ExposedService, e);
+            self.g
+                .edge(self.internet, pod, Technique::ExposedService, e);
         }
     }
 
     fn secrets_vertex(&mut self, ns: &str) -> VertexId {
-        self.g.vertex(VertexKind::Secrets, Some(ns), "*", None, None)
+        self.g
+            .vertex(VertexKind::Secrets, Some(ns), "*", None, None)
     }
 
     /// Service account token secrets: reading the namespace's secrets gives the account.
@@ -622,14 +659,15 @@ impl Builder<'_> {
             if ty != Some("kubernetes.io/service-account-token") {
                 continue;
             }
-            let Some(account) = object.annotations.get("kubernetes.io/service-account.name")
-            else {
+            let Some(account) = object.annotations.get("kubernetes.io/service-account.name") else {
                 continue;
             };
             let ns = ns_of(object, self.default_ns);
             let secrets = self.secrets_vertex(ns);
             let sa = self.sa_vertex(ns, account, None);
-            let e = self.g.evidence(field_evidence(object, self.default_ns,
+            let e = self.g.evidence(field_evidence(
+                object,
+                self.default_ns,
                 &FieldPath::root().keys("metadata.annotations"),
                 format!(
                     "{} holds the token of sa {ns}/{account}",
@@ -657,7 +695,9 @@ impl Builder<'_> {
         {
             let holder = match (kind, &namespace) {
                 (SubjectKind::ServiceAccount, Some(ns)) => self.sa_vertex(ns, &name, None),
-                (SubjectKind::Group, _) => self.g.vertex(VertexKind::Group, None, &name, None, None),
+                (SubjectKind::Group, _) => {
+                    self.g.vertex(VertexKind::Group, None, &name, None, None)
+                }
                 _ => self.g.vertex(VertexKind::User, None, &name, None, None),
             };
             let (cluster, namespaced): (Vec<Via>, Vec<Via>) =
@@ -697,7 +737,11 @@ impl Builder<'_> {
                 .get(&(via.kind, via.namespace.clone(), via.name.clone()))
                 .cloned()
         });
-        let via = grant.vias.first().map(|v| format!(" through {v}")).unwrap_or_default();
+        let via = grant
+            .vias
+            .first()
+            .map(|v| format!(" through {v}"))
+            .unwrap_or_default();
         self.g.evidence(Evidence {
             detail: format!("may {what} {scope}{via}"),
             location,
@@ -800,7 +844,11 @@ impl Builder<'_> {
     fn rbac_edges(&mut self) {
         // Cluster-admin equivalents.
         for grant in self.grants("*", "*.*", None) {
-            self.admin_of(&grant, Technique::AdminEquivalent, "do anything (`*` on `*`)");
+            self.admin_of(
+                &grant,
+                Technique::AdminEquivalent,
+                "do anything (`*` on `*`)",
+            );
         }
         for grant in self.all_of(&[("bind", "clusterroles"), ("create", "clusterrolebindings")]) {
             self.admin_of(
@@ -816,7 +864,11 @@ impl Builder<'_> {
                     scope: Some(ns),
                     vias: grant.vias.clone(),
                 };
-                self.admin_of(&g, Technique::RoleBind, "bind ClusterRoles and create RoleBindings");
+                self.admin_of(
+                    &g,
+                    Technique::RoleBind,
+                    "bind ClusterRoles and create RoleBindings",
+                );
             }
         }
         // The authorizer asks for `bind clusterroles` in the RoleBinding's namespace, which
@@ -824,11 +876,19 @@ impl Builder<'_> {
         // ClusterRoleBindings; `bind roles` is the namespaced form it can answer.
         for grant in self.all_of(&[("bind", "roles"), ("create", "rolebindings")]) {
             if grant.scope.is_some() {
-                self.admin_of(&grant, Technique::RoleBind, "bind Roles and create RoleBindings");
+                self.admin_of(
+                    &grant,
+                    Technique::RoleBind,
+                    "bind Roles and create RoleBindings",
+                );
             }
         }
         for grant in self.all_of(&[("escalate", "clusterroles"), ("update", "clusterroles")]) {
-            self.admin_of(&grant, Technique::RoleEscalate, "escalate and update ClusterRoles");
+            self.admin_of(
+                &grant,
+                Technique::RoleEscalate,
+                "escalate and update ClusterRoles",
+            );
         }
         for grant in self.all_of(&[("escalate", "roles"), ("update", "roles")]) {
             if grant.scope.is_some() {
@@ -846,7 +906,9 @@ impl Builder<'_> {
                 continue;
             };
             let e = self.g.evidence(Evidence {
-                detail: format!("an administrator of namespace {ns} reads its secrets and creates pods there"),
+                detail: format!(
+                    "an administrator of namespace {ns} reads its secrets and creates pods there"
+                ),
                 location: None,
                 object: None,
                 field: None,
@@ -858,7 +920,8 @@ impl Builder<'_> {
                 self.g.edge(admin, sa, Technique::NamespaceAdmin, e);
             }
             if !self.restricted.contains(&ns) {
-                self.g.edge(admin, self.any_node, Technique::PrivilegedPodCreate, e);
+                self.g
+                    .edge(admin, self.any_node, Technique::PrivilegedPodCreate, e);
             }
         }
 
@@ -866,7 +929,11 @@ impl Builder<'_> {
         let sas = |b: &Builder<'_>, s: &Option<String>| Builder::in_scope(&b.sas_by_ns, s);
         self.fan_out(&[("create", "pods/exec")], Technique::PodExec, pods);
         self.fan_out(&[("create", "pods/attach")], Technique::PodAttach, pods);
-        self.fan_out(&[("create", "pods/portforward")], Technique::PodPortForward, pods);
+        self.fan_out(
+            &[("create", "pods/portforward")],
+            Technique::PodPortForward,
+            pods,
+        );
         self.fan_out(
             &[
                 ("patch", "pods/ephemeralcontainers"),
@@ -875,8 +942,16 @@ impl Builder<'_> {
             Technique::EphemeralContainer,
             pods,
         );
-        self.fan_out(&[("create", "serviceaccounts/token")], Technique::TokenCreate, sas);
-        self.fan_out(&[("impersonate", "serviceaccounts")], Technique::IdentityImpersonate, sas);
+        self.fan_out(
+            &[("create", "serviceaccounts/token")],
+            Technique::TokenCreate,
+            sas,
+        );
+        self.fan_out(
+            &[("impersonate", "serviceaccounts")],
+            Technique::IdentityImpersonate,
+            sas,
+        );
         let secrets = |b: &Builder<'_>, s: &Option<String>| {
             b.scope_namespaces(s)
                 .iter()
@@ -901,11 +976,18 @@ impl Builder<'_> {
                 }
                 let open = match &grant.scope {
                     Some(ns) => !self.restricted.contains(ns),
-                    None => self.namespaces.iter().any(|ns| !self.restricted.contains(ns)),
+                    None => self
+                        .namespaces
+                        .iter()
+                        .any(|ns| !self.restricted.contains(ns)),
                 };
                 if open {
-                    self.g
-                        .edge(grant.holder, self.any_node, Technique::PrivilegedPodCreate, e);
+                    self.g.edge(
+                        grant.holder,
+                        self.any_node,
+                        Technique::PrivilegedPodCreate,
+                        e,
+                    );
                 }
             }
         }
@@ -944,7 +1026,8 @@ impl Builder<'_> {
         let all_sas = Builder::in_scope(&self.sas_by_ns, &None);
         for verb in ["create", "update", "patch"] {
             for grant in self.grants(verb, "mutatingwebhookconfigurations", None) {
-                let e = self.rbac_evidence(&format!("{verb} mutatingwebhookconfigurations"), &grant);
+                let e =
+                    self.rbac_evidence(&format!("{verb} mutatingwebhookconfigurations"), &grant);
                 for &sa in &all_sas {
                     self.g.edge(grant.holder, sa, Technique::MutatingWebhook, e);
                 }
@@ -955,7 +1038,8 @@ impl Builder<'_> {
                 let e =
                     self.rbac_evidence(&format!("{verb} validatingwebhookconfigurations"), &grant);
                 for s in secrets(self, &None) {
-                    self.g.edge(grant.holder, s, Technique::ValidatingWebhook, e);
+                    self.g
+                        .edge(grant.holder, s, Technique::ValidatingWebhook, e);
                 }
             }
         }
@@ -985,12 +1069,17 @@ impl Builder<'_> {
                 let e = self.rbac_evidence(&format!("impersonate any of {resource}"), &grant);
                 for &id in &users_and_groups {
                     if self.g.kind(id) == Some(kind) {
-                        self.g.edge(grant.holder, id, Technique::IdentityImpersonate, e);
+                        self.g
+                            .edge(grant.holder, id, Technique::IdentityImpersonate, e);
                     }
                 }
                 if kind == VertexKind::Group {
-                    self.g
-                        .edge(grant.holder, self.cluster_admin, Technique::ImpersonateMasters, e);
+                    self.g.edge(
+                        grant.holder,
+                        self.cluster_admin,
+                        Technique::ImpersonateMasters,
+                        e,
+                    );
                 }
             }
             // Impersonation limited by resourceNames: one question per known name.
@@ -1004,7 +1093,8 @@ impl Builder<'_> {
                         continue;
                     }
                     let e = self.rbac_evidence(&format!("impersonate {name}"), &grant);
-                    self.g.edge(grant.holder, id, Technique::IdentityImpersonate, e);
+                    self.g
+                        .edge(grant.holder, id, Technique::IdentityImpersonate, e);
                 }
             }
         }
@@ -1039,9 +1129,13 @@ impl Builder<'_> {
             if user.is_none() && nodes_group.is_none() {
                 continue;
             }
-            let user = self.g.vertex(VertexKind::User, None, &user_name, None, None);
+            let user = self
+                .g
+                .vertex(VertexKind::User, None, &user_name, None, None);
             let e = self.g.evidence(Evidence {
-                detail: format!("the kubelet of node {name} authenticates as {user_name} (group system:nodes)"),
+                detail: format!(
+                    "the kubelet of node {name} authenticates as {user_name} (group system:nodes)"
+                ),
                 location: None,
                 object: None,
                 field: None,
@@ -1064,7 +1158,8 @@ impl Builder<'_> {
             }
         }
         let anonymous = [
-            self.g.find(VertexKind::User, None, "system:anonymous", None),
+            self.g
+                .find(VertexKind::User, None, "system:anonymous", None),
             group(self, "system:unauthenticated"),
         ];
         for to in anonymous.into_iter().flatten() {
@@ -1078,7 +1173,8 @@ impl Builder<'_> {
                 field: None,
                 bindings: Vec::new(),
             });
-            self.g.edge(self.internet, to, Technique::AnonymousAccess, e);
+            self.g
+                .edge(self.internet, to, Technique::AnonymousAccess, e);
         }
     }
 }

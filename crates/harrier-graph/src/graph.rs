@@ -243,10 +243,8 @@ impl Graph {
     /// search over the graph deterministic.
     pub(crate) fn finish(&mut self) {
         // A stable sort keeps, for repeated edges, the evidence that was found first.
-        self.edges
-            .sort_by_key(|e| (e.from, e.to, e.technique));
-        self.edges
-            .dedup_by_key(|e| (e.from, e.to, e.technique));
+        self.edges.sort_by_key(|e| (e.from, e.to, e.technique));
+        self.edges.dedup_by_key(|e| (e.from, e.to, e.technique));
         let n = self.vertices.len();
         self.out = vec![0; n + 1];
         let mut counts = vec![0u32; n + 1];
@@ -320,7 +318,10 @@ impl Graph {
     pub fn incoming(&self, v: VertexId) -> &[u32] {
         let i = v as usize;
         match (self.incoming_at.get(i), self.incoming_at.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.incoming.get(a as usize..b as usize).unwrap_or_default(),
+            (Some(&a), Some(&b)) => self
+                .incoming
+                .get(a as usize..b as usize)
+                .unwrap_or_default(),
             _ => &[],
         }
     }
@@ -367,9 +368,10 @@ impl Graph {
             VertexKind::ServiceAccount => scoped("sa"),
             VertexKind::User => format!("user:{name}"),
             VertexKind::Group => format!("group:{name}"),
-            VertexKind::Workload => {
-                scoped(&format!("workload:{}", self.detail(v).unwrap_or("").to_lowercase()))
-            }
+            VertexKind::Workload => scoped(&format!(
+                "workload:{}",
+                self.detail(v).unwrap_or("").to_lowercase()
+            )),
             VertexKind::Pod => match self.detail(v) {
                 Some(d) if d != "Pod" => scoped(&format!("pod:{}", d.to_lowercase())),
                 _ => scoped("pod"),

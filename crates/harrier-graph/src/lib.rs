@@ -61,7 +61,8 @@ pub fn exposures(found: &harrier_posture::exposure::Exposure) -> Vec<Exposure> {
             out.push(Exposure {
                 workload: workload.object,
                 detail: format!("{}: {}", route.kind, route.summary),
-                via: entry.map_or_else(|| workload.resource.to_string(), |e| e.resource.to_string()),
+                via: entry
+                    .map_or_else(|| workload.resource.to_string(), |e| e.resource.to_string()),
                 location: entry.map_or_else(|| workload.location.clone(), |e| e.location.clone()),
                 field: entry.map(|e| e.field.clone()),
             });

@@ -88,7 +88,9 @@ fn ns_name(rest: &str, text: &str, what: &str) -> Result<(String, String), Parse
         Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
             Ok((ns.to_owned(), name.to_owned()))
         }
-        _ => Err(ParseError(format!("`{text}` is not `{what}:NAMESPACE/NAME`"))),
+        _ => Err(ParseError(format!(
+            "`{text}` is not `{what}:NAMESPACE/NAME`"
+        ))),
     }
 }
 
@@ -161,8 +163,11 @@ impl fmt::Display for Target {
 pub const DEFAULT_SOURCES: [Source; 3] = [Source::Internet, Source::Authenticated, Source::AllPods];
 
 /// The default targets: cluster-admin, nodes, and the secrets of kube-system.
-pub const DEFAULT_TARGETS: [Target; 3] =
-    [Target::ClusterAdmin, Target::Nodes, Target::KubeSystemSecrets];
+pub const DEFAULT_TARGETS: [Target; 3] = [
+    Target::ClusterAdmin,
+    Target::Nodes,
+    Target::KubeSystemSecrets,
+];
 
 /// The search's bounds.
 #[derive(Debug, Clone)]
@@ -303,7 +308,10 @@ impl std::error::Error for NotFound {}
 fn source_vertices(g: &Graph, source: &Source) -> Result<Vec<VertexId>, NotFound> {
     let found = |v: Option<VertexId>, what: String| v.map(|v| vec![v]).ok_or(NotFound(what));
     match source {
-        Source::Internet => found(g.find(VertexKind::Internet, None, "internet", None), "the internet".to_owned()),
+        Source::Internet => found(
+            g.find(VertexKind::Internet, None, "internet", None),
+            "the internet".to_owned(),
+        ),
         Source::Authenticated => found(
             g.find(VertexKind::Group, None, crate::build::AUTHENTICATED, None),
             "system:authenticated".to_owned(),
@@ -430,7 +438,9 @@ pub fn find_paths(
             }
         }
         for &(source, rank) in &ranked_sources {
-            let Some(&d) = dist.get(source as usize) else { continue };
+            let Some(&d) = dist.get(source as usize) else {
+                continue;
+            };
             if d == UNSEEN || d == 0 {
                 continue;
             }
@@ -467,7 +477,12 @@ pub fn find_paths(
         }
     }
     paths.sort_by(|a, b| {
-        (a.rank, a.length, &a.source_id, &a.target_id).cmp(&(b.rank, b.length, &b.source_id, &b.target_id))
+        (a.rank, a.length, &a.source_id, &a.target_id).cmp(&(
+            b.rank,
+            b.length,
+            &b.source_id,
+            &b.target_id,
+        ))
     });
     if paths.len() > limits.max_paths {
         truncated.paths = true;

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use harrier_k8s::{ObjectIndex, load_text};
 use harrier_posture::rbac::{Rbac, RbacOptions};
 
-use crate::{
-    Exposure, Graph, Limits, Source, Target, Technique, build, find_paths,
-};
+use crate::{Exposure, Graph, Limits, Source, Target, Technique, build, find_paths};
 
 fn graph(text: &str) -> Graph {
     graph_exposed(text, &[])
@@ -156,15 +154,24 @@ spec:
 
 #[test]
 fn privileged_container_escapes_to_its_node() {
-    let pod = POD.replace("    image: nginx\n", "    image: nginx\n    securityContext: {privileged: true}\n");
+    let pod = POD.replace(
+        "    image: nginx\n",
+        "    image: nginx\n    securityContext: {privileged: true}\n",
+    );
     let g = graph(&pod);
     assert_eq!(
         edges(&g, Technique::PrivilegedEscape),
         ["container:app/web/nginx -> node:*"]
     );
-    assert_eq!(evidence(&g, Technique::PrivilegedEscape), ["9: container `nginx` sets securityContext.privileged: true"]);
+    assert_eq!(
+        evidence(&g, Technique::PrivilegedEscape),
+        ["9: container `nginx` sets securityContext.privileged: true"]
+    );
     assert!(edges(&graph(POD), Technique::PrivilegedEscape).is_empty());
-    let off = POD.replace("    image: nginx\n", "    image: nginx\n    securityContext: {privileged: false}\n");
+    let off = POD.replace(
+        "    image: nginx\n",
+        "    image: nginx\n    securityContext: {privileged: false}\n",
+    );
     assert!(edges(&graph(&off), Technique::PrivilegedEscape).is_empty());
 }
 
@@ -205,8 +212,14 @@ spec:
 fn host_namespaces() {
     let pod = POD.replace("spec:\n", "spec:\n  hostNetwork: true\n  hostIPC: true\n");
     let g = graph(&pod);
-    assert_eq!(edges(&g, Technique::HostNetwork), ["container:app/web/nginx -> node:*"]);
-    assert_eq!(edges(&g, Technique::HostIpc), ["container:app/web/nginx -> node:*"]);
+    assert_eq!(
+        edges(&g, Technique::HostNetwork),
+        ["container:app/web/nginx -> node:*"]
+    );
+    assert_eq!(
+        edges(&g, Technique::HostIpc),
+        ["container:app/web/nginx -> node:*"]
+    );
     assert!(edges(&g, Technique::HostPidEscape).is_empty());
 }
 
@@ -235,7 +248,10 @@ spec:
             "container:app/web/nginx -> volume:app/web/sock",
         ]
     );
-    assert_eq!(edges(&g, Technique::HostPathEscape), ["volume:app/web/root -> node:*"]);
+    assert_eq!(
+        edges(&g, Technique::HostPathEscape),
+        ["volume:app/web/root -> node:*"]
+    );
     assert_eq!(
         edges(&g, Technique::RuntimeSocketEscape),
         ["volume:app/web/sock -> node:*"]
@@ -251,15 +267,30 @@ fn escaping_capabilities() {
     let with = |caps: &str, pid: bool| {
         let pod = POD.replace(
             "    image: nginx\n",
-            &format!("    image: nginx\n    securityContext: {{capabilities: {{add: [{caps}]}}}}\n"),
+            &format!(
+                "    image: nginx\n    securityContext: {{capabilities: {{add: [{caps}]}}}}\n"
+            ),
         );
-        let pod = if pid { pod.replace("spec:\n", "spec:\n  hostPID: true\n") } else { pod };
+        let pod = if pid {
+            pod.replace("spec:\n", "spec:\n  hostPID: true\n")
+        } else {
+            pod
+        };
         edges(&graph(&pod), Technique::CapabilityEscape)
     };
-    assert_eq!(with("CAP_SYS_ADMIN", false), ["container:app/web/nginx -> node:*"]);
-    assert_eq!(with("sys_module", false), ["container:app/web/nginx -> node:*"]);
+    assert_eq!(
+        with("CAP_SYS_ADMIN", false),
+        ["container:app/web/nginx -> node:*"]
+    );
+    assert_eq!(
+        with("sys_module", false),
+        ["container:app/web/nginx -> node:*"]
+    );
     assert!(with("SYS_PTRACE", false).is_empty());
-    assert_eq!(with("SYS_PTRACE", true), ["container:app/web/nginx -> node:*"]);
+    assert_eq!(
+        with("SYS_PTRACE", true),
+        ["container:app/web/nginx -> node:*"]
+    );
     assert!(with("NET_BIND_SERVICE", false).is_empty());
 }
 
@@ -282,7 +313,13 @@ fn pod_exec_attach_port_forward_and_ephemeral_containers_stay_in_their_namespace
         .find(|e| e.technique == Technique::PodExec)
         .and_then(|e| g.evidence_of(e))
         .cloned();
-    let ev = ev.as_ref().map(|e| (e.detail.clone(), e.bindings.len(), e.location.as_ref().map(|l| l.line)));
+    let ev = ev.as_ref().map(|e| {
+        (
+            e.detail.clone(),
+            e.bindings.len(),
+            e.location.as_ref().map(|l| l.line),
+        )
+    });
     assert_eq!(
         ev,
         Some((
@@ -297,30 +334,47 @@ fn pod_exec_attach_port_forward_and_ephemeral_containers_stay_in_their_namespace
 fn cluster_wide_exec_reaches_every_namespace() {
     let other = POD.replace("namespace: app", "namespace: other");
     let rules = r#"[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]"#;
-    let g = graph(&format!("{POD}---\n{other}{}", cluster_role(rules, ATTACKER)));
+    let g = graph(&format!(
+        "{POD}---\n{other}{}",
+        cluster_role(rules, ATTACKER)
+    ));
     assert_eq!(
         edges(&g, Technique::PodExec),
-        ["sa:evil/attacker -> pod:app/web", "sa:evil/attacker -> pod:other/web"]
+        [
+            "sa:evil/attacker -> pod:app/web",
+            "sa:evil/attacker -> pod:other/web"
+        ]
     );
 }
 
 #[test]
 fn creating_pods_or_controllers_runs_as_any_account_of_the_namespace() {
     let rules = r#"[{apiGroups: [apps], resources: [deployments], verbs: [create]}]"#;
-    let sa = "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: app}\n";
+    let sa =
+        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: app}\n";
     let g = graph(&format!("{POD}{sa}{}", role("app", rules, "ops")));
     assert_eq!(
         edges(&g, Technique::PodCreate),
         ["sa:app/ops -> sa:app/builder", "sa:app/ops -> sa:app/web"]
     );
-    assert_eq!(edges(&g, Technique::PrivilegedPodCreate), ["sa:app/ops -> node:*"]);
+    assert_eq!(
+        edges(&g, Technique::PrivilegedPodCreate),
+        ["sa:app/ops -> node:*"]
+    );
     // Pod Security admission enforcing baseline forbids the privileged pod.
     let ns = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: app, labels: {pod-security.kubernetes.io/enforce: baseline}}\n";
     let g = graph(&format!("{POD}{ns}{}", role("app", rules, "ops")));
     assert!(edges(&g, Technique::PrivilegedPodCreate).is_empty());
     assert!(!edges(&g, Technique::PodCreate).is_empty());
     // Reading pods is no creation.
-    let g = graph(&format!("{POD}{}", role("app", r#"[{apiGroups: [""], resources: [pods], verbs: [get, list]}]"#, "ops")));
+    let g = graph(&format!(
+        "{POD}{}",
+        role(
+            "app",
+            r#"[{apiGroups: [""], resources: [pods], verbs: [get, list]}]"#,
+            "ops"
+        )
+    ));
     assert!(edges(&g, Technique::PodCreate).is_empty());
 }
 
@@ -342,7 +396,13 @@ spec:
         ["sa:app/ops -> workload:deployment:app/api"]
     );
     let rules = r#"[{apiGroups: [apps], resources: [statefulsets], verbs: [patch]}]"#;
-    assert!(edges(&graph(&format!("{dep}{}", role("app", rules, "ops"))), Technique::WorkloadPatch).is_empty());
+    assert!(
+        edges(
+            &graph(&format!("{dep}{}", role("app", rules, "ops"))),
+            Technique::WorkloadPatch
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -363,11 +423,24 @@ type: Opaque
 ";
     let rules = r#"[{apiGroups: [""], resources: [secrets], verbs: [get]}]"#;
     let g = graph(&format!("{POD}{secret}{}", role("app", rules, "ops")));
-    assert_eq!(edges(&g, Technique::SecretRead), ["sa:app/ops -> secrets:app/*"]);
-    assert_eq!(edges(&g, Technique::SecretToken), ["secrets:app/* -> sa:app/ci"]);
+    assert_eq!(
+        edges(&g, Technique::SecretRead),
+        ["sa:app/ops -> secrets:app/*"]
+    );
+    assert_eq!(
+        edges(&g, Technique::SecretToken),
+        ["secrets:app/* -> sa:app/ci"]
+    );
     // A secret named in resourceNames is not every secret.
-    let rules = r#"[{apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [plain]}]"#;
-    assert!(edges(&graph(&format!("{POD}{}", role("app", rules, "ops"))), Technique::SecretRead).is_empty());
+    let rules =
+        r#"[{apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [plain]}]"#;
+    assert!(
+        edges(
+            &graph(&format!("{POD}{}", role("app", rules, "ops"))),
+            Technique::SecretRead
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -391,11 +464,17 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr}
 subjects: [{kind: User, name: alice}]
 ";
     let g = graph(&format!("{}{other}", cluster_role(users, ATTACKER)));
-    assert!(edges(&g, Technique::IdentityImpersonate).contains(&"sa:evil/attacker -> user:alice".to_owned()));
+    assert!(
+        edges(&g, Technique::IdentityImpersonate)
+            .contains(&"sa:evil/attacker -> user:alice".to_owned())
+    );
     // alice is bound to the same role.
     assert_eq!(
         edges(&g, Technique::ImpersonateMasters),
-        ["sa:evil/attacker -> cluster-admin", "user:alice -> cluster-admin"]
+        [
+            "sa:evil/attacker -> cluster-admin",
+            "user:alice -> cluster-admin"
+        ]
     );
     // A RoleBinding cannot grant impersonation of users.
     let g = graph(&role("app", users, "ops"));
@@ -404,7 +483,8 @@ subjects: [{kind: User, name: alice}]
 
 #[test]
 fn impersonation_limited_to_a_name() {
-    let rules = r#"[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [alice]}]"#;
+    let rules =
+        r#"[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [alice]}]"#;
     let alice = "---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -424,20 +504,35 @@ subjects: [{kind: User, name: alice}, {kind: User, name: bob}]
 fn bind_and_escalate_lead_to_admin_of_their_scope() {
     let bind = r#"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings, rolebindings], verbs: [create]}]"#;
     let g = graph(&cluster_role(bind, ATTACKER));
-    assert!(edges(&g, Technique::RoleBind).contains(&"sa:evil/attacker -> cluster-admin".to_owned()));
+    assert!(
+        edges(&g, Technique::RoleBind).contains(&"sa:evil/attacker -> cluster-admin".to_owned())
+    );
     let in_ns = r#"[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]}, {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}]"#;
     let g = graph(&format!("{POD}{}", role("app", in_ns, "ops")));
     assert_eq!(
         edges(&g, Technique::RoleBind),
         ["sa:app/ops -> namespace-admin:app/*"]
     );
-    assert!(edges(&g, Technique::NamespaceAdmin).contains(&"namespace-admin:app/* -> secrets:app/*".to_owned()));
+    assert!(
+        edges(&g, Technique::NamespaceAdmin)
+            .contains(&"namespace-admin:app/* -> secrets:app/*".to_owned())
+    );
     // bind without creating bindings is nothing.
-    let only_bind = r#"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}]"#;
-    assert!(edges(&graph(&cluster_role(only_bind, ATTACKER)), Technique::RoleBind).is_empty());
+    let only_bind =
+        r#"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}]"#;
+    assert!(
+        edges(
+            &graph(&cluster_role(only_bind, ATTACKER)),
+            Technique::RoleBind
+        )
+        .is_empty()
+    );
     let escalate = r#"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate, update]}]"#;
     assert_eq!(
-        edges(&graph(&cluster_role(escalate, ATTACKER)), Technique::RoleEscalate),
+        edges(
+            &graph(&cluster_role(escalate, ATTACKER)),
+            Technique::RoleEscalate
+        ),
         ["sa:evil/attacker -> cluster-admin"]
     );
 }
@@ -446,7 +541,10 @@ fn bind_and_escalate_lead_to_admin_of_their_scope() {
 fn wildcards_are_admin_equivalents() {
     let all = r#"[{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]"#;
     assert_eq!(
-        edges(&graph(&cluster_role(all, ATTACKER)), Technique::AdminEquivalent),
+        edges(
+            &graph(&cluster_role(all, ATTACKER)),
+            Technique::AdminEquivalent
+        ),
         ["sa:evil/attacker -> cluster-admin"]
     );
     assert_eq!(
@@ -454,7 +552,13 @@ fn wildcards_are_admin_equivalents() {
         ["sa:app/ops -> namespace-admin:app/*"]
     );
     let most = r#"[{apiGroups: ["*"], resources: ["*"], verbs: [get, list]}]"#;
-    assert!(edges(&graph(&cluster_role(most, ATTACKER)), Technique::AdminEquivalent).is_empty());
+    assert!(
+        edges(
+            &graph(&cluster_role(most, ATTACKER)),
+            Technique::AdminEquivalent
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -466,12 +570,27 @@ fn kubelet_proxy_webhooks_and_certificates() {
         edges(&g, Technique::KubeletProxy),
         ["sa:evil/attacker -> node:*", "sa:evil/attacker -> node:n1"]
     );
-    assert!(edges(&g, Technique::MutatingWebhook).contains(&"sa:evil/attacker -> sa:app/web".to_owned()));
-    assert!(edges(&g, Technique::ValidatingWebhook).contains(&"sa:evil/attacker -> secrets:kube-system/*".to_owned()));
-    assert!(edges(&g, Technique::CsrSign).contains(&"sa:evil/attacker -> group:system:authenticated".to_owned()));
+    assert!(
+        edges(&g, Technique::MutatingWebhook)
+            .contains(&"sa:evil/attacker -> sa:app/web".to_owned())
+    );
+    assert!(
+        edges(&g, Technique::ValidatingWebhook)
+            .contains(&"sa:evil/attacker -> secrets:kube-system/*".to_owned())
+    );
+    assert!(
+        edges(&g, Technique::CsrSign)
+            .contains(&"sa:evil/attacker -> group:system:authenticated".to_owned())
+    );
     // Creating CSRs without approving them is nothing.
     let create_only = r#"[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create]}]"#;
-    assert!(edges(&graph(&cluster_role(create_only, ATTACKER)), Technique::CsrSign).is_empty());
+    assert!(
+        edges(
+            &graph(&cluster_role(create_only, ATTACKER)),
+            Technique::CsrSign
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -482,17 +601,26 @@ fn group_membership_and_anonymous_access() {
         cluster_role(rules, "{kind: Group, name: system:serviceaccounts:app}")
     ));
     let member = edges(&g, Technique::MemberOf);
-    assert!(member.contains(&"sa:app/web -> group:system:serviceaccounts:app".to_owned()), "{member:?}");
+    assert!(
+        member.contains(&"sa:app/web -> group:system:serviceaccounts:app".to_owned()),
+        "{member:?}"
+    );
     assert!(member.contains(&"sa:app/web -> group:system:authenticated".to_owned()));
     let found = crate::find_paths(
         &g,
-        &[Source::Pod { namespace: "app".into(), name: "web".into() }],
+        &[Source::Pod {
+            namespace: "app".into(),
+            name: "web".into(),
+        }],
         &[Target::KubeSystemSecrets],
         &Limits::default(),
     )
     .map(|r| r.paths.iter().map(|p| p.length).collect::<Vec<_>>());
     assert_eq!(found, Ok(vec![4]));
-    let g = graph(&cluster_role(rules, "{kind: Group, name: system:unauthenticated}"));
+    let g = graph(&cluster_role(
+        rules,
+        "{kind: Group, name: system:unauthenticated}",
+    ));
     assert_eq!(
         edges(&g, Technique::AnonymousAccess),
         ["internet -> group:system:unauthenticated"]
@@ -503,7 +631,10 @@ fn group_membership_and_anonymous_access() {
 fn node_credentials_when_a_binding_names_nodes() {
     let pod = POD.replace("spec:\n", "spec:\n  nodeName: n1\n");
     let rules = r#"[{apiGroups: [""], resources: [secrets], verbs: [get]}]"#;
-    let g = graph(&format!("{pod}{}", cluster_role(rules, "{kind: Group, name: system:nodes}")));
+    let g = graph(&format!(
+        "{pod}{}",
+        cluster_role(rules, "{kind: Group, name: system:nodes}")
+    ));
     assert_eq!(
         edges(&g, Technique::NodeCredentials),
         ["node:n1 -> user:system:node:n1"]
@@ -514,7 +645,10 @@ fn node_credentials_when_a_binding_names_nodes() {
 #[test]
 fn exposed_pods_are_reached_from_the_internet() {
     let g = graph_exposed(POD, &["web"]);
-    assert_eq!(edges(&g, Technique::ExposedService), ["internet -> pod:app/web"]);
+    assert_eq!(
+        edges(&g, Technique::ExposedService),
+        ["internet -> pod:app/web"]
+    );
     assert!(edges(&graph(POD), Technique::ExposedService).is_empty());
 }
 
@@ -529,15 +663,26 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 ";
-    let pod = POD.replace("metadata: {name: web, namespace: app}", "metadata: {name: web, namespace: app, labels: {app: web}}");
+    let pod = POD.replace(
+        "metadata: {name: web, namespace: app}",
+        "metadata: {name: web, namespace: app, labels: {app: web}}",
+    );
     let loaded = load_text(Arc::from("test.yaml"), &format!("{pod}{svc}"));
     let (index, _) = ObjectIndex::build(loaded.objects);
     let rbac = Rbac::from_index(&index, &RbacOptions::default());
     let exposure = crate::exposures(&harrier_posture::exposure::analyse(&index));
     let g = build(&index, &rbac, &exposure, &crate::BuildOptions::default());
-    assert_eq!(edges(&g, Technique::ExposedService), ["internet -> pod:app/web"]);
+    assert_eq!(
+        edges(&g, Technique::ExposedService),
+        ["internet -> pod:app/web"]
+    );
     let ev = evidence(&g, Technique::ExposedService);
-    assert_eq!(ev, ["14: load-balancer: LoadBalancer Service `web`, from any address, 80/TCP → port 80 → Pod `web`"]);
+    assert_eq!(
+        ev,
+        [
+            "14: load-balancer: LoadBalancer Service `web`, from any address, 80/TCP → port 80 → Pod `web`"
+        ]
+    );
     // A ClusterIP Service is no entry point.
     let internal = svc.replace("  type: LoadBalancer\n", "");
     let loaded = load_text(Arc::from("test.yaml"), &format!("{pod}{internal}"));
@@ -561,7 +706,12 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: app}]
 ";
     let text = format!("{POD}{admin}{}", role("app", rules, "web"));
     let g = graph_exposed(&text, &["web"]);
-    let result = find_paths(&g, &[Source::Internet], &[Target::ClusterAdmin], &Limits::default());
+    let result = find_paths(
+        &g,
+        &[Source::Internet],
+        &[Target::ClusterAdmin],
+        &Limits::default(),
+    );
     let Ok(result) = result else {
         panic!("{result:?}");
     };
@@ -582,7 +732,10 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: app}]
     );
     assert!(!result.truncated.any());
     // The depth cap cuts it, and says so.
-    let short = Limits { max_depth: 3, ..Limits::default() };
+    let short = Limits {
+        max_depth: 3,
+        ..Limits::default()
+    };
     let capped = find_paths(&g, &[Source::Internet], &[Target::ClusterAdmin], &short)
         .map(|r| (r.paths.len(), r.truncated.depth));
     assert_eq!(capped, Ok((0, true)));
@@ -593,7 +746,10 @@ fn sources_and_targets_parse() {
     assert_eq!("internet".parse(), Ok(Source::Internet));
     assert_eq!(
         "pod:ns/web".parse(),
-        Ok(Source::Pod { namespace: "ns".into(), name: "web".into() })
+        Ok(Source::Pod {
+            namespace: "ns".into(),
+            name: "web".into()
+        })
     );
     assert!("pod:web".parse::<Source>().is_err());
     assert!("sa:/x".parse::<Source>().is_err());
@@ -606,7 +762,10 @@ fn an_unknown_source_is_an_error() {
     let g = graph(POD);
     let r = find_paths(
         &g,
-        &[Source::Pod { namespace: "app".into(), name: "nope".into() }],
+        &[Source::Pod {
+            namespace: "app".into(),
+            name: "nope".into(),
+        }],
         &[Target::Nodes],
         &Limits::default(),
     );

@@ -8,10 +8,10 @@
 #![warn(missing_docs)]
 
 pub mod image;
-pub mod paths;
 mod json;
 mod junit;
 mod model;
+pub mod paths;
 pub mod rbac;
 mod sarif;
 mod table;

@@ -78,7 +78,10 @@ pub fn write_output(
 /// analysis; what it could not resolve is returned as problems.
 pub fn exposure_of(
     index: &harrier_k8s::ObjectIndex,
-) -> (Vec<harrier_graph::Exposure>, Vec<harrier_posture::rbac::Problem>) {
+) -> (
+    Vec<harrier_graph::Exposure>,
+    Vec<harrier_posture::rbac::Problem>,
+) {
     let found = harrier_posture::exposure::analyse(index);
     (harrier_graph::exposures(&found), found.problems)
 }

@@ -13,8 +13,7 @@ use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
 pub fn run(args: PathsArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let (index, status) =
-        super::rbac::load_index(&args.paths, args.max_file_size, printer);
+    let (index, status) = super::rbac::load_index(&args.paths, args.max_file_size, printer);
     let rbac = Rbac::from_index(
         &index,
         &RbacOptions {

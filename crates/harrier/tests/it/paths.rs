@@ -58,9 +58,21 @@ fn chains(doc: &Value) -> Vec<String> {
                 .as_array()
                 .expect("hops")
                 .iter()
-                .map(|h| format!("{}>{}", h["technique"].as_str().unwrap(), h["to_id"].as_str().unwrap()))
+                .map(|h| {
+                    format!(
+                        "{}>{}",
+                        h["technique"].as_str().unwrap(),
+                        h["to_id"].as_str().unwrap()
+                    )
+                })
                 .collect();
-            format!("{} {} {} {}", p["source_id"].as_str().unwrap(), p["goal"].as_str().unwrap(), p["length"], hops.join(" "))
+            format!(
+                "{} {} {} {}",
+                p["source_id"].as_str().unwrap(),
+                p["goal"].as_str().unwrap(),
+                p["length"],
+                hops.join(" ")
+            )
         })
         .collect()
 }
@@ -69,7 +81,15 @@ fn chains(doc: &Value) -> Vec<String> {
 fn table_prints_each_path_as_a_chain_with_its_techniques() {
     let dir = Dir::new();
     dir.write("chain.yaml", CHAIN);
-    let run = dir.run(&["paths", "-f", "chain.yaml", "--from", "pod:app/web", "--to", "cluster-admin"]);
+    let run = dir.run(&[
+        "paths",
+        "-f",
+        "chain.yaml",
+        "--from",
+        "pod:app/web",
+        "--to",
+        "cluster-admin",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
@@ -96,7 +116,10 @@ fn json_has_paths_hops_and_truncation_flags() {
     assert_eq!(first["source"], "pod app/web");
     assert_eq!(first["target"], "cluster-admin");
     assert_eq!(first["hops"][2]["mitre"], "T1610");
-    assert_eq!(first["hops"][2]["evidence"]["bindings"][0]["name"], "pod-maker");
+    assert_eq!(
+        first["hops"][2]["evidence"]["bindings"][0]["name"],
+        "pod-maker"
+    );
     assert_eq!(first["hops"][1]["evidence"]["location"]["line"], 5);
     assert_eq!(doc["truncated"]["depth"], false);
     assert_eq!(doc["truncated"]["paths"], false);
@@ -148,12 +171,25 @@ fn assert_valid_dot(dot: &str) -> (usize, usize) {
 fn dot_draws_the_paths_found_or_the_whole_graph() {
     let dir = Dir::new();
     dir.write("chain.yaml", CHAIN);
-    let run = dir.run(&["paths", "-f", "chain.yaml", "--to", "cluster-admin", "--format", "dot", "-o", "paths.dot"]);
+    let run = dir.run(&[
+        "paths",
+        "-f",
+        "chain.yaml",
+        "--to",
+        "cluster-admin",
+        "--format",
+        "dot",
+        "-o",
+        "paths.dot",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty());
     let dot = std::fs::read_to_string(dir.path().join("paths.dot")).unwrap();
     assert_eq!(assert_valid_dot(&dot), (5, 4));
-    assert!(dot.contains(r#""sa:app/web" -> "sa:app/deployer" [label="POD_CREATE\nT1610"];"#), "{dot}");
+    assert!(
+        dot.contains(r#""sa:app/web" -> "sa:app/deployer" [label="POD_CREATE\nT1610"];"#),
+        "{dot}"
+    );
     let all = dir.run(&["paths", "-f", "chain.yaml", "--format", "dot", "--dot-all"]);
     let (vertices, edges) = assert_valid_dot(&all.stdout);
     assert!(vertices > 5 && edges > 4, "{vertices} {edges}");
@@ -163,17 +199,45 @@ fn dot_draws_the_paths_found_or_the_whole_graph() {
 fn caps_are_reported_and_the_status_stays_zero() {
     let dir = Dir::new();
     dir.write("chain.yaml", CHAIN);
-    let run = dir.run(&["paths", "-f", "chain.yaml", "--max-depth", "2", "--format", "json"]);
+    let run = dir.run(&[
+        "paths",
+        "-f",
+        "chain.yaml",
+        "--max-depth",
+        "2",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = json(&run.stdout);
     assert_eq!(doc["truncated"]["depth"], true);
     assert_eq!(doc["paths"].as_array().map(Vec::len), Some(0));
-    assert!(run.stderr.contains("the depth cap was reached"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the depth cap was reached"),
+        "{}",
+        run.stderr
+    );
     let run = dir.run(&["paths", "-f", "chain.yaml", "--max-paths", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Truncated: more paths were found than --max-paths"), "{}", run.stdout);
-    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("1. ")).count(), 1);
-    let run = dir.run(&["paths", "-f", "chain.yaml", "--max-visits", "3", "--format", "json"]);
+    assert!(
+        run.stdout
+            .contains("Truncated: more paths were found than --max-paths"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.starts_with("1. ")).count(),
+        1
+    );
+    let run = dir.run(&[
+        "paths",
+        "-f",
+        "chain.yaml",
+        "--max-visits",
+        "3",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(json(&run.stdout)["truncated"]["visits"], true);
 }
@@ -184,7 +248,11 @@ fn bad_sources_and_inputs_are_errors() {
     dir.write("chain.yaml", CHAIN);
     let run = dir.run(&["paths", "-f", "chain.yaml", "--from", "pod:app/nope"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("pod app/nope is not among the inputs"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pod app/nope is not among the inputs"),
+        "{}",
+        run.stderr
+    );
     let run = dir.run(&["paths", "-f", "chain.yaml", "--to", "everything"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("`everything` is not"), "{}", run.stderr);
@@ -234,12 +302,22 @@ fn kubernetes_goat_chains() {
     inputs.sort();
     let goat: String = inputs.join(",");
     // Insecure RBAC: the superadmin account is cluster-admin through its binding.
-    let doc = paths_json(&["-f", &goat, "--from", "sa:kube-system/superadmin", "--to", "cluster-admin"]);
+    let doc = paths_json(&[
+        "-f",
+        &goat,
+        "--from",
+        "sa:kube-system/superadmin",
+        "--to",
+        "cluster-admin",
+    ]);
     assert_eq!(
         chains(&doc),
         ["sa:kube-system/superadmin cluster-admin 1 ADMIN_EQUIVALENT>cluster-admin"]
     );
-    assert_eq!(doc["paths"][0]["hops"][0]["evidence"]["bindings"][0]["name"], "superadmin");
+    assert_eq!(
+        doc["paths"][0]["hops"][0]["evidence"]["bindings"][0]["name"],
+        "superadmin"
+    );
     // Container escapes (scenarios 2 and 4, docker-bench, kube-bench): the privileged,
     // hostPath and hostPID workloads reach a node in two or three techniques.
     let doc = paths_json(&["-f", &goat, "--from", "pods", "--to", "nodes"]);
@@ -247,7 +325,13 @@ fn kubernetes_goat_chains() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| format!("{} {}", p["source_id"].as_str().unwrap(), p["hops"][1]["technique"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["source_id"].as_str().unwrap(),
+                p["hops"][1]["technique"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -260,7 +344,14 @@ fn kubernetes_goat_chains() {
         ])
     );
     // Scenario 2 (DIND): the containerd socket is a way out of its own.
-    let doc = paths_json(&["-f", &goat, "--from", "pod:default/health-check-deployment", "--to", "nodes"]);
+    let doc = paths_json(&[
+        "-f",
+        &goat,
+        "--from",
+        "pod:default/health-check-deployment",
+        "--to",
+        "nodes",
+    ]);
     assert_eq!(doc["paths"].as_array().map(Vec::len), Some(1));
     // Scenario 8 (NodePort exposed services): the internet reaches the internal-proxy pods;
     // docker-bench runs in the host's network and is reached as well.
@@ -286,10 +377,19 @@ fn kubernetes_goat_chains() {
     );
     // Scenario 16 (RBAC least privileges): the hunger-check pod's account reads the secrets
     // of big-monolith.
-    let doc = paths_json(&["-f", &goat, "--from", "pod:big-monolith/hunger-check-deployment", "--to", "secrets"]);
+    let doc = paths_json(&[
+        "-f",
+        &goat,
+        "--from",
+        "pod:big-monolith/hunger-check-deployment",
+        "--to",
+        "secrets",
+    ]);
     assert_eq!(
         chains(&doc),
-        ["pod:deployment:big-monolith/hunger-check-deployment secrets 3 CONTAINER_ATTACH>container:big-monolith/hunger-check-deployment/hunger-check TOKEN_STEAL>sa:big-monolith/big-monolith-sa SECRET_READ>secrets:big-monolith/*"]
+        [
+            "pod:deployment:big-monolith/hunger-check-deployment secrets 3 CONTAINER_ATTACH>container:big-monolith/hunger-check-deployment/hunger-check TOKEN_STEAL>sa:big-monolith/big-monolith-sa SECRET_READ>secrets:big-monolith/*"
+        ]
     );
 }
 
@@ -311,7 +411,14 @@ fn badpods_reach_their_node_except_nothing_allowed() {
     ];
     for (category, techniques) in expected {
         let dir = root.join(category);
-        let doc = paths_json(&["-f", &dir.to_string_lossy(), "--from", "pods", "--to", "nodes"]);
+        let doc = paths_json(&[
+            "-f",
+            &dir.to_string_lossy(),
+            "--from",
+            "pods",
+            "--to",
+            "nodes",
+        ]);
         let paths = doc["paths"].as_array().unwrap();
         // Ten manifests: {exec, revshell} × {pod, deployment, deamonset, job, replicaset}.
         assert_eq!(paths.len(), 10, "{category}: {paths:?}");
@@ -321,7 +428,14 @@ fn badpods_reach_their_node_except_nothing_allowed() {
         }
     }
     let nothing = root.join("nothing-allowed");
-    let doc = paths_json(&["-f", &nothing.to_string_lossy(), "--from", "pods", "--to", "nodes"]);
+    let doc = paths_json(&[
+        "-f",
+        &nothing.to_string_lossy(),
+        "--from",
+        "pods",
+        "--to",
+        "nodes",
+    ]);
     assert_eq!(doc["paths"].as_array().map(Vec::len), Some(0), "{doc}");
 }
 
@@ -343,7 +457,9 @@ fn argo_cd_application_controller_is_a_cluster_admin_equivalent() {
     ]);
     assert_eq!(
         chains(&doc),
-        ["pod:statefulset:argocd/argocd-application-controller cluster-admin 3 CONTAINER_ATTACH>container:argocd/argocd-application-controller/argocd-application-controller TOKEN_STEAL>sa:argocd/argocd-application-controller ADMIN_EQUIVALENT>cluster-admin"]
+        [
+            "pod:statefulset:argocd/argocd-application-controller cluster-admin 3 CONTAINER_ATTACH>container:argocd/argocd-application-controller/argocd-application-controller TOKEN_STEAL>sa:argocd/argocd-application-controller ADMIN_EQUIVALENT>cluster-admin"
+        ]
     );
     assert_eq!(
         doc["paths"][0]["hops"][2]["evidence"]["bindings"][0]["role"]["name"],
@@ -365,7 +481,8 @@ fn argo_cd_application_controller_is_a_cluster_admin_equivalent() {
 
 #[test]
 fn cert_manager_pods_do_not_reach_cluster_admin() {
-    let Some(manifest) = corpus("manifests/realworld/cert-manager/cert-manager-v1.14.4.yaml") else {
+    let Some(manifest) = corpus("manifests/realworld/cert-manager/cert-manager-v1.14.4.yaml")
+    else {
         return;
     };
     let manifest = manifest.to_string_lossy().into_owned();

@@ -166,7 +166,7 @@ impl Technique {
                 "ENDPOINT_EXPLOIT",
                 "exploit the exposed service",
                 "T1190",
-                "a LoadBalancer/NodePort Service, externalIPs, an Ingress or a Gateway route reaches the pod (harrier-posture exposure analysis)",
+                "the exposure analysis finds an unrestricted route from outside the cluster to the pod: a LoadBalancer or NodePort Service, externalIPs, an Ingress, a Gateway API route, a hostPort or hostNetwork",
             ),
             Technique::AnonymousAccess => m(
                 "ANONYMOUS_ACCESS",
@@ -425,6 +425,23 @@ mod tests {
             assert!(id.starts_with('T') && id.len() >= 5, "{t}: {id}");
             assert!(id[1..5].chars().all(|c| c.is_ascii_digit()), "{t}: {id}");
             assert!(!t.meta().condition.is_empty());
+        }
+    }
+}
+
+#[cfg(test)]
+mod docs_tests {
+    use super::Technique;
+
+    /// docs/attack-paths.md lists every technique with its name, ATT&CK id and condition, as
+    /// this table writes them; a technique added or changed here must be documented there.
+    #[test]
+    fn docs_list_every_technique() {
+        let docs = include_str!("../../../docs/attack-paths.md");
+        for t in Technique::ALL {
+            let m = t.meta();
+            let row = format!("| `{}` | {} | {} | {} |", m.name, m.mitre, m.title, m.condition);
+            assert!(docs.contains(&row), "docs/attack-paths.md lacks the row\n{row}");
         }
     }
 }

@@ -380,6 +380,8 @@ pub fn find_paths(
     let started = Instant::now();
     let mut truncated = Truncated::default();
     let mut ranked_sources: Vec<(VertexId, u8)> = Vec::new();
+    // A source named twice (`pods` and `pod:NS/NAME`) is searched from once, at its first rank.
+    let mut seen = vec![false; g.vertex_count()];
     for source in sources {
         let rank = match source {
             Source::Internet => 0,
@@ -387,7 +389,10 @@ pub fn find_paths(
             _ => 2,
         };
         for v in source_vertices(g, source)? {
-            if !ranked_sources.iter().any(|(s, _)| *s == v) {
+            if let Some(seen) = seen.get_mut(v as usize)
+                && !*seen
+            {
+                *seen = true;
                 ranked_sources.push((v, rank));
             }
         }

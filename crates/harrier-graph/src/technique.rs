@@ -440,8 +440,14 @@ mod docs_tests {
         let docs = include_str!("../../../docs/attack-paths.md");
         for t in Technique::ALL {
             let m = t.meta();
-            let row = format!("| `{}` | {} | {} | {} |", m.name, m.mitre, m.title, m.condition);
-            assert!(docs.contains(&row), "docs/attack-paths.md lacks the row\n{row}");
+            let row = format!(
+                "| `{}` | {} | {} | {} |",
+                m.name, m.mitre, m.title, m.condition
+            );
+            assert!(
+                docs.contains(&row),
+                "docs/attack-paths.md lacks the row\n{row}"
+            );
         }
     }
 }

@@ -771,3 +771,30 @@ fn an_unknown_source_is_an_error() {
     );
     assert!(r.is_err());
 }
+
+#[test]
+fn the_deadline_stops_the_search_and_says_so() {
+    // Enough pods for the walk to look at the clock (every 1,024 vertices).
+    let mut text = String::new();
+    for i in 0..700 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: app}}\nspec: {{containers: [{{name: c, image: i, securityContext: {{privileged: true}}}}]}}\n"
+        ));
+    }
+    let g = graph(&text);
+    let limits = Limits {
+        timeout: std::time::Duration::ZERO,
+        ..Limits::default()
+    };
+    let r = find_paths(&g, &[Source::AllPods], &[Target::Nodes], &limits);
+    assert!(
+        r.as_ref().is_ok_and(|r| r.truncated.time),
+        "{:?}",
+        r.map(|r| r.truncated)
+    );
+    let r = find_paths(&g, &[Source::AllPods], &[Target::Nodes], &Limits::default());
+    assert_eq!(
+        r.map(|r| (r.paths.len(), r.truncated.any())),
+        Ok((100, true))
+    );
+}

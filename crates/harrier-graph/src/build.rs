@@ -1082,12 +1082,15 @@ impl Builder<'_> {
                     );
                 }
             }
-            // Impersonation limited by resourceNames: one question per known name.
-            for &id in &users_and_groups {
-                if self.g.kind(id) != Some(kind) {
+            // Impersonation limited by resourceNames: one question per name some rule lists
+            // (asking for every known user and group was one pass over the bindings each).
+            let Ok(request) = Request::parse("impersonate", resource, None, None) else {
+                continue;
+            };
+            for name in self.rbac.named_in(&request) {
+                let Some(id) = self.g.find(kind, None, &name, None) else {
                     continue;
-                }
-                let name = self.g.name(id).to_owned();
+                };
                 for grant in self.grants("impersonate", resource, Some(&name)) {
                     if grant.scope.is_some() {
                         continue;

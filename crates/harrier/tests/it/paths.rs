@@ -375,6 +375,15 @@ fn kubernetes_goat_chains() {
             "\"pod:deployment:default/internal-proxy-deployment\"",
         ])
     );
+    // Scenario 2 (DIND): health-check mounts the containerd socket; scenario 4: system-monitor
+    // mounts the host's `/`. Both are ways to the node besides privileged mode.
+    for edge in [
+        r#""volume:default/health-check-deployment/containerd-sock-volume" -> "node:*" [label="EXPLOIT_CONTAINERD_SOCK\nT1611"];"#,
+        r#""volume:default/system-monitor-deployment/host-filesystem" -> "node:*" [label="EXPLOIT_HOST_WRITE\nT1611"];"#,
+        r#""volume:default/docker-bench-security/docker-sock-volume" -> "node:*" [label="EXPLOIT_CONTAINERD_SOCK\nT1611"];"#,
+    ] {
+        assert!(run.stdout.contains(edge), "missing {edge}");
+    }
     // Scenario 16 (RBAC least privileges): the hunger-check pod's account reads the secrets
     // of big-monolith.
     let doc = paths_json(&[

@@ -187,8 +187,8 @@ impl Graph {
         id
     }
 
-    /// The vertex of `kind`, `namespace`, `name`, if the graph has it (any detail when
-    /// `detail` is `None` is not looked for: the key must match exactly).
+    /// The vertex of `kind`, `namespace`, `name` and `detail`, if the graph has it. The key
+    /// must match exactly: a pod's detail is its controller's kind, so `None` finds no pod.
     pub fn find(
         &self,
         kind: VertexKind,

@@ -16,6 +16,7 @@ pub mod checks;
 mod emit;
 mod engine;
 pub mod exposure;
+pub mod host;
 pub mod identity;
 pub mod netpol;
 mod pod_security;

@@ -12,6 +12,7 @@ mod json;
 mod junit;
 mod model;
 pub mod network;
+pub mod paths;
 pub mod rbac;
 mod sarif;
 mod table;

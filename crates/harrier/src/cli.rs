@@ -77,6 +77,17 @@ pub enum Command {
     /// the cluster and how, and which pods no policy isolates.
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// Attack paths: the shortest chains of attack techniques from entry points (the
+    /// internet, any authenticated user, a compromised pod) to critical targets
+    /// (cluster-admin, nodes, the secrets of kube-system).
+    ///
+    /// Each path is printed as a chain with every hop's technique, MITRE ATT&CK id and
+    /// evidence (file:line, binding). Without --from the sources are the internet, any
+    /// authenticated user and every pod; without --to the targets are cluster-admin, nodes and
+    /// kube-system's secrets. One path per source and target, the shortest. The search is
+    /// bounded (--max-depth, --max-paths, --max-visits, --timeout); a cap that is hit is
+    /// reported and the exit status stays 0. See docs/attack-paths.md.
+    Paths(PathsArgs),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -232,6 +243,52 @@ pub struct RisksArgs {
     pub fail_on: Option<String>,
     #[command(flatten)]
     pub source: RbacSourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    #[command(flatten)]
+    pub objects: ObjectSourceArgs,
+    /// Where the attacker starts: `internet`, `authenticated`, `pods` (every pod),
+    /// `pod:NS/NAME` (a Pod or a controller's pods), `sa:NS/NAME`, `user:NAME`, `group:NAME`;
+    /// repeatable [default: internet, authenticated, pods].
+    #[arg(long = "from", value_name = "SOURCE")]
+    pub from: Vec<harrier_graph::Source>,
+    /// What the attacker wants: `cluster-admin`, `nodes`, `kube-system-secrets`, `secrets`,
+    /// `sa:NS/NAME`; repeatable [default: cluster-admin, nodes, kube-system-secrets].
+    #[arg(long = "to", value_name = "TARGET")]
+    pub to: Vec<harrier_graph::Target>,
+    /// Longest path, in techniques.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub max_depth: usize,
+    /// Most paths printed (the first in output order).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_paths: usize,
+    /// Most vertices the search visits, over every target.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    pub max_visits: usize,
+    /// Longest time the search may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// A table of chains, JSON, or Graphviz DOT.
+    #[arg(long, value_enum, default_value_t = PathsFormat::Table)]
+    pub format: PathsFormat,
+    /// With `--format dot`, draw the whole graph instead of the paths found.
+    #[arg(long)]
+    pub dot_all: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The namespace of Roles and RoleBindings that name none, as `kubectl apply -n` would set it.
+    #[arg(long, value_name = "NAMESPACE", default_value = "default")]
+    pub default_namespace: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathsFormat {
+    Table,
+    Json,
+    Dot,
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Checks(checks) => commands::checks::run(checks, printer),
         Command::Rbac(rbac) => commands::rbac::run(rbac, printer),
         Command::Network(network) => commands::network::run(network, printer),
+        Command::Paths(args) => commands::paths::run(args, printer),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

@@ -1034,6 +1034,36 @@ impl Rbac {
             .collect()
     }
 
+    /// The object names that rules limited by `resourceNames` would grant `request` for, in
+    /// one pass over the bindings: the names worth asking [`Rbac::who_can`] about one by one
+    /// (the request's own `name` is ignored). Sorted, each once.
+    pub fn named_in(&self, request: &Request) -> Vec<String> {
+        let Request::Resource(r) = request else {
+            return Vec::new();
+        };
+        let combined = match &r.subresource {
+            Some(sub) => format!("{}/{sub}", r.resource),
+            None => r.resource.clone(),
+        };
+        let subresource = r.subresource.as_deref().unwrap_or("");
+        let mut names = BTreeSet::new();
+        for binding in &self.bindings {
+            if !Rbac::binding_reaches(binding, request) {
+                continue;
+            }
+            for rule in self.rules_of(binding) {
+                if !rule.resource_names.is_empty()
+                    && matching::verb_matches(rule, &r.verb)
+                    && matching::api_group_matches(rule, &r.group)
+                    && matching::resource_matches(rule, &combined, subresource)
+                {
+                    names.extend(rule.resource_names.iter().cloned());
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+
     /// Every rule `identity` holds, grouped by where it holds it: cluster-wide first, then
     /// namespaces in order.
     pub fn can(&self, identity: &Identity) -> Vec<ScopeRules<'_>> {

@@ -564,3 +564,27 @@ subjects: [{kind: ServiceAccount, name: b}]
         ]
     );
 }
+
+#[test]
+fn named_in_lists_the_resource_names_of_matching_rules() {
+    let rbac = rbac(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: imp}
+rules:
+- {apiGroups: [\"\"], resources: [users], verbs: [impersonate], resourceNames: [bob, alice]}
+- {apiGroups: [\"\"], resources: [groups], verbs: [impersonate], resourceNames: [ops]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: imp}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: imp}
+subjects: [{kind: User, name: eve}]
+",
+    );
+    assert_eq!(
+        rbac.named_in(&req("impersonate", "users", None)),
+        ["alice", "bob"]
+    );
+    assert!(rbac.named_in(&req("get", "secrets", None)).is_empty());
+}

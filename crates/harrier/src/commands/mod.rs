@@ -5,6 +5,7 @@ pub mod db;
 pub mod generate_docs;
 pub mod image;
 pub mod network;
+pub mod paths;
 pub mod progress;
 pub mod rbac;
 pub mod scan;
@@ -73,4 +74,16 @@ pub fn write_output(
             }
         }
     }
+}
+
+/// The pods reachable from outside the cluster, for the attack graph, from the exposure
+/// analysis; what it could not resolve is returned as problems.
+pub fn exposure_of(
+    index: &harrier_k8s::ObjectIndex,
+) -> (
+    Vec<harrier_graph::Exposure>,
+    Vec<harrier_posture::rbac::Problem>,
+) {
+    let found = harrier_posture::exposure::analyse(index);
+    (harrier_graph::exposures(&found), found.problems)
 }

@@ -9,6 +9,7 @@ mod db;
 mod deploy;
 mod docs;
 mod network;
+mod paths;
 mod rbac;
 mod rbac_risks;
 mod regression;

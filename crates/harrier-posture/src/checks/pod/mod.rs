@@ -61,7 +61,7 @@ mod run_as_low_uid;
 mod run_as_root_group;
 mod secret_in_env_var;
 mod security_context_missing;
-mod sensitive_host_path_mounted;
+pub(crate) mod sensitive_host_path_mounted;
 mod service_account_token_automounted;
 mod shared_process_namespace;
 mod single_replica;

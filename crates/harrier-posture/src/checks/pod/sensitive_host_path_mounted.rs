@@ -23,7 +23,7 @@ pub static CHECK: Check = Check {
 
 /// Host directories whose contents control the node or hold its credentials, most specific
 /// first so that the reason names the closest one.
-const SENSITIVE: [(&str, &str); 16] = [
+pub(crate) const SENSITIVE: [(&str, &str); 16] = [
     (
         "/etc/kubernetes",
         "the node's Kubernetes credentials and static pod manifests",

@@ -1,0 +1,45 @@
+//! Serves manifest files through the fixture API server, for measuring `harrier scan cluster`
+//! and `harrier rbac --cluster` on a large cluster without one:
+//!
+//! ```sh
+//! python3 scripts/make-bench-cluster.py /tmp/cluster.yaml
+//! cargo run --release -p harrier-k8s --features cluster --example fixture_server -- /tmp/cluster.yaml /tmp/kubeconfig &
+//! harrier scan cluster --kubeconfig /tmp/kubeconfig --qps 0
+//! ```
+#![allow(clippy::print_stderr, clippy::exit)]
+
+use std::path::PathBuf;
+
+use harrier_core::yaml::de::from_node;
+use harrier_k8s::cluster::fixture::FixtureServer;
+use harrier_k8s::{LoadOptions, load};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [manifests, kubeconfig] = args.as_slice() else {
+        eprintln!("usage: fixture_server MANIFESTS KUBECONFIG_OUT");
+        std::process::exit(2);
+    };
+    let loaded = load(&[PathBuf::from(manifests)], &LoadOptions::default());
+    let objects: Vec<serde_json::Value> = loaded
+        .objects
+        .iter()
+        .filter_map(|o| from_node(&o.node).ok())
+        .collect();
+    let count = objects.len();
+    let server = match FixtureServer::start(objects) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = std::fs::write(kubeconfig, server.kubeconfig("bench")) {
+        eprintln!("cannot write {kubeconfig}: {e}");
+        std::process::exit(1);
+    }
+    eprintln!("serving {count} objects at {}", server.base);
+    loop {
+        std::thread::park();
+    }
+}

@@ -271,7 +271,7 @@ fn who_can_over_a_live_cluster_agrees_with_the_manifests() {
         assert!(!subjects(&files).is_empty(), "{verb} {resource}");
         assert_eq!(subjects(&live), subjects(&files), "{verb} {resource}");
         assert!(
-            live.stderr.contains("warning: secrets not read: ")
+            live.stderr.contains("warning: argo:secrets: not read: ")
                 && live.stderr.contains(
                     "reading it needs {apiGroups: [\"\"], resources: [secrets], verbs: [list]}"
                 ),

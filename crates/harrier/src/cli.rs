@@ -444,8 +444,11 @@ pub struct ClusterScanArgs {
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
     /// Scan namespaced resources of this namespace only [default: every namespace].
-    #[arg(short, long, value_name = "NAMESPACE")]
+    #[arg(short, long, value_name = "NAMESPACE", conflicts_with = "all_namespaces")]
     pub namespace: Option<String>,
+    /// Scan every namespace (the default; accepted as kubectl spells it).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
     /// Scan only objects with these labels (`app=web,tier!=db`).
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,

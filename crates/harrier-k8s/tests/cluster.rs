@@ -301,3 +301,120 @@ fn every_wanted_resource_is_named_once() {
     let names: BTreeSet<(&str, &str)> = ANALYSED.iter().map(|w| (w.group, w.resource)).collect();
     assert_eq!(names.len(), ANALYSED.len());
 }
+
+/// After the full read, changes arrive through watches continuing from each list's version:
+/// an added pod, a modified pod, a deleted pod and a new ClusterRoleBinding, nothing twice
+/// and nothing from before the list.
+#[test]
+fn changes_after_the_read_arrive_through_watches() {
+    use std::ops::ControlFlow;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use harrier_k8s::cluster::watch::{Change, Follower, WatchOptions, watch_cluster};
+
+    let pod = |name: &str, labels: serde_json::Value| {
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "shop", "labels": labels},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    };
+    let server = Arc::new(
+        FixtureServer::start(vec![
+            pod("a", serde_json::json!({})),
+            pod("b", serde_json::json!({})),
+            // So that the cluster serves ClusterRoleBindings from the start.
+            serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": "view"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                "subjects": []}),
+        ])
+        .unwrap(),
+    );
+    // A change before the read is part of the read, not of the watch.
+    server.apply(pod("early", serde_json::json!({})));
+    let dir = tempfile::tempdir().unwrap();
+    let options = WatchOptions {
+        cluster: options(kubeconfig(&server, &dir)),
+        debounce: Duration::from_millis(200),
+        max_batch: 64,
+        stop_after: Some(Duration::from_secs(20)),
+    };
+    let changer = {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(500));
+            server.apply(pod("c", serde_json::json!({})));
+            server.apply(pod("a", serde_json::json!({"tier": "front"})));
+            server.delete("v1", "Pod", Some("shop"), "b");
+            server.apply(serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": "new-admin"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                "subjects": [{"kind": "User", "name": "mallory"}]}));
+        })
+    };
+    #[derive(Default)]
+    struct Recorder {
+        initial: Vec<String>,
+        seen: Vec<String>,
+    }
+    impl Follower for Recorder {
+        fn snapshot(&mut self, snapshot: harrier_k8s::cluster::ClusterSnapshot) {
+            self.initial = snapshot
+                .loaded
+                .objects
+                .iter()
+                .map(|o| o.resource.name.clone().unwrap_or_default())
+                .collect();
+        }
+        fn changes(&mut self, batch: Vec<Change>) -> ControlFlow<()> {
+            for change in batch {
+                self.seen.push(match change {
+                    Change::Applied(object) => {
+                        let labelled = object.node.get_path("metadata.labels.tier").is_some();
+                        format!(
+                            "applied {} {}{}",
+                            object.kind(),
+                            object.resource.name.clone().unwrap_or_default(),
+                            if labelled { " (tier)" } else { "" }
+                        )
+                    }
+                    Change::Deleted(key) => {
+                        format!("deleted {} {:?}/{}", key.kind, key.namespace, key.name)
+                    }
+                });
+            }
+            if self.seen.len() >= 4 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+    let mut recorder = Recorder::default();
+    watch_cluster(&options, &mut recorder).unwrap();
+    changer.join().unwrap();
+    let Recorder {
+        mut initial,
+        mut seen,
+    } = recorder;
+    initial.sort();
+    assert_eq!(initial, ["a", "b", "early", "view"]);
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "applied ClusterRoleBinding new-admin",
+            "applied Pod a (tier)",
+            "applied Pod c",
+            "deleted Pod Some(\"shop\")/b",
+        ]
+    );
+    let watches: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("watch="))
+        .collect();
+    assert!(
+        watches
+            .iter()
+            .any(|r| r.contains("/api/v1/pods?") && r.contains("resourceVersion=1001")),
+        "{watches:?}"
+    );
+}

@@ -117,7 +117,13 @@ fn location(l: &Location) -> LocationOut<'_> {
 }
 
 fn finding<'a>(report: &Report<'_>, f: &'a Finding) -> FindingOut<'a> {
-    let meta = report.meta(f);
+    finding_out(report.catalog, f)
+}
+
+/// A finding as the JSON report writes it, for other documents that carry findings (watch
+/// alerts).
+pub(crate) fn finding_out<'a>(catalog: &harrier_core::Catalog, f: &'a Finding) -> FindingOut<'a> {
+    let meta = catalog.get(f.check_id);
     FindingOut {
         check_id: f.check_id.as_str(),
         slug: meta.map_or("", |m| m.slug),

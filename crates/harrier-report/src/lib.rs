@@ -7,6 +7,7 @@
 //! the `io::Write` they are given.
 #![warn(missing_docs)]
 
+pub mod alert;
 pub mod image;
 mod json;
 mod junit;

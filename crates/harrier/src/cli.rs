@@ -88,6 +88,14 @@ pub enum Command {
     /// bounded (--max-depth, --max-paths, --max-visits, --timeout); a cap that is hit is
     /// reported and the exit status stays 0. See docs/attack-paths.md.
     Paths(PathsArgs),
+    /// Watch a live cluster and report each finding a change introduces or fixes.
+    ///
+    /// Reads the cluster as `scan cluster` does, reports the findings present at start, then
+    /// follows every resource with watches (continuing from the list, so nothing is missed) and,
+    /// after each quiet interval (--debounce), re-runs the checks and reports what appeared
+    /// (`finding`) and what disappeared (`resolved`), one JSON object per line, to standard
+    /// output, a file, and/or a webhook. Runs until interrupted (or --duration).
+    Watch(WatchArgs),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -444,7 +452,12 @@ pub struct ClusterScanArgs {
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
     /// Scan namespaced resources of this namespace only [default: every namespace].
-    #[arg(short, long, value_name = "NAMESPACE", conflicts_with = "all_namespaces")]
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        conflicts_with = "all_namespaces"
+    )]
     pub namespace: Option<String>,
     /// Scan every namespace (the default; accepted as kubectl spells it).
     #[arg(short = 'A', long)]
@@ -460,6 +473,39 @@ pub struct ClusterScanArgs {
     pub qps: f64,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The kubeconfig file [default: KUBECONFIG, then ~/.kube/config, then in-cluster].
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context [default: its current context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Watch namespaced resources of this namespace only [default: every namespace].
+    #[arg(short, long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Watch only objects with these labels (`app=web,tier!=db`).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Re-run the checks once no change arrived for this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub debounce: u64,
+    /// Stop after this many seconds [default: run until interrupted].
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u64>,
+    /// Append alerts to this file (JSON lines) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also POST each batch of alerts, as a JSON array, to this URL (https unless on loopback).
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// Do not report the findings present at start, only changes.
+    #[arg(long)]
+    pub changes_only: bool,
     #[command(flatten)]
     pub selection: SelectionArgs,
 }

@@ -37,6 +37,10 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Rbac(rbac) => commands::rbac::run(rbac, printer),
         Command::Network(network) => commands::network::run(network, printer),
         Command::Paths(args) => commands::paths::run(args, printer),
+        #[cfg(feature = "cluster")]
+        Command::Watch(args) => commands::watch::run(args, &cli.global, printer),
+        #[cfg(not(feature = "cluster"))]
+        Command::Watch(_) => anyhow::bail!("this harrier was built without the `cluster` feature"),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

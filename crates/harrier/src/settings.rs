@@ -70,6 +70,18 @@ impl ManifestSettings {
     }
 }
 
+/// `--select`, `--ignore`, `--min-severity` and `--exceptions`, resolved: the checks reported
+/// (`None` for all) and the accepted risks.
+pub fn posture_selection(
+    args: &SelectionArgs,
+    catalog: &Catalog,
+) -> anyhow::Result<(Option<Vec<CheckId>>, Option<ExceptionSet>)> {
+    Ok((
+        selected_checks(args, catalog)?,
+        load_exceptions(args, catalog)?,
+    ))
+}
+
 impl OutputSettings {
     fn resolve(args: OutputArgs, global: &GlobalArgs) -> anyhow::Result<OutputSettings> {
         let format = match args.format {

@@ -32,7 +32,24 @@ struct State {
     resources: Vec<Served>,
     forbidden: BTreeSet<String>,
     requests: Vec<String>,
+    /// What `/version` reports.
+    git_version: String,
+    /// The cluster's current `resourceVersion`: lists report it, each change increments it.
+    revision: u64,
+    /// Every change since the start, for watches.
+    events: Vec<Recorded>,
+}
+
+/// A change, as a watch streams it.
+#[derive(Debug, Clone)]
+struct Recorded {
+    group: String,
     version: String,
+    plural: String,
+    namespace: Option<String>,
+    kind: &'static str,
+    object: Value,
+    revision: u64,
 }
 
 /// A running fixture server; it lives until the process ends.
@@ -82,46 +99,17 @@ impl FixtureServer {
     /// port. Namespaced objects without a namespace land in `default`, as `kubectl apply`
     /// would put them.
     pub fn start(objects: impl IntoIterator<Item = Value>) -> std::io::Result<FixtureServer> {
-        let mut resources: BTreeMap<(String, String, String), Served> = BTreeMap::new();
-        for mut object in objects {
-            let api_version = object["apiVersion"].as_str().unwrap_or("").to_owned();
-            let kind = object["kind"].as_str().unwrap_or("").to_owned();
-            if api_version.is_empty() || kind.is_empty() || kind.ends_with("List") {
-                continue;
-            }
-            let (group, version) = match api_version.split_once('/') {
-                Some((g, v)) => (g.to_owned(), v.to_owned()),
-                None => (String::new(), api_version.clone()),
-            };
-            let (plural, namespaced) = KNOWN
-                .iter()
-                .find(|(k, _, _)| *k == kind)
-                .map(|(_, p, n)| ((*p).to_owned(), *n))
-                .unwrap_or_else(|| (format!("{}s", kind.to_lowercase()), true));
-            if namespaced && object["metadata"]["namespace"].as_str().is_none() {
-                if let Some(meta) = object["metadata"].as_object_mut() {
-                    meta.insert("namespace".to_owned(), json!("default"));
-                }
-            }
-            let served = resources
-                .entry((group.clone(), version.clone(), plural.clone()))
-                .or_insert_with(|| Served {
-                    group,
-                    version,
-                    kind,
-                    plural,
-                    namespaced,
-                    objects: Vec::new(),
-                });
-            served.objects.push(object);
+        let mut state = State {
+            git_version: "v1.27.2".to_owned(),
+            revision: 1000,
+            ..State::default()
+        };
+        for object in objects {
+            let _ = place(&mut state, object);
         }
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let base = format!("http://{}", listener.local_addr()?);
-        let state = Arc::new(Mutex::new(State {
-            resources: resources.into_values().collect(),
-            version: "v1.27.2".to_owned(),
-            ..State::default()
-        }));
+        let state = Arc::new(Mutex::new(state));
         let shared = state.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -139,9 +127,43 @@ impl FixtureServer {
         lock(&self.state).forbidden.insert(resource.to_owned());
     }
 
+    /// Creates or replaces an object, as `kubectl apply` would, and tells watches.
+    pub fn apply(&self, object: Value) {
+        let mut state = lock(&self.state);
+        if let Some((served, existed, object)) = place(&mut state, object) {
+            record(
+                &mut state,
+                served,
+                if existed { "MODIFIED" } else { "ADDED" },
+                object,
+            );
+        }
+    }
+
+    /// Deletes the object of `api_version`, `kind`, `namespace` and `name`, and tells watches.
+    pub fn delete(&self, api_version: &str, kind: &str, namespace: Option<&str>, name: &str) {
+        let mut state = lock(&self.state);
+        let found = state
+            .resources
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, served)| {
+                let position = served.objects.iter().position(|o| {
+                    o["apiVersion"] == api_version
+                        && o["kind"] == kind
+                        && o["metadata"]["name"].as_str() == Some(name)
+                        && o["metadata"]["namespace"].as_str() == namespace
+                })?;
+                Some((i, served.objects.remove(position)))
+            });
+        if let Some((served, object)) = found {
+            record(&mut state, served, "DELETED", object);
+        }
+    }
+
     /// Makes `/version` report `git_version` (`v1.27.2` unless told otherwise).
     pub fn set_version(&self, git_version: &str) {
-        git_version.clone_into(&mut lock(&self.state).version);
+        git_version.clone_into(&mut lock(&self.state).git_version);
     }
 
     /// Every request line seen (method and path with query), in order.
@@ -156,6 +178,83 @@ impl FixtureServer {
             self.base
         )
     }
+}
+
+/// Adds `object` to the resource it belongs to, replacing one of the same name; returns the
+/// resource's position, whether the object existed, and the object as stored.
+fn place(state: &mut State, mut object: Value) -> Option<(usize, bool, Value)> {
+    let api_version = object["apiVersion"].as_str().unwrap_or("").to_owned();
+    let kind = object["kind"].as_str().unwrap_or("").to_owned();
+    if api_version.is_empty() || kind.is_empty() || kind.ends_with("List") {
+        return None;
+    }
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g.to_owned(), v.to_owned()),
+        None => (String::new(), api_version.clone()),
+    };
+    let (plural, namespaced) = KNOWN
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map(|(_, p, n)| ((*p).to_owned(), *n))
+        .unwrap_or_else(|| (format!("{}s", kind.to_lowercase()), true));
+    if namespaced && object["metadata"]["namespace"].as_str().is_none() {
+        if let Some(meta) = object["metadata"].as_object_mut() {
+            meta.insert("namespace".to_owned(), json!("default"));
+        }
+    }
+    let position = match state
+        .resources
+        .iter()
+        .position(|s| s.group == group && s.version == version && s.plural == plural)
+    {
+        Some(p) => p,
+        None => {
+            state.resources.push(Served {
+                group,
+                version,
+                kind,
+                plural,
+                namespaced,
+                objects: Vec::new(),
+            });
+            state.resources.len() - 1
+        }
+    };
+    let served = state.resources.get_mut(position)?;
+    let same = |o: &Value| {
+        o["metadata"]["name"] == object["metadata"]["name"]
+            && o["metadata"]["namespace"] == object["metadata"]["namespace"]
+    };
+    let stored = object.clone();
+    match served.objects.iter_mut().find(|o| same(o)) {
+        Some(existing) => {
+            *existing = object;
+            Some((position, true, stored))
+        }
+        None => {
+            served.objects.push(object);
+            Some((position, false, stored))
+        }
+    }
+}
+
+/// Records a change to `object` of resource `served`.
+fn record(state: &mut State, served: usize, kind: &'static str, object: Value) {
+    state.revision += 1;
+    let revision = state.revision;
+    let Some(resource) = state.resources.get(served) else {
+        return;
+    };
+    let recorded = Recorded {
+        group: resource.group.clone(),
+        version: resource.version.clone(),
+        plural: resource.plural.clone(),
+        namespace: object["metadata"]["namespace"].as_str().map(str::to_owned),
+        kind,
+        object,
+        revision,
+    };
+    state.events.push(recorded);
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -197,6 +296,10 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
         lock(state)
             .requests
             .push(request_line.trim_end().to_owned());
+        if let Some(watch) = watch_request(&target) {
+            stream_watch(&mut writer, &watch, state)?;
+            continue;
+        }
         let (status, body) = answer(&target, state);
         let reason = match status {
             200 => "OK",
@@ -213,6 +316,99 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
     }
 }
 
+/// What a watch asks for.
+struct WatchRequest {
+    group: String,
+    version: String,
+    plural: String,
+    namespace: Option<String>,
+    since: u64,
+    timeout: std::time::Duration,
+}
+
+fn watch_request(target: &str) -> Option<WatchRequest> {
+    let (path, query) = target.split_once('?')?;
+    let query: BTreeMap<&str, String> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k, percent_decode(v)))
+        .collect();
+    if !matches!(query.get("watch").map(String::as_str), Some("true" | "1")) {
+        return None;
+    }
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, rest): (&str, &str, &[&str]) = match segments.as_slice() {
+        ["api", version, rest @ ..] => ("", version, rest),
+        ["apis", group, version, rest @ ..] => (group, version, rest),
+        _ => return None,
+    };
+    let (namespace, plural) = match rest {
+        [plural] => (None, *plural),
+        ["namespaces", ns, plural] => (Some((*ns).to_owned()), *plural),
+        _ => return None,
+    };
+    Some(WatchRequest {
+        group: group.to_owned(),
+        version: version.to_owned(),
+        plural: plural.to_owned(),
+        namespace,
+        since: query
+            .get("resourceVersion")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        timeout: std::time::Duration::from_secs(
+            query
+                .get("timeoutSeconds")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(300),
+        ),
+    })
+}
+
+/// Streams the changes after the watch's version, then new ones as they are recorded, as
+/// chunked JSON lines until the watch's timeout; then ends the response as the API server does.
+fn stream_watch(
+    writer: &mut TcpStream,
+    watch: &WatchRequest,
+    state: &Mutex<State>,
+) -> std::io::Result<()> {
+    write!(
+        writer,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )?;
+    writer.flush()?;
+    let started = std::time::Instant::now();
+    let mut since = watch.since;
+    while started.elapsed() < watch.timeout {
+        let pending: Vec<Recorded> = lock(state)
+            .events
+            .iter()
+            .filter(|e| {
+                e.revision > since
+                    && e.group == watch.group
+                    && e.version == watch.version
+                    && e.plural == watch.plural
+                    && watch
+                        .namespace
+                        .as_ref()
+                        .is_none_or(|ns| e.namespace.as_ref() == Some(ns))
+            })
+            .cloned()
+            .collect();
+        for event in pending {
+            since = event.revision;
+            let mut object = event.object;
+            object["metadata"]["resourceVersion"] = json!(event.revision.to_string());
+            let line = format!("{}\n", json!({"type": event.kind, "object": object}));
+            write!(writer, "{:x}\r\n{line}\r\n", line.len())?;
+            writer.flush()?;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    write!(writer, "0\r\n\r\n")?;
+    writer.flush()
+}
+
 fn answer(target: &str, state: &Mutex<State>) -> (u16, Value) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let query: BTreeMap<&str, String> = query
@@ -226,7 +422,7 @@ fn answer(target: &str, state: &Mutex<State>) -> (u16, Value) {
         ["api"] => (200, json!({"kind": "APIVersions", "versions": ["v1"]})),
         ["version"] => (
             200,
-            json!({"major": "1", "minor": "27", "gitVersion": state.version, "gitCommit": "0", "gitTreeState": "clean",
+            json!({"major": "1", "minor": "27", "gitVersion": state.git_version, "gitCommit": "0", "gitTreeState": "clean",
                 "buildDate": "2023-06-14T09:47:40Z", "goVersion": "go1.20.5", "compiler": "gc", "platform": "linux/amd64"}),
         ),
         ["apis"] => (200, group_list(&state)),
@@ -352,7 +548,7 @@ fn list(
             item
         })
         .collect();
-    let mut metadata = json!({"resourceVersion": "4242"});
+    let mut metadata = json!({"resourceVersion": state.revision.to_string()});
     if end < selected.len() {
         metadata["continue"] = json!(format!("page-{end}"));
     }

@@ -18,6 +18,7 @@
 //! (discovery documents, `*List` envelopes with continue tokens, 403 `Status` bodies).
 
 pub mod fixture;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -177,6 +178,19 @@ pub struct ClusterSnapshot {
     pub requests: usize,
     /// What the cluster shows beyond its objects' specs.
     pub facts: facts::ClusterFacts,
+    /// Every resource read in full, with the version to watch it from.
+    pub watchable: Vec<Watchable>,
+}
+
+/// A resource that was listed, and from which version a watch continues the list.
+#[derive(Debug, Clone)]
+pub struct Watchable {
+    /// The resource.
+    pub resource: ApiResource,
+    /// The namespace listed, or `None` for all.
+    pub namespace: Option<String>,
+    /// The list's `resourceVersion`.
+    pub resource_version: String,
 }
 
 /// Why the cluster could not be read at all.
@@ -206,9 +220,38 @@ pub fn read_cluster(options: &ClusterOptions) -> Result<ClusterSnapshot, Cluster
 }
 
 async fn read(options: &ClusterOptions) -> Result<ClusterSnapshot, ClusterError> {
-    let (config, context) = configure(options).await?;
-    let server = config.cluster_url.to_string();
-    let client = Client::try_from(config).map_err(|e| ClusterError::Config(e.to_string()))?;
+    let connection = Connection::open(options).await?;
+    read_with(&connection, options).await
+}
+
+/// A client for one cluster, with the names reports use for it.
+pub(crate) struct Connection {
+    pub(crate) client: Client,
+    pub(crate) context: String,
+    pub(crate) server: String,
+}
+
+impl Connection {
+    pub(crate) async fn open(options: &ClusterOptions) -> Result<Connection, ClusterError> {
+        let (config, context) = configure(options).await?;
+        let server = config.cluster_url.to_string();
+        let client = Client::try_from(config).map_err(|e| ClusterError::Config(e.to_string()))?;
+        Ok(Connection {
+            client,
+            context,
+            server,
+        })
+    }
+}
+
+/// Discovers and lists through `connection`.
+pub(crate) async fn read_with(
+    connection: &Connection,
+    options: &ClusterOptions,
+) -> Result<ClusterSnapshot, ClusterError> {
+    let client = connection.client.clone();
+    let context = connection.context.clone();
+    let server = connection.server.clone();
     let mut snapshot = ClusterSnapshot {
         context,
         server: server.clone(),
@@ -330,6 +373,7 @@ async fn list_all(
         snapshot.requests += 1;
         match api.list(&params).await {
             Ok(page) => {
+                let version = page.metadata.resource_version.clone().unwrap_or_default();
                 for mut object in page.items {
                     add_object(
                         &mut object,
@@ -340,6 +384,12 @@ async fn list_all(
                 }
                 token = page.metadata.continue_.filter(|t| !t.is_empty());
                 if token.is_none() {
+                    // The last page's version is the list's: a watch from it misses nothing.
+                    snapshot.watchable.push(Watchable {
+                        resource: ar.clone(),
+                        namespace: namespace.map(str::to_owned),
+                        resource_version: version,
+                    });
                     return;
                 }
             }
@@ -353,7 +403,12 @@ async fn list_all(
 
 /// Turns a listed item into an [`Object`]: list items carry no `apiVersion`/`kind`, so they
 /// are set from the resource; secret values and server bookkeeping are dropped.
-fn add_object(object: &mut DynamicObject, ar: &ApiResource, context: &str, loaded: &mut Loaded) {
+pub(crate) fn add_object(
+    object: &mut DynamicObject,
+    ar: &ApiResource,
+    context: &str,
+    loaded: &mut Loaded,
+) {
     object.types = Some(kube::api::TypeMeta {
         api_version: ar.api_version.clone(),
         kind: ar.kind.clone(),
@@ -384,7 +439,7 @@ fn add_object(object: &mut DynamicObject, ar: &ApiResource, context: &str, loade
 
 /// `CONTEXT:/apis/GROUP/VERSION/namespaces/NS/RESOURCE/NAME`: where the object lives, in the
 /// form `kubectl get --raw` takes.
-fn object_path(object: &DynamicObject, ar: &ApiResource, context: &str) -> String {
+pub(crate) fn object_path(object: &DynamicObject, ar: &ApiResource, context: &str) -> String {
     let prefix = if ar.group.is_empty() {
         format!("/api/{}", ar.version)
     } else {

@@ -11,6 +11,8 @@ pub mod rbac;
 pub mod scan;
 pub mod source;
 pub mod vuln;
+#[cfg(feature = "cluster")]
+pub mod watch;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

@@ -17,3 +17,4 @@ mod scan_cluster;
 mod scan_image;
 mod scan_manifests;
 mod util;
+mod watch;

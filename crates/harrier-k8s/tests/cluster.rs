@@ -334,6 +334,7 @@ fn changes_after_the_read_arrive_through_watches() {
     let options = WatchOptions {
         cluster: options(kubeconfig(&server, &dir)),
         debounce: Duration::from_millis(200),
+        max_delay: Duration::from_secs(2),
         max_batch: 64,
         stop_after: Some(Duration::from_secs(20)),
     };

@@ -41,14 +41,15 @@ impl ManifestSettings {
         global: &GlobalArgs,
         catalog: &Catalog,
     ) -> anyhow::Result<ManifestSettings> {
+        let (selected, exceptions) = posture_selection(&args.selection, catalog)?;
         Ok(ManifestSettings {
             paths: args.paths,
             load: LoadOptions {
                 max_file_size: args.max_file_size,
             },
             output: OutputSettings::resolve(args.output, global)?,
-            selected: selected_checks(&args.selection, catalog)?,
-            exceptions: load_exceptions(&args.selection, catalog)?,
+            selected,
+            exceptions,
         })
     }
 }
@@ -60,12 +61,13 @@ impl ManifestSettings {
         global: &GlobalArgs,
         catalog: &Catalog,
     ) -> anyhow::Result<ManifestSettings> {
+        let (selected, exceptions) = posture_selection(&args.selection, catalog)?;
         Ok(ManifestSettings {
             paths: Vec::new(),
             load: LoadOptions::default(),
             output: OutputSettings::resolve(args.output, global)?,
-            selected: selected_checks(&args.selection, catalog)?,
-            exceptions: load_exceptions(&args.selection, catalog)?,
+            selected,
+            exceptions,
         })
     }
 }

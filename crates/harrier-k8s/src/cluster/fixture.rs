@@ -378,25 +378,31 @@ fn stream_watch(
     )?;
     writer.flush()?;
     let started = std::time::Instant::now();
-    let mut since = watch.since;
+    // Events are recorded in revision order: each poll looks only at those after the last
+    // one seen, so a long watch costs what it streams, not the whole history each time.
+    let mut next = {
+        let state = lock(state);
+        state.events.partition_point(|e| e.revision <= watch.since)
+    };
     while started.elapsed() < watch.timeout {
-        let pending: Vec<Recorded> = lock(state)
-            .events
-            .iter()
-            .filter(|e| {
-                e.revision > since
-                    && e.group == watch.group
-                    && e.version == watch.version
-                    && e.plural == watch.plural
-                    && watch
-                        .namespace
-                        .as_ref()
-                        .is_none_or(|ns| e.namespace.as_ref() == Some(ns))
-            })
-            .cloned()
-            .collect();
+        let pending: Vec<Recorded> = {
+            let state = lock(state);
+            let new = state.events.get(next..).unwrap_or(&[]);
+            next = state.events.len();
+            new.iter()
+                .filter(|e| {
+                    e.group == watch.group
+                        && e.version == watch.version
+                        && e.plural == watch.plural
+                        && watch
+                            .namespace
+                            .as_ref()
+                            .is_none_or(|ns| e.namespace.as_ref() == Some(ns))
+                })
+                .cloned()
+                .collect()
+        };
         for event in pending {
-            since = event.revision;
             let mut object = event.object;
             object["metadata"]["resourceVersion"] = json!(event.revision.to_string());
             let line = format!("{}\n", json!({"type": event.kind, "object": object}));

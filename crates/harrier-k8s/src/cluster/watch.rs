@@ -55,8 +55,11 @@ impl ObjectKey {
 pub struct WatchOptions {
     /// What to read and how.
     pub cluster: ClusterOptions,
-    /// A batch is handed over once no change arrived for this long.
+    /// A batch is handed over once no change arrived for this long…
     pub debounce: Duration,
+    /// …or once its first change has waited this long, so a cluster that never stops changing
+    /// is still evaluated regularly.
+    pub max_delay: Duration,
     /// Most changes in one batch, and the capacity of the channel between the watches and the
     /// consumer.
     pub max_batch: usize,
@@ -69,6 +72,7 @@ impl Default for WatchOptions {
         WatchOptions {
             cluster: ClusterOptions::default(),
             debounce: Duration::from_millis(500),
+            max_delay: Duration::from_secs(2),
             max_batch: 4096,
             stop_after: None,
         }
@@ -123,8 +127,13 @@ pub fn watch_cluster(
                 return Ok(());
             };
             let mut batch = vec![first];
+            let mut close = tokio::time::Instant::now() + options.max_delay;
+            if let Some(at) = deadline {
+                close = close.min(at);
+            }
             while batch.len() < capacity {
-                match tokio::time::timeout(options.debounce, receiver.recv()).await {
+                let quiet = (tokio::time::Instant::now() + options.debounce).min(close);
+                match tokio::time::timeout_at(quiet, receiver.recv()).await {
                     Ok(Some(change)) => batch.push(change),
                     Ok(None) | Err(_) => break,
                 }

@@ -1,12 +1,17 @@
 //! `harrier watch`: the posture checks of `scan cluster`, kept up to date from watches, with
 //! each finding that appears or disappears reported as an alert.
 //!
-//! After each batch of changes the checks run again over the whole current state (cross-object
-//! checks, such as a Service that selects no pod, can change because of an object they do not
-//! report on), and only the difference is reported: a finding is keyed by its fingerprint and
-//! message, so a changed value on the same field is one `resolved` and one `finding`.
+//! After a batch of changes, only what the changes can affect is evaluated again. Checks relate
+//! objects within a namespace (a Service and the pods it selects, a NetworkPolicy and its
+//! pods, a workload and its ServiceAccount) or through cluster-scoped and RBAC objects, so a
+//! batch that changes only namespaced, non-RBAC objects re-runs the checks over those
+//! namespaces' objects plus every cluster-scoped and RBAC object, and replaces the findings of
+//! those namespaces (and of their Namespace objects) alone. A change to a cluster-scoped or
+//! RBAC object (a ClusterRoleBinding can change a finding in every namespace) re-evaluates
+//! everything. Findings are keyed by fingerprint and message, so a changed value on the same
+//! field is one `resolved` and one `finding`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::OpenOptions;
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
@@ -37,6 +42,66 @@ struct Evaluator {
     selected: Option<Vec<CheckId>>,
     exceptions: Option<ExceptionSet>,
     current: HashMap<String, Finding>,
+}
+
+/// What a batch of changes can affect.
+enum Scope {
+    /// Everything: a cluster-scoped or RBAC object changed.
+    All,
+    /// The objects of these namespaces.
+    Namespaces(BTreeSet<String>),
+}
+
+/// Kinds whose change can alter findings in any namespace.
+const CLUSTER_WIDE_KINDS: &[&str] = &["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
+
+impl Scope {
+    fn of(changes: &[Change]) -> Scope {
+        let mut namespaces = BTreeSet::new();
+        for change in changes {
+            let (kind, namespace) = match change {
+                Change::Applied(object) => (object.kind(), object.resource.namespace.as_deref()),
+                Change::Deleted(key) => (key.kind.as_str(), key.namespace.as_deref()),
+            };
+            match namespace {
+                Some(ns) if !CLUSTER_WIDE_KINDS.contains(&kind) => {
+                    namespaces.insert(ns.to_owned());
+                }
+                _ => return Scope::All,
+            }
+        }
+        Scope::Namespaces(namespaces)
+    }
+
+    /// Whether `object` is evaluated for this scope: its namespace's objects, and every
+    /// object that can bear on them.
+    fn reads(&self, object: &Object) -> bool {
+        match (self, object.resource.namespace.as_deref()) {
+            (Scope::All, _) | (_, None) => true,
+            (Scope::Namespaces(namespaces), Some(ns)) => {
+                namespaces.contains(ns) || CLUSTER_WIDE_KINDS.contains(&object.kind())
+            }
+        }
+    }
+
+    /// Whether `finding` is one this scope recomputes: on an object of its namespaces, or on
+    /// one of their Namespace objects.
+    fn owns(&self, finding: &Finding) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Namespaces(namespaces) => {
+                let resource = &finding.resource;
+                match (&resource.namespace, resource.kind.as_str(), &resource.name) {
+                    (Some(ns), _, _) => {
+                        namespaces.contains(ns)
+                            && !CLUSTER_WIDE_KINDS.contains(&resource.kind.as_str())
+                    }
+                    (None, "Namespace", Some(name)) => namespaces.contains(name),
+                    _ => false,
+                }
+            }
+        }
+    }
 }
 
 pub fn run(args: WatchArgs, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -124,7 +189,7 @@ impl Follower for AlertFollower<'_> {
             .into_iter()
             .map(|o| (ObjectKey::of(&o), o))
             .collect();
-        let (found, _) = self.evaluator.update(&self.store);
+        let (found, _, _) = self.evaluator.update(&self.store, &Scope::All);
         if !self.changes_only {
             let emitted =
                 self.sinks
@@ -138,6 +203,7 @@ impl Follower for AlertFollower<'_> {
             return ControlFlow::Break(());
         }
         let changes = batch.len();
+        let scope = Scope::of(&batch);
         for change in batch {
             match change {
                 Change::Applied(object) => {
@@ -149,9 +215,9 @@ impl Follower for AlertFollower<'_> {
             }
         }
         let started = std::time::Instant::now();
-        let (found, resolved) = self.evaluator.update(&self.store);
+        let (found, resolved, evaluated) = self.evaluator.update(&self.store, &scope);
         self.printer.note(&format!(
-            "{changes} changes: {} objects evaluated in {} ms, {} new and {} resolved findings",
+            "{changes} changes: {evaluated} of {} objects evaluated in {} ms, {} new and {} resolved findings",
             self.store.len(),
             started.elapsed().as_millis(),
             found.len(),
@@ -174,9 +240,16 @@ impl Follower for AlertFollower<'_> {
 }
 
 impl Evaluator {
-    /// Runs the checks over `store`; returns the findings that appeared and those that went.
-    fn update(&mut self, store: &BTreeMap<ObjectKey, Object>) -> (Vec<Finding>, Vec<Finding>) {
-        let (objects, _) = without_controlled(store.values().cloned().collect());
+    /// Runs the checks over what `scope` reads of `store`; returns the findings that appeared
+    /// and those that went among the ones the scope owns, and how many objects were evaluated.
+    fn update(
+        &mut self,
+        store: &BTreeMap<ObjectKey, Object>,
+        scope: &Scope,
+    ) -> (Vec<Finding>, Vec<Finding>, usize) {
+        let read: Vec<Object> = store.values().filter(|o| scope.reads(o)).cloned().collect();
+        let evaluated = read.len();
+        let (objects, _) = without_controlled(read);
         let (index, _) = ObjectIndex::build(objects);
         let result = scan(
             &index,
@@ -185,29 +258,35 @@ impl Evaluator {
                 exceptions: self.exceptions.as_ref(),
             },
         );
-        let mut now: HashMap<String, Finding> = result
+        let now: HashMap<String, Finding> = result
             .findings
             .into_iter()
+            .filter(|f| scope.owns(f))
             .map(|f| (format!("{}:{}", f.fingerprint(), f.message), f))
             .collect();
-        let resolved: Vec<Finding> = self
+        let resolved_keys: Vec<String> = self
             .current
             .iter()
-            .filter(|(key, _)| !now.contains_key(*key))
-            .map(|(_, f)| f.clone())
+            .filter(|(key, f)| scope.owns(f) && !now.contains_key(*key))
+            .map(|(key, _)| key.clone())
             .collect();
-        let mut found: Vec<Finding> = now
+        let resolved: Vec<Finding> = resolved_keys
             .iter()
-            .filter(|(key, _)| !self.current.contains_key(*key))
-            .map(|(_, f)| f.clone())
+            .filter_map(|key| self.current.remove(key))
             .collect();
+        let mut found = Vec::new();
+        for (key, finding) in now {
+            if !self.current.contains_key(&key) {
+                found.push(finding.clone());
+                self.current.insert(key, finding);
+            }
+        }
         found.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
                 .then(a.check_id.cmp(&b.check_id))
         });
-        std::mem::swap(&mut self.current, &mut now);
-        (found, resolved)
+        (found, resolved, evaluated)
     }
 }
 

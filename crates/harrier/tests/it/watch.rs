@@ -141,3 +141,118 @@ fn a_webhook_in_clear_text_off_loopback_is_refused() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("https://"), "{}", run.stderr);
 }
+
+/// The findings a watch holds after a run of changes (its start, plus every `finding`, minus
+/// every `resolved`) are exactly those a fresh scan of the final state reports, although
+/// namespaced changes re-evaluate only their namespaces: a NetworkPolicy added in one
+/// namespace, a pod added in another, a ClusterRoleBinding to cluster-admin, a deleted Service.
+#[test]
+fn incremental_alerts_add_up_to_a_fresh_scan() {
+    let deployment = |name: &str, ns: &str, account: &str| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
+            "spec": {"selector": {"matchLabels": {"app": name}}, "template": {"metadata": {"labels": {"app": name}},
+                "spec": {"serviceAccountName": account, "containers": [{"name": "app", "image": "nginx:1.25"}]}}}})
+    };
+    let objects = vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "blog"}}),
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop"}}),
+        deployment("web", "shop", "web"),
+        deployment("api", "blog", "default"),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "blog"},
+            "spec": {"type": "NodePort", "selector": {"app": "api"}, "ports": [{"port": 80}]}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "view"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}, "subjects": []}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "seed", "namespace": "blog"},
+            "spec": {"podSelector": {"matchLabels": {"app": "none"}}}}),
+        // So that the fixture serves Pods from the start, as every cluster does.
+        pod("static", false),
+    ];
+    let server = FixtureServer::start(objects).expect("fixture server");
+    let dir = Dir::new();
+    dir.write("kubeconfig", &server.kubeconfig("prod"));
+    let child = dir
+        .command(&[
+            "watch",
+            "--kubeconfig",
+            "kubeconfig",
+            "--duration",
+            "9",
+            "--debounce",
+            "150",
+            "-o",
+            "alerts.jsonl",
+            "-v",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start harrier watch");
+    std::thread::sleep(Duration::from_secs(3));
+    server.apply(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "shop"},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}));
+    std::thread::sleep(Duration::from_millis(1200));
+    server.apply(pod("debug", true));
+    std::thread::sleep(Duration::from_millis(1200));
+    server.apply(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "web-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "ServiceAccount", "name": "web", "namespace": "shop"}]}));
+    std::thread::sleep(Duration::from_millis(1200));
+    server.delete("v1", "Service", Some("blog"), "api");
+    let output = child.wait_with_output().expect("harrier watch ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // Namespaced batches evaluated fewer objects than the whole cluster; the RBAC one all.
+    let evaluated: Vec<(usize, usize)> = stderr
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split("changes: ").nth(1)?;
+            let (part, rest) = rest.split_once(" of ")?;
+            let whole = rest.split_whitespace().next()?;
+            Some((part.parse().ok()?, whole.parse().ok()?))
+        })
+        .collect();
+    assert!(
+        evaluated.iter().any(|(part, whole)| part < whole),
+        "{stderr}"
+    );
+    assert!(
+        evaluated.iter().any(|(part, whole)| part == whole),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("alerts.jsonl")).expect("alerts file");
+    let mut held = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let alert: Value = serde_json::from_str(line).expect("JSON line");
+        let key = format!(
+            "{} {}",
+            alert["finding"]["fingerprint"], alert["finding"]["message"]
+        );
+        match alert["event"].as_str() {
+            Some("finding") => assert!(held.insert(key), "reported twice: {line}"),
+            Some("resolved") => assert!(held.remove(&key), "resolved but never found: {line}"),
+            other => panic!("unknown event {other:?}"),
+        }
+    }
+    let fresh = dir.run(&[
+        "scan",
+        "cluster",
+        "--kubeconfig",
+        "kubeconfig",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    let report: Value = serde_json::from_str(&fresh.stdout).expect("JSON");
+    let expected: std::collections::BTreeSet<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| format!("{} {}", f["fingerprint"], f["message"]))
+        .collect();
+    assert_eq!(held, expected);
+    // The changes did change findings: the admin binding and the privileged pod are there.
+    assert!(
+        text.contains("HRR-RBAC-012") && text.contains("HRR-PSS-001"),
+        "{text}"
+    );
+}

@@ -276,9 +276,9 @@ impl Evaluator {
             .collect();
         let mut found = Vec::new();
         for (key, finding) in now {
-            if !self.current.contains_key(&key) {
+            if let std::collections::hash_map::Entry::Vacant(entry) = self.current.entry(key) {
                 found.push(finding.clone());
-                self.current.insert(key, finding);
+                entry.insert(finding);
             }
         }
         found.sort_by(|a, b| {

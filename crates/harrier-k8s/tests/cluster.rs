@@ -419,3 +419,74 @@ fn changes_after_the_read_arrive_through_watches() {
         "{watches:?}"
     );
 }
+
+/// A watch whose version expired (`410 Gone`) lists its resource again: what changed while it
+/// was gone arrives, deletions included.
+#[test]
+fn an_expired_watch_relists_and_reports_what_went_meanwhile() {
+    use std::ops::ControlFlow;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use harrier_k8s::cluster::watch::{Change, Follower, WatchOptions, watch_cluster};
+
+    let pod = |name: &str| {
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    };
+    let server = Arc::new(FixtureServer::start(vec![pod("a"), pod("b")]).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let options = WatchOptions {
+        cluster: options(kubeconfig(&server, &dir)),
+        debounce: Duration::from_millis(100),
+        max_delay: Duration::from_secs(1),
+        max_batch: 64,
+        stop_after: Some(Duration::from_secs(20)),
+    };
+    let changer = {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(700));
+            server.forget("v1", "Pod", Some("shop"), "b");
+            server.expire_watches();
+        })
+    };
+    struct Recorder(Vec<String>);
+    impl Follower for Recorder {
+        fn snapshot(&mut self, _: harrier_k8s::cluster::ClusterSnapshot) {}
+        fn changes(&mut self, batch: Vec<Change>) -> ControlFlow<()> {
+            for change in batch {
+                self.0.push(match change {
+                    Change::Applied(o) => {
+                        format!("applied {}", o.resource.name.clone().unwrap_or_default())
+                    }
+                    Change::Deleted(key) => format!("deleted {}", key.name),
+                });
+            }
+            if self.0.iter().any(|c| c == "deleted b") {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+    let mut recorder = Recorder(Vec::new());
+    watch_cluster(&options, &mut recorder).unwrap();
+    changer.join().unwrap();
+    assert!(
+        recorder.0.contains(&"applied a".to_owned()),
+        "{:?}",
+        recorder.0
+    );
+    assert!(
+        recorder.0.contains(&"deleted b".to_owned()),
+        "{:?}",
+        recorder.0
+    );
+    let pod_lists = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains("/api/v1/pods?") && !r.contains("watch="))
+        .count();
+    assert_eq!(pod_lists, 2, "{:?}", server.requests());
+}

@@ -38,6 +38,9 @@ struct State {
     revision: u64,
     /// Every change since the start, for watches.
     events: Vec<Recorded>,
+    /// Incremented by [`FixtureServer::expire_watches`]: a watch started under an older
+    /// generation ends with `410 Gone`.
+    watch_generation: u64,
 }
 
 /// A change, as a watch streams it.
@@ -143,22 +146,22 @@ impl FixtureServer {
     /// Deletes the object of `api_version`, `kind`, `namespace` and `name`, and tells watches.
     pub fn delete(&self, api_version: &str, kind: &str, namespace: Option<&str>, name: &str) {
         let mut state = lock(&self.state);
-        let found = state
-            .resources
-            .iter_mut()
-            .enumerate()
-            .find_map(|(i, served)| {
-                let position = served.objects.iter().position(|o| {
-                    o["apiVersion"] == api_version
-                        && o["kind"] == kind
-                        && o["metadata"]["name"].as_str() == Some(name)
-                        && o["metadata"]["namespace"].as_str() == namespace
-                })?;
-                Some((i, served.objects.remove(position)))
-            });
-        if let Some((served, object)) = found {
+        if let Some((served, object)) = remove(&mut state, api_version, kind, namespace, name) {
             record(&mut state, served, "DELETED", object);
         }
+    }
+
+    /// Deletes an object without telling watches: what a client misses while its watch is
+    /// gone.
+    pub fn forget(&self, api_version: &str, kind: &str, namespace: Option<&str>, name: &str) {
+        let mut state = lock(&self.state);
+        let _ = remove(&mut state, api_version, kind, namespace, name);
+    }
+
+    /// Ends every open watch with `410 Gone` (as when etcd has compacted past their versions),
+    /// so that clients must list again.
+    pub fn expire_watches(&self) {
+        lock(&self.state).watch_generation += 1;
     }
 
     /// Makes `/version` report `git_version` (`v1.27.2` unless told otherwise).
@@ -255,6 +258,29 @@ fn record(state: &mut State, served: usize, kind: &'static str, object: Value) {
         revision,
     };
     state.events.push(recorded);
+}
+
+/// Removes an object; returns its resource's position and the object.
+fn remove(
+    state: &mut State,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Option<(usize, Value)> {
+    state
+        .resources
+        .iter_mut()
+        .enumerate()
+        .find_map(|(i, served)| {
+            let position = served.objects.iter().position(|o| {
+                o["apiVersion"] == api_version
+                    && o["kind"] == kind
+                    && o["metadata"]["name"].as_str() == Some(name)
+                    && o["metadata"]["namespace"].as_str() == namespace
+            })?;
+            Some((i, served.objects.remove(position)))
+        })
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -380,13 +406,24 @@ fn stream_watch(
     let started = std::time::Instant::now();
     // Events are recorded in revision order: each poll looks only at those after the last
     // one seen, so a long watch costs what it streams, not the whole history each time.
-    let mut next = {
+    let (mut next, generation) = {
         let state = lock(state);
-        state.events.partition_point(|e| e.revision <= watch.since)
+        (
+            state.events.partition_point(|e| e.revision <= watch.since),
+            state.watch_generation,
+        )
     };
     while started.elapsed() < watch.timeout {
         let pending: Vec<Recorded> = {
             let state = lock(state);
+            if state.watch_generation != generation {
+                drop(state);
+                let gone = json!({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Failure", "message": "too old resource version", "reason": "Expired", "code": 410}});
+                let line = format!("{gone}\n");
+                write!(writer, "{:x}\r\n{line}\r\n0\r\n\r\n", line.len())?;
+                return writer.flush();
+            }
             let new = state.events.get(next..).unwrap_or(&[]);
             next = state.events.len();
             new.iter()

@@ -5,9 +5,10 @@
 //! growing a queue) and are handed over in batches: everything that arrives until the stream
 //! has been quiet for the debounce interval, or until a batch is full. A watch that ends (the
 //! server closes watches every few minutes) resumes from the last version seen; one whose
-//! version is too old (`410 Gone`) lists its resource again and hands every object over as
-//! applied, so consumers recompute from the current state.
+//! version is too old (`410 Gone`) lists its resource again, hands every object over as applied
+//! and every object that vanished meanwhile as deleted.
 
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
@@ -103,15 +104,28 @@ pub fn watch_cluster(
         let snapshot = super::read_with(&connection, &options.cluster).await?;
         let watchable = snapshot.watchable.clone();
         let context = snapshot.context.clone();
+        // What each watch starts from, so that a relist can tell which objects went meanwhile.
+        let known: Vec<HashSet<ObjectKey>> = watchable
+            .iter()
+            .map(|w| {
+                snapshot
+                    .loaded
+                    .objects
+                    .iter()
+                    .filter(|o| o.group() == w.resource.group && o.kind() == w.resource.kind)
+                    .map(ObjectKey::of)
+                    .collect()
+            })
+            .collect();
         follower.snapshot(snapshot);
         let capacity = options.max_batch.max(1);
         let (sender, mut receiver) = mpsc::channel::<Change>(capacity);
-        for resource in watchable {
+        for (resource, known) in watchable.into_iter().zip(known) {
             let client = connection.client.clone();
             let sender = sender.clone();
             let context = context.clone();
             let selector = options.cluster.label_selector.clone();
-            tokio::spawn(follow(client, resource, context, selector, sender));
+            tokio::spawn(follow(client, resource, known, context, selector, sender));
         }
         drop(sender);
         let deadline = options.stop_after.map(|d| tokio::time::Instant::now() + d);
@@ -150,6 +164,7 @@ pub fn watch_cluster(
 async fn follow(
     client: kube::Client,
     mut watched: Watchable,
+    mut known: HashSet<ObjectKey>,
     context: String,
     selector: Option<String>,
     sender: mpsc::Sender<Change>,
@@ -177,15 +192,13 @@ async fn follow(
             let sent = match event {
                 Ok(WatchEvent::Added(object) | WatchEvent::Modified(object)) => {
                     remember(&mut watched, &object);
+                    known.insert(key_of(&object, &watched));
                     applied(object, &watched, &context, &sender).await
                 }
                 Ok(WatchEvent::Deleted(object)) => {
                     remember(&mut watched, &object);
-                    let key = ObjectKey {
-                        kind: watched.resource.kind.clone(),
-                        namespace: object.metadata.namespace.clone(),
-                        name: object.metadata.name.clone().unwrap_or_default(),
-                    };
+                    let key = key_of(&object, &watched);
+                    known.remove(&key);
                     sender.send(Change::Deleted(key)).await.is_ok()
                 }
                 Ok(WatchEvent::Bookmark(bookmark)) => {
@@ -209,9 +222,17 @@ async fn follow(
                 return;
             }
         }
-        if gone && !relist(&api, &mut watched, &context, &selector, &sender).await {
+        if gone && !relist(&api, &mut watched, &mut known, &context, &selector, &sender).await {
             return;
         }
+    }
+}
+
+fn key_of(object: &DynamicObject, watched: &Watchable) -> ObjectKey {
+    ObjectKey {
+        kind: watched.resource.kind.clone(),
+        namespace: object.metadata.namespace.clone(),
+        name: object.metadata.name.clone().unwrap_or_default(),
     }
 }
 
@@ -241,12 +262,13 @@ async fn applied(
     true
 }
 
-/// Lists the resource again after its watch version expired and sends every object as
-/// applied. Objects deleted while the watch was gone are not reported as deleted (their keys
-/// are not kept here); consumers that need it compare with their own state.
+/// Lists the resource again after its watch version expired: every object is sent as
+/// applied, and every object known before but absent now (deleted while the watch was gone) as
+/// deleted.
 async fn relist(
     api: &Api<DynamicObject>,
     watched: &mut Watchable,
+    known: &mut HashSet<ObjectKey>,
     context: &str,
     selector: &Option<String>,
     sender: &mpsc::Sender<Change>,
@@ -255,6 +277,7 @@ async fn relist(
     if let Some(selector) = selector {
         params = params.labels(selector);
     }
+    let mut present = HashSet::new();
     loop {
         let page = match api.list(&params).await {
             Ok(page) => page,
@@ -265,6 +288,7 @@ async fn relist(
             }
         };
         for object in page.items {
+            present.insert(key_of(&object, watched));
             if !applied(object, watched, context, sender).await {
                 return false;
             }
@@ -273,6 +297,13 @@ async fn relist(
             Some(token) => params = params.continue_token(&token),
             None => {
                 watched.resource_version = page.metadata.resource_version.unwrap_or_default();
+                let gone: Vec<ObjectKey> = known.difference(&present).cloned().collect();
+                for key in gone {
+                    if sender.send(Change::Deleted(key)).await.is_err() {
+                        return false;
+                    }
+                }
+                *known = present;
                 return true;
             }
         }

@@ -1,0 +1,394 @@
+//! The shape of a node check: what it reads ([`Target`], component flags), what it compares
+//! ([`Test`]), and the result it gives ([`NodeResult`]).
+//!
+//! Checks are data, one [`NodeCheck`] const per benchmark item, in the tables of
+//! [`crate::checks`]; the one evaluator here runs them all. The tests are the operations
+//! kube-bench's definitions use (`bitmask`, `eq`, `has`, `nothave`, `gte`, `valid_elements`,
+//! `set`, `bin_op`), so a benchmark item is transcribed rather than programmed.
+
+use serde::Serialize;
+
+use crate::view::{FileFacts, NodeView};
+
+/// A result's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    /// The node meets the item.
+    Pass,
+    /// The node does not meet the item.
+    Fail,
+    /// The item could not be judged from what the node shows (a file or component is missing).
+    Warn,
+    /// The item needs a person to judge it.
+    Manual,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Warn => "WARN",
+            Status::Manual => "MANUAL",
+        })
+    }
+}
+
+/// The kube-bench definition file an item belongs to (its benchmark section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// `master.yaml`: control plane components (1.x).
+    Master,
+    /// `etcd.yaml` (2.x).
+    Etcd,
+    /// `controlplane.yaml` (3.x).
+    ControlPlane,
+    /// `node.yaml`: worker nodes (4.x).
+    Node,
+    /// `policies.yaml` (5.x).
+    Policies,
+}
+
+impl Section {
+    /// The kube-bench file name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Section::Master => "master.yaml",
+            Section::Etcd => "etcd.yaml",
+            Section::ControlPlane => "controlplane.yaml",
+            Section::Node => "node.yaml",
+            Section::Policies => "policies.yaml",
+        }
+    }
+}
+
+/// The files an item looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// Every one of these paths that exists.
+    Paths(&'static [&'static str]),
+    /// The first of these paths that exists.
+    FirstOf(&'static [&'static str]),
+    /// etcd's `--data-dir`, else `/var/lib/etcd` (kubeadm's).
+    EtcdDataDir,
+    /// The kubelet's `--kubeconfig`, else `/etc/kubernetes/kubelet.conf`.
+    KubeletKubeconfig,
+    /// The kubelet's `--config`, else `/var/lib/kubelet/config.yaml`.
+    KubeletConfig,
+    /// The kubelet's client CA: `--client-ca-file`, else the config file's
+    /// `authentication.x509.clientCAFile`, else `/etc/kubernetes/pki/ca.crt`.
+    KubeletClientCa,
+    /// A directory and everything under it.
+    Tree(&'static str),
+    /// The files under a directory whose names end so.
+    TreeFiles(&'static str, &'static str),
+}
+
+/// One comparison of one flag, as a kube-bench `test_item`.
+#[derive(Debug, Clone, Copy)]
+pub enum FlagTest {
+    /// The flag is given (kube-bench `set: true` or a bare `flag:`).
+    Set(&'static str),
+    /// The flag is not given (`set: false`).
+    Unset(&'static str),
+    /// The flag is given with this value (`op: eq`).
+    Eq(&'static str, &'static str),
+    /// The flag is given with another value (`op: noteq`). Unset does not match, as in kube-bench.
+    NotEq(&'static str, &'static str),
+    /// The flag's comma-separated value holds this element (`op: has`).
+    Has(&'static str, &'static str),
+    /// The flag is given and its value does not hold this element (`op: nothave`).
+    NotHave(&'static str, &'static str),
+    /// The flag's value is an integer at least this (`op: gte`).
+    Gte(&'static str, i64),
+    /// Every comma-separated element of the flag's value is in this comma-separated list
+    /// (`op: valid_elements`).
+    ValidElements(&'static str, &'static str),
+}
+
+impl FlagTest {
+    /// The flag's name, with its dashes.
+    pub fn flag(&self) -> &'static str {
+        match *self {
+            FlagTest::Set(f)
+            | FlagTest::Unset(f)
+            | FlagTest::Eq(f, _)
+            | FlagTest::NotEq(f, _)
+            | FlagTest::Has(f, _)
+            | FlagTest::NotHave(f, _)
+            | FlagTest::Gte(f, _)
+            | FlagTest::ValidElements(f, _) => f,
+        }
+    }
+
+    fn holds(&self, value: Option<&str>) -> bool {
+        fn elements(v: &str) -> Vec<&str> {
+            v.split(',').map(str::trim).collect()
+        }
+        match (*self, value) {
+            (FlagTest::Set(_), v) => v.is_some(),
+            (FlagTest::Unset(_), v) => v.is_none(),
+            (FlagTest::Eq(_, want), Some(v)) => v == want,
+            (FlagTest::NotEq(_, want), Some(v)) => v != want,
+            (FlagTest::Has(_, want), Some(v)) => elements(v).contains(&want),
+            (FlagTest::NotHave(_, want), Some(v)) => !elements(v).contains(&want),
+            (FlagTest::Gte(_, min), Some(v)) => v.trim().parse::<i64>().is_ok_and(|n| n >= min),
+            (FlagTest::ValidElements(_, allowed), Some(v)) => {
+                let allowed = elements(allowed);
+                elements(v).iter().all(|e| allowed.contains(e))
+            }
+            (_, None) => false,
+        }
+    }
+}
+
+/// How the test items of an item combine (kube-bench `bin_op`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// All must hold (`and`, and the default for one item).
+    All,
+    /// One must hold (`or`).
+    Any,
+}
+
+/// What an item tests.
+#[derive(Debug, Clone, Copy)]
+pub enum Test {
+    /// Each file's permissions are no wider than `max` (kube-bench `bitmask`).
+    Mode {
+        /// The files.
+        target: Target,
+        /// The widest mode allowed.
+        max: u32,
+        /// The status when no file is found.
+        missing: Status,
+    },
+    /// Each file is owned by `owner` (`user:group`).
+    Owner {
+        /// The files.
+        target: Target,
+        /// `user:group`.
+        owner: &'static str,
+        /// The status when no file is found.
+        missing: Status,
+    },
+    /// Flags of a component's command line.
+    Flags {
+        /// The program (`kube-apiserver`).
+        component: &'static str,
+        /// How the items combine.
+        combine: Combine,
+        /// The items.
+        tests: &'static [FlagTest],
+    },
+    /// Nothing automated: a person judges.
+    Manual,
+}
+
+/// One benchmark item.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeCheck {
+    /// The benchmark's own id (`1.1.1`).
+    pub id: &'static str,
+    /// Its kube-bench definition file.
+    pub section: Section,
+    /// Title, in the benchmark's words (shortened).
+    pub title: &'static str,
+    /// What it tests.
+    pub test: Test,
+    /// What to change when it fails.
+    pub remediation: &'static str,
+}
+
+/// One item's result on one node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeResult {
+    /// The benchmark's id.
+    pub id: &'static str,
+    /// The title.
+    pub title: &'static str,
+    /// The status.
+    pub status: Status,
+    /// What was seen: paths with mode or owner, or flags with values.
+    pub evidence: Vec<String>,
+    /// What to change.
+    pub remediation: &'static str,
+}
+
+impl NodeCheck {
+    /// Evaluates the item on a node.
+    pub fn evaluate(&self, view: &NodeView) -> NodeResult {
+        let (status, evidence) = match self.test {
+            Test::Mode {
+                target,
+                max,
+                missing,
+            } => files_test(view, target, missing, |f| {
+                (
+                    f.mode & !max == 0,
+                    format!("{} has mode {:o} (at most {max:o} allowed)", f.path, f.mode),
+                )
+            }),
+            Test::Owner {
+                target,
+                owner,
+                missing,
+            } => files_test(view, target, missing, |f| {
+                let seen = f.owner();
+                (seen == owner, format!("{} is owned by {seen}", f.path))
+            }),
+            Test::Flags {
+                component,
+                combine,
+                tests,
+            } => flags_test(view, component, combine, tests),
+            Test::Manual => (
+                Status::Manual,
+                vec!["this item is judged by a person".to_owned()],
+            ),
+        };
+        NodeResult {
+            id: self.id,
+            title: self.title,
+            status,
+            evidence,
+            remediation: self.remediation,
+        }
+    }
+}
+
+fn files_test(
+    view: &NodeView,
+    target: Target,
+    missing: Status,
+    judge: impl Fn(&FileFacts) -> (bool, String),
+) -> (Status, Vec<String>) {
+    let (files, looked) = resolve(view, target);
+    if files.is_empty() {
+        return (missing, vec![format!("not found: {looked}")]);
+    }
+    let mut ok = true;
+    let mut evidence = Vec::new();
+    for file in &files {
+        let (good, text) = judge(file);
+        ok &= good;
+        // On failure, name the offending files only; on success, all (they are few).
+        if !good || files.len() <= 4 {
+            evidence.push(text);
+        }
+    }
+    if ok && files.len() > 4 {
+        evidence.push(format!("{} files under {looked}", files.len()));
+    }
+    (if ok { Status::Pass } else { Status::Fail }, evidence)
+}
+
+/// The files of a target, and a description of where they were looked for.
+fn resolve(view: &NodeView, target: Target) -> (Vec<FileFacts>, String) {
+    let one = |path: String| (view.file(&path).into_iter().collect(), path);
+    match target {
+        Target::Paths(paths) => (
+            paths.iter().filter_map(|p| view.file(p)).collect(),
+            paths.join(", "),
+        ),
+        Target::FirstOf(paths) => (
+            paths
+                .iter()
+                .find_map(|p| view.file(p))
+                .into_iter()
+                .collect(),
+            paths.join(", "),
+        ),
+        Target::EtcdDataDir => one(view
+            .command_line("etcd")
+            .and_then(|c| c.flags.get("data-dir").map(str::to_owned))
+            .unwrap_or_else(|| "/var/lib/etcd".to_owned())),
+        Target::KubeletKubeconfig => one(view
+            .command_line("kubelet")
+            .and_then(|c| c.flags.get("kubeconfig").map(str::to_owned))
+            .unwrap_or_else(|| "/etc/kubernetes/kubelet.conf".to_owned())),
+        Target::KubeletConfig => one(view.kubelet_config_path()),
+        Target::KubeletClientCa => {
+            let from_flag = view
+                .command_line("kubelet")
+                .and_then(|c| c.flags.get("client-ca-file").map(str::to_owned));
+            let from_config = || {
+                view.kubelet_config().and_then(|(_, node)| {
+                    node.get_path("authentication.x509.clientCAFile")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_owned)
+                })
+            };
+            one(from_flag
+                .or_else(from_config)
+                .unwrap_or_else(|| "/etc/kubernetes/pki/ca.crt".to_owned()))
+        }
+        Target::Tree(dir) => (view.tree(dir), dir.to_owned()),
+        Target::TreeFiles(dir, suffix) => (
+            view.tree(dir)
+                .into_iter()
+                .filter(|f| !f.is_dir && f.path.ends_with(suffix))
+                .collect(),
+            format!("{dir}/**/*{suffix}"),
+        ),
+    }
+}
+
+fn flags_test(
+    view: &NodeView,
+    component: &str,
+    combine: Combine,
+    tests: &[FlagTest],
+) -> (Status, Vec<String>) {
+    let Some(line) = view.command_line(component) else {
+        return (
+            Status::Warn,
+            vec![format!(
+                "{component} not found (no process, no static pod manifest)"
+            )],
+        );
+    };
+    let mut evidence = Vec::new();
+    let mut seen = Vec::new();
+    for test in tests {
+        let flag = test.flag();
+        if seen.contains(&flag) {
+            continue;
+        }
+        seen.push(flag);
+        let name = flag.trim_start_matches('-');
+        evidence.push(match line.flags.get(name) {
+            Some(value) => format!("{component} ({}): {flag}={value}", line.source),
+            None => format!("{component} ({}): {flag} is not set", line.source),
+        });
+    }
+    let holds = |t: &FlagTest| t.holds(line.flags.get(t.flag().trim_start_matches('-')));
+    let ok = match combine {
+        Combine::All => tests.iter().all(holds),
+        Combine::Any => tests.iter().any(holds),
+    };
+    (if ok { Status::Pass } else { Status::Fail }, evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FlagTest;
+
+    #[test]
+    fn flag_ops() {
+        assert!(FlagTest::Has("--a", "Node").holds(Some("Node,RBAC")));
+        assert!(!FlagTest::Has("--a", "Node").holds(None));
+        assert!(FlagTest::NotHave("--a", "AlwaysAllow").holds(Some("Node,RBAC")));
+        assert!(!FlagTest::NotHave("--a", "AlwaysAllow").holds(None));
+        assert!(FlagTest::Gte("--a", 30).holds(Some("30")));
+        assert!(!FlagTest::Gte("--a", 30).holds(Some("7")));
+        assert!(!FlagTest::Gte("--a", 30).holds(Some("x")));
+        assert!(FlagTest::ValidElements("--a", "x,y").holds(Some("y")));
+        assert!(!FlagTest::ValidElements("--a", "x,y").holds(Some("y,z")));
+        assert!(FlagTest::Unset("--a").holds(None));
+        assert!(FlagTest::NotEq("--a", "false").holds(Some("true")));
+        assert!(!FlagTest::NotEq("--a", "false").holds(None));
+    }
+}

@@ -1,0 +1,557 @@
+//! The CIS Kubernetes Benchmark items for kubeadm nodes, as data: one [`NodeCheck`] per item,
+//! in benchmark order, ids as the benchmark numbers them.
+//!
+//! The items implemented here read the same in CIS 1.9 and 1.10 (their `master.yaml` and
+//! `node.yaml` differ only in 1.2.29's cipher list, which is left out until tables are per
+//! version). Titles and remediations are Harrier's own words; the kube-bench definitions are
+//! read only by the coverage test.
+
+use crate::check::{Combine, FlagTest, NodeCheck, Section, Status, Target, Test};
+
+const APISERVER_MANIFEST: &[&str] = &["/etc/kubernetes/manifests/kube-apiserver.yaml"];
+const CONTROLLER_MANAGER_MANIFEST: &[&str] =
+    &["/etc/kubernetes/manifests/kube-controller-manager.yaml"];
+const SCHEDULER_MANIFEST: &[&str] = &["/etc/kubernetes/manifests/kube-scheduler.yaml"];
+const ETCD_MANIFEST: &[&str] = &["/etc/kubernetes/manifests/etcd.yaml"];
+const ADMIN_CONFS: &[&str] = &[
+    "/etc/kubernetes/admin.conf",
+    "/etc/kubernetes/super-admin.conf",
+];
+const SCHEDULER_CONF: &[&str] = &["/etc/kubernetes/scheduler.conf"];
+const CONTROLLER_MANAGER_CONF: &[&str] = &["/etc/kubernetes/controller-manager.conf"];
+/// kube-bench's kubelet service files, in its order.
+const KUBELET_SERVICE: &[&str] = &[
+    "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+    "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+    "/etc/systemd/system/kubelet.service",
+    "/lib/systemd/system/kubelet.service",
+];
+/// kube-proxy's kubeconfig when it runs on the host; kubeadm runs it in a DaemonSet with the
+/// kubeconfig in a ConfigMap, so on kubeadm nodes it is absent and the item passes.
+const PROXY_KUBECONFIG: &[&str] = &[
+    "/var/lib/kube-proxy/kubeconfig",
+    "/etc/kubernetes/proxy.conf",
+];
+
+const fn mode(
+    id: &'static str,
+    section: Section,
+    title: &'static str,
+    target: Target,
+    max: u32,
+    remediation: &'static str,
+) -> NodeCheck {
+    NodeCheck {
+        id,
+        section,
+        title,
+        test: Test::Mode {
+            target,
+            max,
+            missing: Status::Warn,
+        },
+        remediation,
+    }
+}
+
+const fn owner(
+    id: &'static str,
+    section: Section,
+    title: &'static str,
+    target: Target,
+    owner: &'static str,
+    remediation: &'static str,
+) -> NodeCheck {
+    NodeCheck {
+        id,
+        section,
+        title,
+        test: Test::Owner {
+            target,
+            owner,
+            missing: Status::Warn,
+        },
+        remediation,
+    }
+}
+
+const fn apiserver(
+    id: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [FlagTest],
+    remediation: &'static str,
+) -> NodeCheck {
+    NodeCheck {
+        id,
+        section: Section::Master,
+        title,
+        test: Test::Flags {
+            component: "kube-apiserver",
+            combine,
+            tests,
+        },
+        remediation,
+    }
+}
+
+use Combine::{All, Any};
+use FlagTest::{Eq, Gte, Has, NotHave, Set, Unset};
+use Section::{Master, Node};
+
+/// Every implemented item, sorted by id in benchmark order.
+pub const CHECKS: &[NodeCheck] = &[
+    // 1.1 Control plane node configuration files.
+    mode(
+        "1.1.1",
+        Master,
+        "API server pod specification file permissions are 600 or more restrictive",
+        Target::Paths(APISERVER_MANIFEST),
+        0o600,
+        "chmod 600 /etc/kubernetes/manifests/kube-apiserver.yaml",
+    ),
+    owner(
+        "1.1.2",
+        Master,
+        "API server pod specification file ownership is root:root",
+        Target::Paths(APISERVER_MANIFEST),
+        "root:root",
+        "chown root:root /etc/kubernetes/manifests/kube-apiserver.yaml",
+    ),
+    mode(
+        "1.1.3",
+        Master,
+        "Controller manager pod specification file permissions are 600 or more restrictive",
+        Target::Paths(CONTROLLER_MANAGER_MANIFEST),
+        0o600,
+        "chmod 600 /etc/kubernetes/manifests/kube-controller-manager.yaml",
+    ),
+    owner(
+        "1.1.4",
+        Master,
+        "Controller manager pod specification file ownership is root:root",
+        Target::Paths(CONTROLLER_MANAGER_MANIFEST),
+        "root:root",
+        "chown root:root /etc/kubernetes/manifests/kube-controller-manager.yaml",
+    ),
+    mode(
+        "1.1.5",
+        Master,
+        "Scheduler pod specification file permissions are 600 or more restrictive",
+        Target::Paths(SCHEDULER_MANIFEST),
+        0o600,
+        "chmod 600 /etc/kubernetes/manifests/kube-scheduler.yaml",
+    ),
+    owner(
+        "1.1.6",
+        Master,
+        "Scheduler pod specification file ownership is root:root",
+        Target::Paths(SCHEDULER_MANIFEST),
+        "root:root",
+        "chown root:root /etc/kubernetes/manifests/kube-scheduler.yaml",
+    ),
+    mode(
+        "1.1.7",
+        Master,
+        "etcd pod specification file permissions are 600 or more restrictive",
+        Target::Paths(ETCD_MANIFEST),
+        0o600,
+        "chmod 600 /etc/kubernetes/manifests/etcd.yaml",
+    ),
+    owner(
+        "1.1.8",
+        Master,
+        "etcd pod specification file ownership is root:root",
+        Target::Paths(ETCD_MANIFEST),
+        "root:root",
+        "chown root:root /etc/kubernetes/manifests/etcd.yaml",
+    ),
+    mode(
+        "1.1.11",
+        Master,
+        "etcd data directory permissions are 700 or more restrictive",
+        Target::EtcdDataDir,
+        0o700,
+        "chmod 700 on etcd's --data-dir (kubeadm: /var/lib/etcd)",
+    ),
+    owner(
+        "1.1.12",
+        Master,
+        "etcd data directory ownership is etcd:etcd",
+        Target::EtcdDataDir,
+        "etcd:etcd",
+        "create an etcd user and group, then chown etcd:etcd on etcd's --data-dir (kubeadm: /var/lib/etcd)",
+    ),
+    mode(
+        "1.1.13",
+        Master,
+        "Default administrative credential file permissions are 600",
+        Target::Paths(ADMIN_CONFS),
+        0o600,
+        "chmod 600 /etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf",
+    ),
+    owner(
+        "1.1.14",
+        Master,
+        "Default administrative credential file ownership is root:root",
+        Target::Paths(ADMIN_CONFS),
+        "root:root",
+        "chown root:root /etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf",
+    ),
+    mode(
+        "1.1.15",
+        Master,
+        "scheduler.conf file permissions are 600 or more restrictive",
+        Target::Paths(SCHEDULER_CONF),
+        0o600,
+        "chmod 600 /etc/kubernetes/scheduler.conf",
+    ),
+    owner(
+        "1.1.16",
+        Master,
+        "scheduler.conf file ownership is root:root",
+        Target::Paths(SCHEDULER_CONF),
+        "root:root",
+        "chown root:root /etc/kubernetes/scheduler.conf",
+    ),
+    mode(
+        "1.1.17",
+        Master,
+        "controller-manager.conf file permissions are 600 or more restrictive",
+        Target::Paths(CONTROLLER_MANAGER_CONF),
+        0o600,
+        "chmod 600 /etc/kubernetes/controller-manager.conf",
+    ),
+    owner(
+        "1.1.18",
+        Master,
+        "controller-manager.conf file ownership is root:root",
+        Target::Paths(CONTROLLER_MANAGER_CONF),
+        "root:root",
+        "chown root:root /etc/kubernetes/controller-manager.conf",
+    ),
+    owner(
+        "1.1.19",
+        Master,
+        "Kubernetes PKI directory and file ownership is root:root",
+        Target::Tree("/etc/kubernetes/pki"),
+        "root:root",
+        "chown -R root:root /etc/kubernetes/pki/",
+    ),
+    mode(
+        "1.1.20",
+        Master,
+        "Kubernetes PKI certificate file permissions are 600 or more restrictive",
+        Target::TreeFiles("/etc/kubernetes/pki", ".crt"),
+        0o600,
+        "chmod -R 600 /etc/kubernetes/pki/*.crt",
+    ),
+    mode(
+        "1.1.21",
+        Master,
+        "Kubernetes PKI key file permissions are 600",
+        Target::TreeFiles("/etc/kubernetes/pki", ".key"),
+        0o600,
+        "chmod -R 600 /etc/kubernetes/pki/*.key",
+    ),
+    // 1.2 API server.
+    apiserver(
+        "1.2.1",
+        "--anonymous-auth is false",
+        All,
+        &[Eq("--anonymous-auth", "false")],
+        "set --anonymous-auth=false in /etc/kubernetes/manifests/kube-apiserver.yaml",
+    ),
+    apiserver(
+        "1.2.2",
+        "--token-auth-file is not set",
+        All,
+        &[Unset("--token-auth-file")],
+        "remove --token-auth-file from /etc/kubernetes/manifests/kube-apiserver.yaml and use another authentication mechanism",
+    ),
+    apiserver(
+        "1.2.3",
+        "DenyServiceExternalIPs admission plugin is enabled",
+        All,
+        &[Has("--enable-admission-plugins", "DenyServiceExternalIPs")],
+        "add DenyServiceExternalIPs to --enable-admission-plugins",
+    ),
+    apiserver(
+        "1.2.4",
+        "--kubelet-client-certificate and --kubelet-client-key are set",
+        All,
+        &[
+            Set("--kubelet-client-certificate"),
+            Set("--kubelet-client-key"),
+        ],
+        "set --kubelet-client-certificate and --kubelet-client-key to the API server's kubelet client certificate and key",
+    ),
+    apiserver(
+        "1.2.5",
+        "--kubelet-certificate-authority is set",
+        All,
+        &[Set("--kubelet-certificate-authority")],
+        "set --kubelet-certificate-authority to the CA that signs the kubelets' serving certificates",
+    ),
+    apiserver(
+        "1.2.6",
+        "--authorization-mode does not include AlwaysAllow",
+        All,
+        &[NotHave("--authorization-mode", "AlwaysAllow")],
+        "set --authorization-mode to values other than AlwaysAllow, such as Node,RBAC",
+    ),
+    apiserver(
+        "1.2.7",
+        "--authorization-mode includes Node",
+        All,
+        &[Has("--authorization-mode", "Node")],
+        "add Node to --authorization-mode",
+    ),
+    apiserver(
+        "1.2.8",
+        "--authorization-mode includes RBAC",
+        All,
+        &[Has("--authorization-mode", "RBAC")],
+        "add RBAC to --authorization-mode",
+    ),
+    apiserver(
+        "1.2.9",
+        "EventRateLimit admission plugin is enabled",
+        All,
+        &[Has("--enable-admission-plugins", "EventRateLimit")],
+        "add EventRateLimit to --enable-admission-plugins and set --admission-control-config-file",
+    ),
+    apiserver(
+        "1.2.10",
+        "AlwaysAdmit admission plugin is not enabled",
+        Any,
+        &[
+            NotHave("--enable-admission-plugins", "AlwaysAdmit"),
+            Unset("--enable-admission-plugins"),
+        ],
+        "remove AlwaysAdmit from --enable-admission-plugins",
+    ),
+    apiserver(
+        "1.2.11",
+        "AlwaysPullImages admission plugin is enabled",
+        All,
+        &[Has("--enable-admission-plugins", "AlwaysPullImages")],
+        "add AlwaysPullImages to --enable-admission-plugins",
+    ),
+    apiserver(
+        "1.2.12",
+        "ServiceAccount admission plugin is not disabled",
+        Any,
+        &[
+            NotHave("--disable-admission-plugins", "ServiceAccount"),
+            Unset("--disable-admission-plugins"),
+        ],
+        "remove ServiceAccount from --disable-admission-plugins",
+    ),
+    apiserver(
+        "1.2.13",
+        "NamespaceLifecycle admission plugin is not disabled",
+        Any,
+        &[
+            NotHave("--disable-admission-plugins", "NamespaceLifecycle"),
+            Unset("--disable-admission-plugins"),
+        ],
+        "remove NamespaceLifecycle from --disable-admission-plugins",
+    ),
+    apiserver(
+        "1.2.14",
+        "NodeRestriction admission plugin is enabled",
+        All,
+        &[Has("--enable-admission-plugins", "NodeRestriction")],
+        "add NodeRestriction to --enable-admission-plugins",
+    ),
+    apiserver(
+        "1.2.15",
+        "--profiling is false",
+        All,
+        &[Eq("--profiling", "false")],
+        "set --profiling=false",
+    ),
+    apiserver(
+        "1.2.16",
+        "--audit-log-path is set",
+        All,
+        &[Set("--audit-log-path")],
+        "set --audit-log-path to a file for the audit log",
+    ),
+    apiserver(
+        "1.2.17",
+        "--audit-log-maxage is 30 or more",
+        All,
+        &[Gte("--audit-log-maxage", 30)],
+        "set --audit-log-maxage=30 or more",
+    ),
+    apiserver(
+        "1.2.18",
+        "--audit-log-maxbackup is 10 or more",
+        All,
+        &[Gte("--audit-log-maxbackup", 10)],
+        "set --audit-log-maxbackup=10 or more",
+    ),
+    apiserver(
+        "1.2.19",
+        "--audit-log-maxsize is 100 or more",
+        All,
+        &[Gte("--audit-log-maxsize", 100)],
+        "set --audit-log-maxsize=100 or more",
+    ),
+    NodeCheck {
+        id: "1.2.20",
+        section: Master,
+        title: "--request-timeout is set as appropriate",
+        test: Test::Manual,
+        remediation: "set --request-timeout to suit the cluster, or leave the default of 60s",
+    },
+    apiserver(
+        "1.2.21",
+        "--service-account-lookup is true",
+        Any,
+        &[
+            Unset("--service-account-lookup"),
+            Eq("--service-account-lookup", "true"),
+        ],
+        "set --service-account-lookup=true or remove it (true is the default)",
+    ),
+    apiserver(
+        "1.2.22",
+        "--service-account-key-file is set",
+        All,
+        &[Set("--service-account-key-file")],
+        "set --service-account-key-file to the public key that verifies service account tokens",
+    ),
+    apiserver(
+        "1.2.23",
+        "--etcd-certfile and --etcd-keyfile are set",
+        All,
+        &[Set("--etcd-certfile"), Set("--etcd-keyfile")],
+        "set --etcd-certfile and --etcd-keyfile to the API server's etcd client certificate and key",
+    ),
+    apiserver(
+        "1.2.24",
+        "--tls-cert-file and --tls-private-key-file are set",
+        All,
+        &[Set("--tls-cert-file"), Set("--tls-private-key-file")],
+        "set --tls-cert-file and --tls-private-key-file to the API server's serving certificate and key",
+    ),
+    apiserver(
+        "1.2.25",
+        "--client-ca-file is set",
+        All,
+        &[Set("--client-ca-file")],
+        "set --client-ca-file to the CA that signs client certificates",
+    ),
+    apiserver(
+        "1.2.26",
+        "--etcd-cafile is set",
+        All,
+        &[Set("--etcd-cafile")],
+        "set --etcd-cafile to the CA that signs etcd's serving certificate",
+    ),
+    apiserver(
+        "1.2.27",
+        "--encryption-provider-config is set",
+        All,
+        &[Set("--encryption-provider-config")],
+        "write an EncryptionConfiguration and set --encryption-provider-config to it",
+    ),
+    // 4.1 Worker node configuration files.
+    mode(
+        "4.1.1",
+        Node,
+        "kubelet service file permissions are 600 or more restrictive",
+        Target::FirstOf(KUBELET_SERVICE),
+        0o600,
+        "chmod 600 on the kubelet service file (kubeadm: /etc/systemd/system/kubelet.service.d/10-kubeadm.conf)",
+    ),
+    NodeCheck {
+        id: "4.1.2",
+        section: Node,
+        title: "kubelet service file ownership is root:root",
+        test: Test::Owner {
+            target: Target::FirstOf(KUBELET_SERVICE),
+            owner: "root:root",
+            missing: Status::Pass,
+        },
+        remediation: "chown root:root on the kubelet service file (kubeadm: /etc/systemd/system/kubelet.service.d/10-kubeadm.conf)",
+    },
+    NodeCheck {
+        id: "4.1.3",
+        section: Node,
+        title: "If the proxy kubeconfig file exists, its permissions are 600 or more restrictive",
+        test: Test::Mode {
+            target: Target::Paths(PROXY_KUBECONFIG),
+            max: 0o600,
+            missing: Status::Pass,
+        },
+        remediation: "chmod 600 on kube-proxy's kubeconfig",
+    },
+    NodeCheck {
+        id: "4.1.4",
+        section: Node,
+        title: "If the proxy kubeconfig file exists, its ownership is root:root",
+        test: Test::Owner {
+            target: Target::Paths(PROXY_KUBECONFIG),
+            owner: "root:root",
+            missing: Status::Pass,
+        },
+        remediation: "chown root:root on kube-proxy's kubeconfig",
+    },
+    mode(
+        "4.1.5",
+        Node,
+        "--kubeconfig kubelet.conf file permissions are 600 or more restrictive",
+        Target::KubeletKubeconfig,
+        0o600,
+        "chmod 600 on the kubelet's --kubeconfig (kubeadm: /etc/kubernetes/kubelet.conf)",
+    ),
+    owner(
+        "4.1.6",
+        Node,
+        "--kubeconfig kubelet.conf file ownership is root:root",
+        Target::KubeletKubeconfig,
+        "root:root",
+        "chown root:root on the kubelet's --kubeconfig (kubeadm: /etc/kubernetes/kubelet.conf)",
+    ),
+    mode(
+        "4.1.7",
+        Node,
+        "Certificate authorities file permissions are 600 or more restrictive",
+        Target::KubeletClientCa,
+        0o600,
+        "chmod 600 on the kubelet's client CA file (kubeadm: /etc/kubernetes/pki/ca.crt)",
+    ),
+    owner(
+        "4.1.8",
+        Node,
+        "Client certificate authorities file ownership is root:root",
+        Target::KubeletClientCa,
+        "root:root",
+        "chown root:root on the kubelet's client CA file (kubeadm: /etc/kubernetes/pki/ca.crt)",
+    ),
+    mode(
+        "4.1.9",
+        Node,
+        "kubelet config file permissions are 600 or more restrictive",
+        Target::KubeletConfig,
+        0o600,
+        "chmod 600 on the kubelet's --config file (kubeadm: /var/lib/kubelet/config.yaml)",
+    ),
+    owner(
+        "4.1.10",
+        Node,
+        "kubelet config file ownership is root:root",
+        Target::KubeletConfig,
+        "root:root",
+        "chown root:root on the kubelet's --config file (kubeadm: /var/lib/kubelet/config.yaml)",
+    ),
+];
+
+/// Evaluates every item on a node, in benchmark order.
+pub fn evaluate(view: &crate::NodeView) -> Vec<crate::NodeResult> {
+    CHECKS.iter().map(|c| c.evaluate(view)).collect()
+}

@@ -1,0 +1,26 @@
+//! Harrier's node scanner: the CIS Kubernetes Benchmark's automated items for a node, read from
+//! its filesystem under a root.
+//!
+//! [`NodeView`] reads what a node shows (file modes and owners, static pod manifests, process
+//! command lines, the kubelet config file); [`checks::CHECKS`] holds the benchmark items as data;
+//! [`NodeCheck::evaluate`] turns one item and a view into a [`NodeResult`] with evidence.
+//!
+//! Left out so far: profile detection (K3s, RKE2, EKS, GKE, AKS), the kubelet flag/config
+//! checks (4.2), controller manager, scheduler and etcd flags, and CLI wiring. See NOTES.md.
+//!
+//! ```no_run
+//! let view = harrier_node::NodeView::new("/host");
+//! for result in harrier_node::checks::evaluate(&view) {
+//!     let _ = (result.id, result.status, result.evidence);
+//! }
+//! ```
+#![warn(missing_docs)]
+
+mod check;
+pub mod checks;
+pub mod flags;
+pub mod view;
+
+pub use check::{Combine, FlagTest, NodeCheck, NodeResult, Section, Status, Target, Test};
+pub use flags::Flags;
+pub use view::{FileFacts, NodeView};

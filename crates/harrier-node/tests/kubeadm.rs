@@ -1,0 +1,390 @@
+//! Kubeadm-shaped node trees built in a temp dir, in a compliant and a non-compliant variant:
+//! every automated item passes on the first and fails on the second, with the evidence named.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is a failed test
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::{PermissionsExt, chown};
+use std::path::Path;
+
+use harrier_node::checks::{CHECKS, evaluate};
+use harrier_node::{NodeResult, NodeView, Status, Test};
+
+const ROOT: u32 = 0;
+const ETCD: u32 = 1500;
+const ADMIN: u32 = 1000;
+
+/// How one variant lays files out.
+struct Layout {
+    file_mode: u32,
+    owner: u32,
+    etcd_dir_mode: u32,
+    etcd_dir_owner: u32,
+    apiserver_args: &'static [&'static str],
+}
+
+const COMPLIANT: Layout = Layout {
+    file_mode: 0o600,
+    owner: ROOT,
+    etcd_dir_mode: 0o700,
+    etcd_dir_owner: ETCD,
+    apiserver_args: &[
+        "--anonymous-auth=false",
+        "--authorization-mode=Node,RBAC",
+        "--enable-admission-plugins=NodeRestriction,EventRateLimit,AlwaysPullImages,DenyServiceExternalIPs",
+        "--profiling=false",
+        "--audit-log-path=/var/log/kubernetes/audit.log",
+        // The `--flag value` form.
+        "--audit-log-maxage",
+        "30",
+        "--audit-log-maxbackup=10",
+        "--audit-log-maxsize=100",
+        "--service-account-lookup=true",
+        "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
+        "--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt",
+        "--etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key",
+        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
+        "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+        "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
+        "--client-ca-file=/etc/kubernetes/pki/ca.crt",
+        "--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+        "--kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key",
+        "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
+        "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
+    ],
+};
+
+const NON_COMPLIANT: Layout = Layout {
+    file_mode: 0o644,
+    owner: ADMIN,
+    etcd_dir_mode: 0o755,
+    etcd_dir_owner: ROOT,
+    apiserver_args: &[
+        "--anonymous-auth=true",
+        "--token-auth-file=/etc/kubernetes/tokens.csv",
+        // Repeated: the last one wins.
+        "--authorization-mode=Node,RBAC",
+        "--authorization-mode=AlwaysAllow",
+        "--enable-admission-plugins=AlwaysAdmit",
+        "--disable-admission-plugins=ServiceAccount,NamespaceLifecycle",
+        // A bare boolean is true.
+        "--profiling",
+        "--audit-log-maxage=7",
+        "--audit-log-maxbackup=3",
+        "--audit-log-maxsize=10",
+        "--service-account-lookup=false",
+    ],
+};
+
+fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
+    let file = root.join(path.trim_start_matches('/'));
+    let parent = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    fs::create_dir_all(&parent).unwrap();
+    fs::write(&file, text).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(mode)).unwrap();
+    chown(&file, Some(owner), Some(owner)).unwrap();
+}
+
+fn static_pod(name: &str, command: &[&str]) -> String {
+    let mut out = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\nspec:\n  hostNetwork: true\n  containers:\n  - name: {name}\n    image: registry.k8s.io/{name}:v1.31.0\n    command:\n"
+    );
+    for word in command {
+        out.push_str(&format!("    - \"{word}\"\n"));
+    }
+    out
+}
+
+/// Builds a kubeadm control plane node (which also runs a kubelet) under `root`.
+fn build(root: &Path, layout: &Layout) {
+    let (mode, owner) = (layout.file_mode, layout.owner);
+    write(
+        root,
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\netcd:x:1500:1500::/var/lib/etcd:/sbin/nologin\n",
+        0o644,
+        ROOT,
+    );
+    write(
+        root,
+        "/etc/group",
+        "root:x:0:\nadmin:x:1000:\netcd:x:1500:\n",
+        0o644,
+        ROOT,
+    );
+    let manifests = "/etc/kubernetes/manifests";
+    let mut apiserver = vec!["kube-apiserver", "--advertise-address=10.0.0.10"];
+    apiserver.extend_from_slice(layout.apiserver_args);
+    write(
+        root,
+        &format!("{manifests}/kube-apiserver.yaml"),
+        &static_pod("kube-apiserver", &apiserver),
+        mode,
+        owner,
+    );
+    write(
+        root,
+        &format!("{manifests}/kube-controller-manager.yaml"),
+        &static_pod(
+            "kube-controller-manager",
+            &["kube-controller-manager", "--profiling=false"],
+        ),
+        mode,
+        owner,
+    );
+    write(
+        root,
+        &format!("{manifests}/kube-scheduler.yaml"),
+        &static_pod("kube-scheduler", &["kube-scheduler", "--profiling=false"]),
+        mode,
+        owner,
+    );
+    write(
+        root,
+        &format!("{manifests}/etcd.yaml"),
+        &static_pod(
+            "etcd",
+            &[
+                "etcd",
+                "--data-dir=/var/lib/etcd",
+                "--client-cert-auth=true",
+            ],
+        ),
+        mode,
+        owner,
+    );
+    for conf in [
+        "admin",
+        "super-admin",
+        "scheduler",
+        "controller-manager",
+        "kubelet",
+    ] {
+        write(
+            root,
+            &format!("/etc/kubernetes/{conf}.conf"),
+            "apiVersion: v1\nkind: Config\n",
+            mode,
+            owner,
+        );
+    }
+    for pki in [
+        "ca.crt",
+        "ca.key",
+        "apiserver.crt",
+        "apiserver.key",
+        "sa.pub",
+        "etcd/ca.crt",
+        "etcd/ca.key",
+    ] {
+        write(
+            root,
+            &format!("/etc/kubernetes/pki/{pki}"),
+            "-----BEGIN-----\n",
+            mode,
+            owner,
+        );
+    }
+    chown(root.join("etc/kubernetes/pki"), Some(owner), Some(owner)).unwrap();
+    let etcd = root.join("var/lib/etcd");
+    fs::create_dir_all(etcd.join("member")).unwrap();
+    fs::set_permissions(&etcd, fs::Permissions::from_mode(layout.etcd_dir_mode)).unwrap();
+    chown(
+        &etcd,
+        Some(layout.etcd_dir_owner),
+        Some(layout.etcd_dir_owner),
+    )
+    .unwrap();
+    write(
+        root,
+        "/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n",
+        mode,
+        owner,
+    );
+    write(
+        root,
+        "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+        "[Service]\n",
+        mode,
+        owner,
+    );
+    write(
+        root,
+        "/var/lib/kube-proxy/kubeconfig",
+        "apiVersion: v1\nkind: Config\n",
+        mode,
+        owner,
+    );
+    // The kubelet runs as a process; its flags name its config and kubeconfig.
+    write(
+        root,
+        "/proc/812/cmdline",
+        "/usr/bin/kubelet\0--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0",
+        0o444,
+        ROOT,
+    );
+    // A kernel thread: no command line.
+    write(root, "/proc/2/cmdline", "", 0o444, ROOT);
+}
+
+/// Builds a variant and evaluates it, or `None` where ownership cannot be set (not root).
+fn scan(layout: &Layout) -> Option<(tempfile::TempDir, BTreeMap<&'static str, NodeResult>)> {
+    let dir = tempfile::tempdir().unwrap();
+    if chown(dir.path(), Some(ADMIN), Some(ADMIN)).is_err() {
+        return harrier_core::testing::skip("chown needs root");
+    }
+    build(dir.path(), layout);
+    let results = evaluate(&NodeView::new(dir.path()))
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    Some((dir, results))
+}
+
+fn evidence(results: &BTreeMap<&str, NodeResult>, id: &str) -> String {
+    results[id].evidence.join("\n")
+}
+
+#[test]
+fn compliant_node_passes_every_automated_item() {
+    let Some((_dir, results)) = scan(&COMPLIANT) else {
+        return;
+    };
+    let mut wrong = Vec::new();
+    for check in CHECKS {
+        let result = &results[check.id];
+        let want = if matches!(check.test, Test::Manual) {
+            Status::Manual
+        } else {
+            Status::Pass
+        };
+        if result.status != want {
+            wrong.push(format!(
+                "{} {}: {:?}",
+                check.id, result.status, result.evidence
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(
+        evidence(&results, "1.1.1")
+            .contains("/etc/kubernetes/manifests/kube-apiserver.yaml has mode 600")
+    );
+    assert!(evidence(&results, "1.1.12").contains("/var/lib/etcd is owned by etcd:etcd"));
+    assert!(evidence(&results, "1.2.17").contains("--audit-log-maxage=30"));
+    assert!(evidence(&results, "1.2.7").contains("kube-apiserver (/etc/kubernetes/manifests/kube-apiserver.yaml): --authorization-mode=Node,RBAC"));
+    assert!(evidence(&results, "4.1.9").contains("/var/lib/kubelet/config.yaml has mode 600"));
+}
+
+#[test]
+fn non_compliant_node_fails_every_automated_item() {
+    let Some((_dir, results)) = scan(&NON_COMPLIANT) else {
+        return;
+    };
+    let mut wrong = Vec::new();
+    for check in CHECKS {
+        let result = &results[check.id];
+        let want = if matches!(check.test, Test::Manual) {
+            Status::Manual
+        } else {
+            Status::Fail
+        };
+        if result.status != want {
+            wrong.push(format!(
+                "{} {}: {:?}",
+                check.id, result.status, result.evidence
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let expect = [
+        (
+            "1.1.1",
+            "/etc/kubernetes/manifests/kube-apiserver.yaml has mode 644 (at most 600 allowed)",
+        ),
+        (
+            "1.1.2",
+            "/etc/kubernetes/manifests/kube-apiserver.yaml is owned by admin:admin",
+        ),
+        ("1.1.11", "/var/lib/etcd has mode 755 (at most 700 allowed)"),
+        ("1.1.12", "/var/lib/etcd is owned by root:root"),
+        ("1.1.13", "/etc/kubernetes/super-admin.conf has mode 644"),
+        (
+            "1.1.19",
+            "/etc/kubernetes/pki/etcd/ca.key is owned by admin:admin",
+        ),
+        ("1.1.21", "/etc/kubernetes/pki/ca.key has mode 644"),
+        ("1.2.1", "--anonymous-auth=true"),
+        ("1.2.2", "--token-auth-file=/etc/kubernetes/tokens.csv"),
+        ("1.2.5", "--kubelet-certificate-authority is not set"),
+        ("1.2.6", "--authorization-mode=AlwaysAllow"),
+        (
+            "1.2.12",
+            "--disable-admission-plugins=ServiceAccount,NamespaceLifecycle",
+        ),
+        ("1.2.15", "--profiling=true"),
+        ("1.2.17", "--audit-log-maxage=7"),
+        ("1.2.21", "--service-account-lookup=false"),
+        ("4.1.5", "/etc/kubernetes/kubelet.conf has mode 644"),
+        ("4.1.7", "/etc/kubernetes/pki/ca.crt has mode 644"),
+        (
+            "4.1.10",
+            "/var/lib/kubelet/config.yaml is owned by admin:admin",
+        ),
+    ];
+    for (id, text) in expect {
+        assert!(
+            evidence(&results, id).contains(text),
+            "{id}: {:?}",
+            results[id].evidence
+        );
+    }
+    assert!(!results["1.1.1"].remediation.is_empty());
+}
+
+#[test]
+fn empty_node_warns_rather_than_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()))
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    assert_eq!(results["1.1.1"].status, Status::Warn);
+    assert!(
+        evidence(&results, "1.1.1")
+            .contains("not found: /etc/kubernetes/manifests/kube-apiserver.yaml")
+    );
+    assert_eq!(results["1.2.1"].status, Status::Warn);
+    assert!(evidence(&results, "1.2.1").contains("kube-apiserver not found"));
+    // "If the file exists": absent passes, as kube-bench's `File not found` item does.
+    assert_eq!(results["4.1.2"].status, Status::Pass);
+    assert_eq!(results["4.1.3"].status, Status::Pass);
+}
+
+#[test]
+fn running_process_wins_over_static_manifest() {
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    write(
+        dir.path(),
+        "/proc/900/cmdline",
+        "kube-apiserver\0--profiling=true\0",
+        0o444,
+        ROOT,
+    );
+    let view = NodeView::new(dir.path());
+    let results: BTreeMap<_, _> = evaluate(&view).into_iter().map(|r| (r.id, r)).collect();
+    assert_eq!(results["1.2.15"].status, Status::Fail);
+    assert!(
+        evidence(&results, "1.2.15").contains("kube-apiserver (process 900): --profiling=true")
+    );
+    let containers = view.static_containers();
+    assert_eq!(containers.len(), 4);
+    assert_eq!(
+        containers[0].manifest,
+        "/etc/kubernetes/manifests/etcd.yaml"
+    );
+    assert_eq!(view.processes().len(), 2);
+}

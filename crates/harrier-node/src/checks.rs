@@ -75,8 +75,9 @@ const fn owner(
     }
 }
 
-const fn apiserver(
+const fn flags(
     id: &'static str,
+    component: &'static str,
     title: &'static str,
     combine: Combine,
     tests: &'static [FlagTest],
@@ -87,7 +88,7 @@ const fn apiserver(
         section: Section::Master,
         title,
         test: Test::Flags {
-            component: "kube-apiserver",
+            component,
             combine,
             tests,
         },
@@ -95,8 +96,45 @@ const fn apiserver(
     }
 }
 
+const fn apiserver(
+    id: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [FlagTest],
+    remediation: &'static str,
+) -> NodeCheck {
+    flags(id, "kube-apiserver", title, combine, tests, remediation)
+}
+
+const fn controller_manager(
+    id: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [FlagTest],
+    remediation: &'static str,
+) -> NodeCheck {
+    flags(
+        id,
+        "kube-controller-manager",
+        title,
+        combine,
+        tests,
+        remediation,
+    )
+}
+
+const fn scheduler(
+    id: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [FlagTest],
+    remediation: &'static str,
+) -> NodeCheck {
+    flags(id, "kube-scheduler", title, combine, tests, remediation)
+}
+
 use Combine::{All, Any};
-use FlagTest::{Eq, Gte, Has, NotHave, Set, Unset};
+use FlagTest::{Eq, Gte, Has, NotEq, NotHave, Set, Unset};
 use Section::{Master, Node};
 
 /// Every implemented item, sorted by id in benchmark order.
@@ -458,6 +496,74 @@ pub const CHECKS: &[NodeCheck] = &[
         All,
         &[Set("--encryption-provider-config")],
         "write an EncryptionConfiguration and set --encryption-provider-config to it",
+    ),
+    // 1.3 Controller manager.
+    controller_manager(
+        "1.3.1",
+        "--terminated-pod-gc-threshold is set",
+        All,
+        &[Set("--terminated-pod-gc-threshold")],
+        "set --terminated-pod-gc-threshold in /etc/kubernetes/manifests/kube-controller-manager.yaml (for example 10)",
+    ),
+    controller_manager(
+        "1.3.2",
+        "--profiling is false",
+        All,
+        &[Eq("--profiling", "false")],
+        "set --profiling=false in /etc/kubernetes/manifests/kube-controller-manager.yaml",
+    ),
+    controller_manager(
+        "1.3.3",
+        "--use-service-account-credentials is true",
+        All,
+        &[NotEq("--use-service-account-credentials", "false")],
+        "set --use-service-account-credentials=true",
+    ),
+    controller_manager(
+        "1.3.4",
+        "--service-account-private-key-file is set",
+        All,
+        &[Set("--service-account-private-key-file")],
+        "set --service-account-private-key-file to the key that signs service account tokens",
+    ),
+    controller_manager(
+        "1.3.5",
+        "--root-ca-file is set",
+        All,
+        &[Set("--root-ca-file")],
+        "set --root-ca-file to the cluster's CA certificate",
+    ),
+    controller_manager(
+        "1.3.6",
+        "RotateKubeletServerCertificate is not turned off",
+        Any,
+        &[
+            NotHave("--feature-gates", "RotateKubeletServerCertificate=false"),
+            Unset("--feature-gates"),
+        ],
+        "remove RotateKubeletServerCertificate=false from --feature-gates",
+    ),
+    controller_manager(
+        "1.3.7",
+        "--bind-address is 127.0.0.1",
+        Any,
+        &[Eq("--bind-address", "127.0.0.1"), Unset("--bind-address")],
+        "set --bind-address=127.0.0.1",
+    ),
+    // 1.4 Scheduler.
+    scheduler(
+        "1.4.1",
+        "--profiling is false",
+        All,
+        &[Eq("--profiling", "false")],
+        "set --profiling=false in /etc/kubernetes/manifests/kube-scheduler.yaml",
+    ),
+    scheduler(
+        "1.4.2",
+        "--bind-address is 127.0.0.1",
+        Any,
+        &[Eq("--bind-address", "127.0.0.1"), Unset("--bind-address")],
+        "set --bind-address=127.0.0.1 in /etc/kubernetes/manifests/kube-scheduler.yaml",
     ),
     // 4.1 Worker node configuration files.
     mode(

@@ -21,6 +21,8 @@ struct Layout {
     etcd_dir_mode: u32,
     etcd_dir_owner: u32,
     apiserver_args: &'static [&'static str],
+    controller_manager_args: &'static [&'static str],
+    scheduler_args: &'static [&'static str],
 }
 
 const COMPLIANT: Layout = Layout {
@@ -52,6 +54,16 @@ const COMPLIANT: Layout = Layout {
         "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
         "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
     ],
+    controller_manager_args: &[
+        "--profiling=false",
+        "--use-service-account-credentials=true",
+        "--service-account-private-key-file=/etc/kubernetes/pki/sa.key",
+        "--root-ca-file=/etc/kubernetes/pki/ca.crt",
+        "--terminated-pod-gc-threshold=10",
+        "--bind-address=127.0.0.1",
+        "--feature-gates=RotateKubeletServerCertificate=true",
+    ],
+    scheduler_args: &["--profiling=false", "--bind-address=127.0.0.1"],
 };
 
 const NON_COMPLIANT: Layout = Layout {
@@ -74,6 +86,13 @@ const NON_COMPLIANT: Layout = Layout {
         "--audit-log-maxsize=10",
         "--service-account-lookup=false",
     ],
+    controller_manager_args: &[
+        "--profiling=true",
+        "--use-service-account-credentials=false",
+        "--bind-address=0.0.0.0",
+        "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
+    ],
+    scheduler_args: &["--profiling", "--bind-address", "0.0.0.0"],
 };
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
@@ -115,6 +134,10 @@ fn build(root: &Path, layout: &Layout) {
     let manifests = "/etc/kubernetes/manifests";
     let mut apiserver = vec!["kube-apiserver", "--advertise-address=10.0.0.10"];
     apiserver.extend_from_slice(layout.apiserver_args);
+    let mut controller_manager = vec!["kube-controller-manager"];
+    controller_manager.extend_from_slice(layout.controller_manager_args);
+    let mut scheduler = vec!["kube-scheduler"];
+    scheduler.extend_from_slice(layout.scheduler_args);
     write(
         root,
         &format!("{manifests}/kube-apiserver.yaml"),
@@ -125,17 +148,14 @@ fn build(root: &Path, layout: &Layout) {
     write(
         root,
         &format!("{manifests}/kube-controller-manager.yaml"),
-        &static_pod(
-            "kube-controller-manager",
-            &["kube-controller-manager", "--profiling=false"],
-        ),
+        &static_pod("kube-controller-manager", &controller_manager),
         mode,
         owner,
     );
     write(
         root,
         &format!("{manifests}/kube-scheduler.yaml"),
-        &static_pod("kube-scheduler", &["kube-scheduler", "--profiling=false"]),
+        &static_pod("kube-scheduler", &scheduler),
         mode,
         owner,
     );
@@ -326,6 +346,21 @@ fn non_compliant_node_fails_every_automated_item() {
         ("1.2.15", "--profiling=true"),
         ("1.2.17", "--audit-log-maxage=7"),
         ("1.2.21", "--service-account-lookup=false"),
+        (
+            "1.3.3",
+            "kube-controller-manager (/etc/kubernetes/manifests/kube-controller-manager.yaml): --use-service-account-credentials=false",
+        ),
+        ("1.3.5", "--root-ca-file is not set"),
+        (
+            "1.3.6",
+            "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
+        ),
+        ("1.3.7", "--bind-address=0.0.0.0"),
+        (
+            "1.4.1",
+            "kube-scheduler (/etc/kubernetes/manifests/kube-scheduler.yaml): --profiling=true",
+        ),
+        ("1.4.2", "--bind-address=0.0.0.0"),
         ("4.1.5", "/etc/kubernetes/kubelet.conf has mode 644"),
         ("4.1.7", "/etc/kubernetes/pki/ca.crt has mode 644"),
         (

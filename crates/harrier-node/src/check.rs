@@ -350,6 +350,18 @@ fn flags_test(
             )],
         );
     };
+    // etcd reads each flag from `ETCD_<FLAG>` too (kube-bench's `env:`); the flag wins.
+    let env_name = |flag: &str| {
+        (component == "etcd").then(|| format!("ETCD_{}", flag.replace('-', "_").to_uppercase()))
+    };
+    let lookup = |flag: &str| -> Option<(String, &str)> {
+        let name = flag.trim_start_matches('-');
+        if let Some(value) = line.flags.get(name) {
+            return Some((flag.to_owned(), value));
+        }
+        let var = env_name(name)?;
+        line.env.get(&var).map(|v| (var, v.as_str()))
+    };
     let mut evidence = Vec::new();
     let mut seen = Vec::new();
     for test in tests {
@@ -358,13 +370,18 @@ fn flags_test(
             continue;
         }
         seen.push(flag);
-        let name = flag.trim_start_matches('-');
-        evidence.push(match line.flags.get(name) {
-            Some(value) => format!("{component} ({}): {flag}={value}", line.source),
-            None => format!("{component} ({}): {flag} is not set", line.source),
+        evidence.push(match lookup(flag) {
+            Some((name, value)) => format!("{component} ({}): {name}={value}", line.source),
+            None => match env_name(flag.trim_start_matches('-')) {
+                Some(var) => format!(
+                    "{component} ({}): {flag} is not set, nor {var}",
+                    line.source
+                ),
+                None => format!("{component} ({}): {flag} is not set", line.source),
+            },
         });
     }
-    let holds = |t: &FlagTest| t.holds(line.flags.get(t.flag().trim_start_matches('-')));
+    let holds = |t: &FlagTest| t.holds(lookup(t.flag()).map(|(_, v)| v));
     let ok = match combine {
         Combine::All => tests.iter().all(holds),
         Combine::Any => tests.iter().any(holds),

@@ -75,7 +75,8 @@ const fn owner(
     }
 }
 
-const fn flags(
+const fn flags_in(
+    section: Section,
     id: &'static str,
     component: &'static str,
     title: &'static str,
@@ -85,7 +86,7 @@ const fn flags(
 ) -> NodeCheck {
     NodeCheck {
         id,
-        section: Section::Master,
+        section,
         title,
         test: Test::Flags {
             component,
@@ -94,6 +95,43 @@ const fn flags(
         },
         remediation,
     }
+}
+
+const fn flags(
+    id: &'static str,
+    component: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [FlagTest],
+    remediation: &'static str,
+) -> NodeCheck {
+    flags_in(
+        Section::Master,
+        id,
+        component,
+        title,
+        combine,
+        tests,
+        remediation,
+    )
+}
+
+const fn etcd(
+    id: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [FlagTest],
+    remediation: &'static str,
+) -> NodeCheck {
+    flags_in(
+        Section::Etcd,
+        id,
+        "etcd",
+        title,
+        combine,
+        tests,
+        remediation,
+    )
 }
 
 const fn apiserver(
@@ -564,6 +602,56 @@ pub const CHECKS: &[NodeCheck] = &[
         Any,
         &[Eq("--bind-address", "127.0.0.1"), Unset("--bind-address")],
         "set --bind-address=127.0.0.1 in /etc/kubernetes/manifests/kube-scheduler.yaml",
+    ),
+    // 2 etcd (flags, or their ETCD_* environment variables).
+    etcd(
+        "2.1",
+        "--cert-file and --key-file are set",
+        All,
+        &[Set("--cert-file"), Set("--key-file")],
+        "set --cert-file and --key-file in /etc/kubernetes/manifests/etcd.yaml to etcd's serving certificate and key",
+    ),
+    etcd(
+        "2.2",
+        "--client-cert-auth is true",
+        All,
+        &[Eq("--client-cert-auth", "true")],
+        "set --client-cert-auth=true in /etc/kubernetes/manifests/etcd.yaml",
+    ),
+    etcd(
+        "2.3",
+        "--auto-tls is not true",
+        Any,
+        &[Unset("--auto-tls"), Eq("--auto-tls", "false")],
+        "remove --auto-tls or set it to false",
+    ),
+    etcd(
+        "2.4",
+        "--peer-cert-file and --peer-key-file are set",
+        All,
+        &[Set("--peer-cert-file"), Set("--peer-key-file")],
+        "set --peer-cert-file and --peer-key-file to etcd's peer certificate and key",
+    ),
+    etcd(
+        "2.5",
+        "--peer-client-cert-auth is true",
+        All,
+        &[Eq("--peer-client-cert-auth", "true")],
+        "set --peer-client-cert-auth=true",
+    ),
+    etcd(
+        "2.6",
+        "--peer-auto-tls is not true",
+        Any,
+        &[Unset("--peer-auto-tls"), Eq("--peer-auto-tls", "false")],
+        "remove --peer-auto-tls or set it to false",
+    ),
+    etcd(
+        "2.7",
+        "--trusted-ca-file is set (a CA for etcd)",
+        All,
+        &[Set("--trusted-ca-file")],
+        "set --trusted-ca-file to a CA used for etcd only, not the cluster's CA",
     ),
     // 4.1 Worker node configuration files.
     mode(

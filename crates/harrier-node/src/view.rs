@@ -52,6 +52,8 @@ pub struct StaticContainer {
     pub name: String,
     /// `command` then `args`.
     pub argv: Vec<String>,
+    /// `env` entries with a literal `value` (those from `valueFrom` are not known on the node).
+    pub env: BTreeMap<String, String>,
 }
 
 /// One running process.
@@ -61,6 +63,24 @@ pub struct Process {
     pub pid: u32,
     /// Its command line.
     pub argv: Vec<String>,
+}
+
+impl Process {
+    /// Its environment, from `/proc/<pid>/environ` under `view`'s root (empty if unreadable).
+    pub fn environment(&self, view: &NodeView) -> BTreeMap<String, String> {
+        let path = view.host_path(&format!("/proc/{}/environ", self.pid));
+        let Ok(bytes) = fs::read(path) else {
+            return BTreeMap::new();
+        };
+        bytes
+            .split(|b| *b == 0)
+            .filter_map(|entry| {
+                let entry = String::from_utf8_lossy(entry);
+                let (name, value) = entry.split_once('=')?;
+                Some((name.to_owned(), value.to_owned()))
+            })
+            .collect()
+    }
 }
 
 /// Where a component's command line was found.
@@ -88,6 +108,8 @@ pub struct CommandLine {
     pub source: Source,
     /// Its flags.
     pub flags: Flags,
+    /// Its environment (components such as etcd also read their settings from it).
+    pub env: BTreeMap<String, String>,
 }
 
 /// A node's filesystem under a root.
@@ -205,6 +227,17 @@ impl NodeView {
                     };
                     let mut argv = words("command");
                     argv.extend(words("args"));
+                    let env = container
+                        .get("env")
+                        .and_then(Node::as_seq)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|e| {
+                            let name = e.get("name").and_then(Node::as_str)?;
+                            let value = e.get("value").and_then(Node::as_str)?;
+                            Some((name.to_owned(), value.to_owned()))
+                        })
+                        .collect();
                     out.push(StaticContainer {
                         manifest: manifest.clone(),
                         name: container
@@ -213,6 +246,7 @@ impl NodeView {
                             .unwrap_or_default()
                             .to_owned(),
                         argv,
+                        env,
                     });
                 }
             }
@@ -256,6 +290,7 @@ impl NodeView {
             return Some(CommandLine {
                 source: Source::Process(process.pid),
                 flags: Flags::parse(&process.argv),
+                env: process.environment(self),
             });
         }
         self.static_containers()
@@ -264,6 +299,7 @@ impl NodeView {
             .map(|c| CommandLine {
                 source: Source::Manifest(c.manifest),
                 flags: Flags::parse(&c.argv),
+                env: c.env,
             })
     }
 

@@ -23,6 +23,8 @@ struct Layout {
     apiserver_args: &'static [&'static str],
     controller_manager_args: &'static [&'static str],
     scheduler_args: &'static [&'static str],
+    etcd_args: &'static [&'static str],
+    etcd_env: &'static [(&'static str, &'static str)],
 }
 
 const COMPLIANT: Layout = Layout {
@@ -64,6 +66,16 @@ const COMPLIANT: Layout = Layout {
         "--feature-gates=RotateKubeletServerCertificate=true",
     ],
     scheduler_args: &["--profiling=false", "--bind-address=127.0.0.1"],
+    etcd_args: &[
+        "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
+        "--key-file=/etc/kubernetes/pki/etcd/server.key",
+        "--client-cert-auth=true",
+        "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt",
+        "--peer-key-file=/etc/kubernetes/pki/etcd/peer.key",
+        "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+    ],
+    // Set through the environment rather than a flag.
+    etcd_env: &[("ETCD_PEER_CLIENT_CERT_AUTH", "true")],
 };
 
 const NON_COMPLIANT: Layout = Layout {
@@ -93,6 +105,12 @@ const NON_COMPLIANT: Layout = Layout {
         "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
     ],
     scheduler_args: &["--profiling", "--bind-address", "0.0.0.0"],
+    etcd_args: &[
+        "--client-cert-auth=false",
+        "--auto-tls=true",
+        "--peer-auto-tls",
+    ],
+    etcd_env: &[("ETCD_PEER_CLIENT_CERT_AUTH", "false")],
 };
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
@@ -105,11 +123,21 @@ fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
 }
 
 fn static_pod(name: &str, command: &[&str]) -> String {
+    static_pod_with_env(name, command, &[])
+}
+
+fn static_pod_with_env(name: &str, command: &[&str], env: &[(&str, &str)]) -> String {
     let mut out = format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\nspec:\n  hostNetwork: true\n  containers:\n  - name: {name}\n    image: registry.k8s.io/{name}:v1.31.0\n    command:\n"
     );
     for word in command {
         out.push_str(&format!("    - \"{word}\"\n"));
+    }
+    if !env.is_empty() {
+        out.push_str("    env:\n");
+        for (name, value) in env {
+            out.push_str(&format!("    - name: {name}\n      value: \"{value}\"\n"));
+        }
     }
     out
 }
@@ -136,6 +164,8 @@ fn build(root: &Path, layout: &Layout) {
     apiserver.extend_from_slice(layout.apiserver_args);
     let mut controller_manager = vec!["kube-controller-manager"];
     controller_manager.extend_from_slice(layout.controller_manager_args);
+    let mut etcd = vec!["etcd", "--data-dir=/var/lib/etcd"];
+    etcd.extend_from_slice(layout.etcd_args);
     let mut scheduler = vec!["kube-scheduler"];
     scheduler.extend_from_slice(layout.scheduler_args);
     write(
@@ -162,14 +192,7 @@ fn build(root: &Path, layout: &Layout) {
     write(
         root,
         &format!("{manifests}/etcd.yaml"),
-        &static_pod(
-            "etcd",
-            &[
-                "etcd",
-                "--data-dir=/var/lib/etcd",
-                "--client-cert-auth=true",
-            ],
-        ),
+        &static_pod_with_env("etcd", &etcd, layout.etcd_env),
         mode,
         owner,
     );
@@ -295,6 +318,11 @@ fn compliant_node_passes_every_automated_item() {
     assert!(evidence(&results, "1.2.17").contains("--audit-log-maxage=30"));
     assert!(evidence(&results, "1.2.7").contains("kube-apiserver (/etc/kubernetes/manifests/kube-apiserver.yaml): --authorization-mode=Node,RBAC"));
     assert!(evidence(&results, "4.1.9").contains("/var/lib/kubelet/config.yaml has mode 600"));
+    assert!(
+        evidence(&results, "2.5").contains(
+            "etcd (/etc/kubernetes/manifests/etcd.yaml): ETCD_PEER_CLIENT_CERT_AUTH=true"
+        )
+    );
 }
 
 #[test]
@@ -361,6 +389,14 @@ fn non_compliant_node_fails_every_automated_item() {
             "kube-scheduler (/etc/kubernetes/manifests/kube-scheduler.yaml): --profiling=true",
         ),
         ("1.4.2", "--bind-address=0.0.0.0"),
+        (
+            "2.1",
+            "etcd (/etc/kubernetes/manifests/etcd.yaml): --cert-file is not set, nor ETCD_CERT_FILE",
+        ),
+        ("2.2", "--client-cert-auth=false"),
+        ("2.3", "--auto-tls=true"),
+        ("2.5", "ETCD_PEER_CLIENT_CERT_AUTH=false"),
+        ("2.6", "--peer-auto-tls=true"),
         ("4.1.5", "/etc/kubernetes/kubelet.conf has mode 644"),
         ("4.1.7", "/etc/kubernetes/pki/ca.crt has mode 644"),
         (

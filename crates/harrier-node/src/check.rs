@@ -183,6 +183,15 @@ pub enum Test {
         /// The items.
         tests: &'static [FlagTest],
     },
+    /// Kubelet settings, each a flag and the config file key (dotted; `""` for none) that sets
+    /// the same thing. The flag wins, as the kubelet applies command-line flags over its
+    /// `--config` file.
+    Kubelet {
+        /// How the items combine.
+        combine: Combine,
+        /// The items, with their config keys.
+        tests: &'static [(FlagTest, &'static str)],
+    },
     /// Nothing automated: a person judges.
     Manual,
 }
@@ -244,6 +253,7 @@ impl NodeCheck {
                 combine,
                 tests,
             } => flags_test(view, component, combine, tests),
+            Test::Kubelet { combine, tests } => kubelet_test(view, combine, tests),
             Test::Manual => (
                 Status::Manual,
                 vec!["this item is judged by a person".to_owned()],
@@ -387,6 +397,81 @@ fn flags_test(
         Combine::Any => tests.iter().any(holds),
     };
     (if ok { Status::Pass } else { Status::Fail }, evidence)
+}
+
+fn kubelet_test(
+    view: &NodeView,
+    combine: Combine,
+    tests: &[(FlagTest, &'static str)],
+) -> (Status, Vec<String>) {
+    let line = view.command_line("kubelet");
+    let config = view.kubelet_config();
+    if line.is_none() && config.is_none() {
+        return (
+            Status::Warn,
+            vec![format!(
+                "kubelet not found (no process, no config file at {})",
+                view.kubelet_config_path()
+            )],
+        );
+    }
+    // (where it was seen, value)
+    let lookup = |flag: &str, key: &str| -> Option<(String, String)> {
+        if let Some(line) = &line
+            && let Some(value) = line.flags.get(flag.trim_start_matches('-'))
+        {
+            return Some((
+                format!("kubelet ({}): {flag}", line.source),
+                value.to_owned(),
+            ));
+        }
+        if key.is_empty() {
+            return None;
+        }
+        let (path, node) = config.as_ref()?;
+        let value = node.get_path(key)?;
+        Some((format!("kubelet config {path}: {key}"), render(value)))
+    };
+    let mut evidence = Vec::new();
+    let mut seen = Vec::new();
+    for (test, key) in tests {
+        let flag = test.flag();
+        if seen.contains(&flag) {
+            continue;
+        }
+        seen.push(flag);
+        evidence.push(match lookup(flag, key) {
+            Some((at, value)) => format!("{at}={value}"),
+            None => match &config {
+                Some((path, _)) if !key.is_empty() => {
+                    format!("kubelet: {flag} is not set, nor {key} in {path}")
+                }
+                _ => format!("kubelet: {flag} is not set"),
+            },
+        });
+    }
+    let holds = |(t, key): &(FlagTest, &'static str)| {
+        let value = lookup(t.flag(), key);
+        t.holds(value.as_ref().map(|(_, v)| v.as_str()))
+    };
+    let ok = match combine {
+        Combine::All => tests.iter().all(holds),
+        Combine::Any => tests.iter().any(holds),
+    };
+    (if ok { Status::Pass } else { Status::Fail }, evidence)
+}
+
+/// A config value as flag text: scalars as written, sequences comma-joined (as flags list them).
+fn render(node: &harrier_core::yaml::Node) -> String {
+    use harrier_core::yaml::Value;
+    match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Seq(items) => items.iter().map(render).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -134,6 +134,24 @@ const fn etcd(
     )
 }
 
+const fn kubelet(
+    id: &'static str,
+    title: &'static str,
+    combine: Combine,
+    tests: &'static [(FlagTest, &'static str)],
+    remediation: &'static str,
+) -> NodeCheck {
+    NodeCheck {
+        id,
+        section: Section::Node,
+        title,
+        test: Test::Kubelet { combine, tests },
+        remediation,
+    }
+}
+
+const KUBELET_CIPHERS: &str = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_RSA_WITH_AES_256_GCM_SHA384,TLS_RSA_WITH_AES_128_GCM_SHA256";
+
 const fn apiserver(
     id: &'static str,
     title: &'static str,
@@ -172,7 +190,7 @@ const fn scheduler(
 }
 
 use Combine::{All, Any};
-use FlagTest::{Eq, Gte, Has, NotEq, NotHave, Set, Unset};
+use FlagTest::{Eq, Gte, Has, NotEq, NotHave, Set, Unset, ValidElements};
 use Section::{Master, Node};
 
 /// Every implemented item, sorted by id in benchmark order.
@@ -742,6 +760,130 @@ pub const CHECKS: &[NodeCheck] = &[
         Target::KubeletConfig,
         "root:root",
         "chown root:root on the kubelet's --config file (kubeadm: /var/lib/kubelet/config.yaml)",
+    ),
+    // 4.2 Kubelet (flags over the config file).
+    kubelet(
+        "4.2.1",
+        "kubelet --anonymous-auth is false",
+        All,
+        &[(
+            Eq("--anonymous-auth", "false"),
+            "authentication.anonymous.enabled",
+        )],
+        "set authentication.anonymous.enabled: false in the kubelet config file (and drop any --anonymous-auth=true flag)",
+    ),
+    kubelet(
+        "4.2.2",
+        "kubelet --authorization-mode is not AlwaysAllow",
+        All,
+        &[(
+            NotHave("--authorization-mode", "AlwaysAllow"),
+            "authorization.mode",
+        )],
+        "set authorization.mode: Webhook in the kubelet config file",
+    ),
+    kubelet(
+        "4.2.3",
+        "kubelet --client-ca-file is set",
+        All,
+        &[(Set("--client-ca-file"), "authentication.x509.clientCAFile")],
+        "set authentication.x509.clientCAFile in the kubelet config file",
+    ),
+    kubelet(
+        "4.2.4",
+        "kubelet --read-only-port is 0",
+        Any,
+        &[
+            (Eq("--read-only-port", "0"), "readOnlyPort"),
+            (Unset("--read-only-port"), "readOnlyPort"),
+        ],
+        "set readOnlyPort: 0 in the kubelet config file",
+    ),
+    kubelet(
+        "4.2.5",
+        "kubelet --streaming-connection-idle-timeout is not 0",
+        Any,
+        &[
+            (
+                NotEq("--streaming-connection-idle-timeout", "0"),
+                "streamingConnectionIdleTimeout",
+            ),
+            (
+                Unset("--streaming-connection-idle-timeout"),
+                "streamingConnectionIdleTimeout",
+            ),
+        ],
+        "set streamingConnectionIdleTimeout to a non-zero duration (for example 4h0m0s)",
+    ),
+    kubelet(
+        "4.2.6",
+        "kubelet --make-iptables-util-chains is true",
+        Any,
+        &[
+            (
+                Eq("--make-iptables-util-chains", "true"),
+                "makeIPTablesUtilChains",
+            ),
+            (
+                Unset("--make-iptables-util-chains"),
+                "makeIPTablesUtilChains",
+            ),
+        ],
+        "set makeIPTablesUtilChains: true in the kubelet config file or remove it",
+    ),
+    kubelet(
+        "4.2.7",
+        "kubelet --hostname-override is not set",
+        All,
+        &[(Unset("--hostname-override"), "")],
+        "remove --hostname-override from the kubelet's flags",
+    ),
+    kubelet(
+        "4.2.8",
+        "kubelet eventRecordQPS captures events",
+        Any,
+        &[
+            (Gte("--event-qps", 0), "eventRecordQPS"),
+            (Unset("--event-qps"), "eventRecordQPS"),
+        ],
+        "set eventRecordQPS to 0 or more in the kubelet config file",
+    ),
+    kubelet(
+        "4.2.9",
+        "kubelet --tls-cert-file and --tls-private-key-file are set",
+        All,
+        &[
+            (Set("--tls-cert-file"), "tlsCertFile"),
+            (Set("--tls-private-key-file"), "tlsPrivateKeyFile"),
+        ],
+        "set tlsCertFile and tlsPrivateKeyFile in the kubelet config file",
+    ),
+    kubelet(
+        "4.2.10",
+        "kubelet --rotate-certificates is not false",
+        Any,
+        &[
+            (Eq("--rotate-certificates", "true"), "rotateCertificates"),
+            (Unset("--rotate-certificates"), "rotateCertificates"),
+        ],
+        "set rotateCertificates: true in the kubelet config file or remove it",
+    ),
+    kubelet(
+        "4.2.12",
+        "kubelet uses only strong TLS ciphers",
+        All,
+        &[(
+            ValidElements("--tls-cipher-suites", KUBELET_CIPHERS),
+            "tlsCipherSuites",
+        )],
+        "set tlsCipherSuites in the kubelet config file to strong suites only",
+    ),
+    kubelet(
+        "4.2.13",
+        "kubelet limits pod PIDs",
+        All,
+        &[(Set("--pod-max-pids"), "podPidsLimit")],
+        "set podPidsLimit in the kubelet config file",
     ),
 ];
 

@@ -25,6 +25,8 @@ struct Layout {
     scheduler_args: &'static [&'static str],
     etcd_args: &'static [&'static str],
     etcd_env: &'static [(&'static str, &'static str)],
+    kubelet_config: &'static str,
+    kubelet_args: &'static [&'static str],
 }
 
 const COMPLIANT: Layout = Layout {
@@ -76,6 +78,28 @@ const COMPLIANT: Layout = Layout {
     ],
     // Set through the environment rather than a flag.
     etcd_env: &[("ETCD_PEER_CLIENT_CERT_AUTH", "true")],
+    kubelet_config: "apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+authorization:
+  mode: Webhook
+streamingConnectionIdleTimeout: 4h0m0s
+makeIPTablesUtilChains: true
+eventRecordQPS: 5
+tlsCertFile: /var/lib/kubelet/pki/kubelet.crt
+tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key
+rotateCertificates: true
+tlsCipherSuites:
+- TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+podPidsLimit: 4096
+",
+    // A flag the config file also sets: the flag is what counts.
+    kubelet_args: &["--read-only-port=0"],
 };
 
 const NON_COMPLIANT: Layout = Layout {
@@ -111,6 +135,24 @@ const NON_COMPLIANT: Layout = Layout {
         "--peer-auto-tls",
     ],
     etcd_env: &[("ETCD_PEER_CLIENT_CERT_AUTH", "false")],
+    kubelet_config: "apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+authorization:
+  mode: AlwaysAllow
+readOnlyPort: 10255
+streamingConnectionIdleTimeout: 0
+makeIPTablesUtilChains: false
+eventRecordQPS: -1
+rotateCertificates: false
+tlsCipherSuites:
+- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+- TLS_RSA_WITH_RC4_128_SHA
+",
+    // The flag overrides the config file's `enabled: false`.
+    kubelet_args: &["--anonymous-auth=true", "--hostname-override=node-1"],
 };
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
@@ -241,7 +283,7 @@ fn build(root: &Path, layout: &Layout) {
     write(
         root,
         "/var/lib/kubelet/config.yaml",
-        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n",
+        layout.kubelet_config,
         mode,
         owner,
     );
@@ -260,13 +302,12 @@ fn build(root: &Path, layout: &Layout) {
         owner,
     );
     // The kubelet runs as a process; its flags name its config and kubeconfig.
-    write(
-        root,
-        "/proc/812/cmdline",
-        "/usr/bin/kubelet\0--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0",
-        0o444,
-        ROOT,
-    );
+    let mut kubelet_cmdline = "/usr/bin/kubelet\0--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0".to_owned();
+    for arg in layout.kubelet_args {
+        kubelet_cmdline.push_str(arg);
+        kubelet_cmdline.push('\0');
+    }
+    write(root, "/proc/812/cmdline", &kubelet_cmdline, 0o444, ROOT);
     // A kernel thread: no command line.
     write(root, "/proc/2/cmdline", "", 0o444, ROOT);
 }
@@ -397,6 +438,21 @@ fn non_compliant_node_fails_every_automated_item() {
         ("2.3", "--auto-tls=true"),
         ("2.5", "ETCD_PEER_CLIENT_CERT_AUTH=false"),
         ("2.6", "--peer-auto-tls=true"),
+        ("4.2.1", "kubelet (process 812): --anonymous-auth=true"),
+        (
+            "4.2.2",
+            "kubelet config /var/lib/kubelet/config.yaml: authorization.mode=AlwaysAllow",
+        ),
+        (
+            "4.2.3",
+            "kubelet: --client-ca-file is not set, nor authentication.x509.clientCAFile in /var/lib/kubelet/config.yaml",
+        ),
+        ("4.2.4", "readOnlyPort=10255"),
+        ("4.2.5", "streamingConnectionIdleTimeout=0"),
+        ("4.2.7", "--hostname-override=node-1"),
+        ("4.2.8", "eventRecordQPS=-1"),
+        ("4.2.12", "TLS_RSA_WITH_RC4_128_SHA"),
+        ("4.2.13", "--pod-max-pids is not set, nor podPidsLimit"),
         ("4.1.5", "/etc/kubernetes/kubelet.conf has mode 644"),
         ("4.1.7", "/etc/kubernetes/pki/ca.crt has mode 644"),
         (

@@ -417,13 +417,25 @@ fn kubelet_test(
     }
     // (where it was seen, value)
     let lookup = |flag: &str, key: &str| -> Option<(String, String)> {
-        if let Some(line) = &line
-            && let Some(value) = line.flags.get(flag.trim_start_matches('-'))
-        {
-            return Some((
-                format!("kubelet ({}): {flag}", line.source),
-                value.to_owned(),
-            ));
+        if let Some(line) = &line {
+            // A name without dashes is a feature gate, as in kube-bench's definitions.
+            let (name, value) = if flag.starts_with('-') {
+                (
+                    flag.to_owned(),
+                    line.flags.get(flag.trim_start_matches('-')),
+                )
+            } else {
+                (
+                    format!("--feature-gates {flag}"),
+                    feature_gate(line.flags.get("feature-gates"), flag),
+                )
+            };
+            if let Some(value) = value {
+                return Some((
+                    format!("kubelet ({}): {name}", line.source),
+                    value.to_owned(),
+                ));
+            }
         }
         if key.is_empty() {
             return None;
@@ -459,6 +471,14 @@ fn kubelet_test(
         Combine::Any => tests.iter().any(holds),
     };
     (if ok { Status::Pass } else { Status::Fail }, evidence)
+}
+
+/// The value of one gate in a `--feature-gates` value (`A=true,B=false`).
+fn feature_gate<'a>(gates: Option<&'a str>, name: &str) -> Option<&'a str> {
+    gates?.split(',').find_map(|gate| {
+        let (gate, value) = gate.trim().split_once('=')?;
+        (gate == name).then_some(value.trim())
+    })
 }
 
 /// A config value as flag text: scalars as written, sequences comma-joined (as flags list them).

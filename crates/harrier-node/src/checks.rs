@@ -671,6 +671,16 @@ pub const CHECKS: &[NodeCheck] = &[
         &[Set("--trusted-ca-file")],
         "set --trusted-ca-file to a CA used for etcd only, not the cluster's CA",
     ),
+    // 3.2 Logging.
+    flags_in(
+        Section::ControlPlane,
+        "3.2.1",
+        "kube-apiserver",
+        "A minimal audit policy is set (--audit-policy-file)",
+        All,
+        &[Set("--audit-policy-file")],
+        "write an audit Policy and set --audit-policy-file to it on the API server",
+    ),
     // 4.1 Worker node configuration files.
     mode(
         "4.1.1",
@@ -867,6 +877,22 @@ pub const CHECKS: &[NodeCheck] = &[
             (Unset("--rotate-certificates"), "rotateCertificates"),
         ],
         "set rotateCertificates: true in the kubelet config file or remove it",
+    ),
+    kubelet(
+        "4.2.11",
+        "kubelet RotateKubeletServerCertificate is not turned off",
+        Any,
+        &[
+            (
+                NotEq("RotateKubeletServerCertificate", "false"),
+                "featureGates.RotateKubeletServerCertificate",
+            ),
+            (
+                Unset("RotateKubeletServerCertificate"),
+                "featureGates.RotateKubeletServerCertificate",
+            ),
+        ],
+        "remove RotateKubeletServerCertificate=false from the kubelet's feature gates (flag or featureGates in the config file)",
     ),
     kubelet(
         "4.2.12",

@@ -12,13 +12,13 @@ use harrier_node::{Section, Test};
 const EXPECTED: &[(&str, Section, usize)] = &[
     ("cis-1.9", Section::Master, 54),
     ("cis-1.9", Section::Etcd, 7),
-    ("cis-1.9", Section::ControlPlane, 0),
-    ("cis-1.9", Section::Node, 22),
+    ("cis-1.9", Section::ControlPlane, 1),
+    ("cis-1.9", Section::Node, 23),
     ("cis-1.9", Section::Policies, 0),
     ("cis-1.10", Section::Master, 54),
     ("cis-1.10", Section::Etcd, 7),
-    ("cis-1.10", Section::ControlPlane, 0),
-    ("cis-1.10", Section::Node, 22),
+    ("cis-1.10", Section::ControlPlane, 1),
+    ("cis-1.10", Section::Node, 23),
     ("cis-1.10", Section::Policies, 0),
 ];
 

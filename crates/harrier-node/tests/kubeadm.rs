@@ -57,6 +57,7 @@ const COMPLIANT: Layout = Layout {
         "--kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key",
         "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
         "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
+        "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
     ],
     controller_manager_args: &[
         "--profiling=false",
@@ -97,6 +98,8 @@ tlsCipherSuites:
 - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
 - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
 podPidsLimit: 4096
+featureGates:
+  RotateKubeletServerCertificate: true
 ",
     // A flag the config file also sets: the flag is what counts.
     kubelet_args: &["--read-only-port=0"],
@@ -152,7 +155,11 @@ tlsCipherSuites:
 - TLS_RSA_WITH_RC4_128_SHA
 ",
     // The flag overrides the config file's `enabled: false`.
-    kubelet_args: &["--anonymous-auth=true", "--hostname-override=node-1"],
+    kubelet_args: &[
+        "--anonymous-auth=true",
+        "--hostname-override=node-1",
+        "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
+    ],
 };
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
@@ -359,6 +366,13 @@ fn compliant_node_passes_every_automated_item() {
     assert!(evidence(&results, "1.2.17").contains("--audit-log-maxage=30"));
     assert!(evidence(&results, "1.2.7").contains("kube-apiserver (/etc/kubernetes/manifests/kube-apiserver.yaml): --authorization-mode=Node,RBAC"));
     assert!(evidence(&results, "4.1.9").contains("/var/lib/kubelet/config.yaml has mode 600"));
+    assert!(evidence(&results, "4.2.11").contains(
+        "kubelet config /var/lib/kubelet/config.yaml: featureGates.RotateKubeletServerCertificate=true"
+    ));
+    assert!(evidence(&results, "4.2.4").contains("kubelet (process 812): --read-only-port=0"));
+    assert!(evidence(&results, "4.2.1").contains(
+        "kubelet config /var/lib/kubelet/config.yaml: authentication.anonymous.enabled=false"
+    ));
     assert!(
         evidence(&results, "2.5").contains(
             "etcd (/etc/kubernetes/manifests/etcd.yaml): ETCD_PEER_CLIENT_CERT_AUTH=true"
@@ -451,7 +465,12 @@ fn non_compliant_node_fails_every_automated_item() {
         ("4.2.5", "streamingConnectionIdleTimeout=0"),
         ("4.2.7", "--hostname-override=node-1"),
         ("4.2.8", "eventRecordQPS=-1"),
+        (
+            "4.2.11",
+            "kubelet (process 812): --feature-gates RotateKubeletServerCertificate=false",
+        ),
         ("4.2.12", "TLS_RSA_WITH_RC4_128_SHA"),
+        ("3.2.1", "--audit-policy-file is not set"),
         ("4.2.13", "--pod-max-pids is not set, nor podPidsLimit"),
         ("4.1.5", "/etc/kubernetes/kubelet.conf has mode 644"),
         ("4.1.7", "/etc/kubernetes/pki/ca.crt has mode 644"),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use harrier_core::yaml::{Node, Schema, parse_single};
 
@@ -113,11 +113,16 @@ pub struct CommandLine {
 }
 
 /// A node's filesystem under a root.
+///
+/// Process command lines and static pods are read once, on first use, and kept: a scan asks for
+/// them once per item.
 #[derive(Debug, Clone)]
 pub struct NodeView {
     root: PathBuf,
     users: BTreeMap<u32, String>,
     groups: BTreeMap<u32, String>,
+    processes: OnceLock<Vec<Process>>,
+    static_containers: OnceLock<Vec<StaticContainer>>,
 }
 
 impl Default for NodeView {
@@ -136,6 +141,8 @@ impl NodeView {
             root,
             users,
             groups,
+            processes: OnceLock::new(),
+            static_containers: OnceLock::new(),
         }
     }
 
@@ -173,9 +180,11 @@ impl NodeView {
             let Some(facts) = self.file(&path) else {
                 continue;
             };
-            if facts.is_dir
-                && let Ok(entries) = fs::read_dir(self.host_path(&path))
-            {
+            let is_real_dir =
+                fs::symlink_metadata(self.host_path(&path)).is_ok_and(|m| m.file_type().is_dir());
+            // Links to directories are reported but not entered: `find` does not follow them
+            // either, and a cycle would never end.
+            if is_real_dir && let Ok(entries) = fs::read_dir(self.host_path(&path)) {
                 for entry in entries.flatten() {
                     stack.push(format!("{path}/{}", entry.file_name().to_string_lossy()));
                 }
@@ -188,7 +197,12 @@ impl NodeView {
 
     /// The containers of the static pods in `/etc/kubernetes/manifests/*.yaml` (and `*.yml`,
     /// `*.json`), sorted by manifest. Files that do not parse are skipped.
-    pub fn static_containers(&self) -> Vec<StaticContainer> {
+    pub fn static_containers(&self) -> &[StaticContainer] {
+        self.static_containers
+            .get_or_init(|| self.read_static_containers())
+    }
+
+    fn read_static_containers(&self) -> Vec<StaticContainer> {
         let dir = "/etc/kubernetes/manifests";
         let Ok(entries) = fs::read_dir(self.host_path(dir)) else {
             return Vec::new();
@@ -256,7 +270,11 @@ impl NodeView {
 
     /// The command lines in `/proc/*/cmdline`, sorted by pid. Kernel threads (empty command
     /// lines) are left out.
-    pub fn processes(&self) -> Vec<Process> {
+    pub fn processes(&self) -> &[Process] {
+        self.processes.get_or_init(|| self.read_processes())
+    }
+
+    fn read_processes(&self) -> Vec<Process> {
         let Ok(entries) = fs::read_dir(self.host_path("/proc")) else {
             return Vec::new();
         };
@@ -286,7 +304,7 @@ impl NodeView {
                 .and_then(|p| p.rsplit('/').next())
                 .is_some_and(|p| p == component)
         };
-        if let Some(process) = self.processes().into_iter().find(|p| is_it(&p.argv)) {
+        if let Some(process) = self.processes().iter().find(|p| is_it(&p.argv)) {
             return Some(CommandLine {
                 source: Source::Process(process.pid),
                 flags: Flags::parse(&process.argv),
@@ -294,12 +312,12 @@ impl NodeView {
             });
         }
         self.static_containers()
-            .into_iter()
+            .iter()
             .find(|c| is_it(&c.argv))
             .map(|c| CommandLine {
-                source: Source::Manifest(c.manifest),
+                source: Source::Manifest(c.manifest.clone()),
                 flags: Flags::parse(&c.argv),
-                env: c.env,
+                env: c.env.clone(),
             })
     }
 

@@ -534,3 +534,22 @@ fn running_process_wins_over_static_manifest() {
     );
     assert_eq!(view.processes().len(), 2);
 }
+
+#[test]
+fn tree_does_not_follow_directory_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = dir.path().join("etc/kubernetes/pki");
+    fs::create_dir_all(&pki).unwrap();
+    fs::write(pki.join("ca.crt"), "x").unwrap();
+    std::os::unix::fs::symlink(&pki, pki.join("loop")).unwrap();
+    let tree = NodeView::new(dir.path()).tree("/etc/kubernetes/pki");
+    let paths: Vec<&str> = tree.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/etc/kubernetes/pki",
+            "/etc/kubernetes/pki/ca.crt",
+            "/etc/kubernetes/pki/loop"
+        ]
+    );
+}

@@ -82,6 +82,9 @@ pub enum Target {
     KubeletClientCa,
     /// A directory and everything under it.
     Tree(&'static str),
+    /// The CNI files: everything below the kubelet's `--cni-conf-dir` (else `/etc/cni/net.d`,
+    /// its old default) and the files below `/var/lib/cni/networks`.
+    CniFiles,
     /// The files under a directory whose names end so.
     TreeFiles(&'static str, &'static str),
 }
@@ -336,6 +339,24 @@ fn resolve(view: &NodeView, target: Target) -> (Vec<FileFacts>, String) {
                 .unwrap_or_else(|| "/etc/kubernetes/pki/ca.crt".to_owned()))
         }
         Target::Tree(dir) => (view.tree(dir), dir.to_owned()),
+        Target::CniFiles => {
+            let conf_dir = view
+                .command_line("kubelet")
+                .and_then(|c| c.flags.get("cni-conf-dir").map(str::to_owned))
+                .unwrap_or_else(|| "/etc/cni/net.d".to_owned());
+            let conf_root = conf_dir.trim_end_matches('/').to_owned();
+            let mut files: Vec<FileFacts> = view
+                .tree(&conf_dir)
+                .into_iter()
+                .filter(|f| f.path != conf_root)
+                .collect();
+            files.extend(
+                view.tree("/var/lib/cni/networks")
+                    .into_iter()
+                    .filter(|f| !f.is_dir),
+            );
+            (files, format!("{conf_root}/*, /var/lib/cni/networks/**"))
+        }
         Target::TreeFiles(dir, suffix) => (
             view.tree(dir)
                 .into_iter()

@@ -261,6 +261,22 @@ pub const CHECKS: &[NodeCheck] = &[
         "chown root:root /etc/kubernetes/manifests/etcd.yaml",
     ),
     mode(
+        "1.1.9",
+        Master,
+        "Container Network Interface file permissions are 600 or more restrictive",
+        Target::CniFiles,
+        0o600,
+        "chmod 600 on the CNI files (/etc/cni/net.d/*, /var/lib/cni/networks/**)",
+    ),
+    owner(
+        "1.1.10",
+        Master,
+        "Container Network Interface file ownership is root:root",
+        Target::CniFiles,
+        "root:root",
+        "chown root:root on the CNI files (/etc/cni/net.d/*, /var/lib/cni/networks/**)",
+    ),
+    mode(
         "1.1.11",
         Master,
         "etcd data directory permissions are 700 or more restrictive",

@@ -278,6 +278,20 @@ fn build(root: &Path, layout: &Layout) {
         );
     }
     chown(root.join("etc/kubernetes/pki"), Some(owner), Some(owner)).unwrap();
+    write(
+        root,
+        "/etc/cni/net.d/10-calico.conflist",
+        "{}\n",
+        mode,
+        owner,
+    );
+    write(
+        root,
+        "/var/lib/cni/networks/k8s-pod-network/10.244.0.5",
+        "c0ffee\n",
+        mode,
+        owner,
+    );
     let etcd = root.join("var/lib/etcd");
     fs::create_dir_all(etcd.join("member")).unwrap();
     fs::set_permissions(&etcd, fs::Permissions::from_mode(layout.etcd_dir_mode)).unwrap();
@@ -409,6 +423,11 @@ fn non_compliant_node_fails_every_automated_item() {
         (
             "1.1.2",
             "/etc/kubernetes/manifests/kube-apiserver.yaml is owned by admin:admin",
+        ),
+        ("1.1.9", "/etc/cni/net.d/10-calico.conflist has mode 644"),
+        (
+            "1.1.10",
+            "/var/lib/cni/networks/k8s-pod-network/10.244.0.5 is owned by admin:admin",
         ),
         ("1.1.11", "/var/lib/etcd has mode 755 (at most 700 allowed)"),
         ("1.1.12", "/var/lib/etcd is owned by root:root"),

@@ -195,6 +195,12 @@ pub enum Test {
         /// The items, with their config keys.
         tests: &'static [(FlagTest, &'static str)],
     },
+    /// The API server's `--encryption-provider-config`: in every `resources` entry, the first
+    /// provider (the one new data is written with) is one of `allowed`.
+    EncryptionProviders {
+        /// Provider names allowed first.
+        allowed: &'static [&'static str],
+    },
     /// Nothing automated: a person judges.
     Manual,
 }
@@ -257,6 +263,7 @@ impl NodeCheck {
                 tests,
             } => flags_test(view, component, combine, tests),
             Test::Kubelet { combine, tests } => kubelet_test(view, combine, tests),
+            Test::EncryptionProviders { allowed } => encryption_test(view, allowed),
             Test::Manual => (
                 Status::Manual,
                 vec!["this item is judged by a person".to_owned()],
@@ -491,6 +498,64 @@ fn kubelet_test(
         Combine::All => tests.iter().all(holds),
         Combine::Any => tests.iter().any(holds),
     };
+    (if ok { Status::Pass } else { Status::Fail }, evidence)
+}
+
+fn encryption_test(view: &NodeView, allowed: &[&str]) -> (Status, Vec<String>) {
+    use harrier_core::yaml::{Node, Schema, parse_single};
+    let Some(line) = view.command_line("kube-apiserver") else {
+        return (
+            Status::Warn,
+            vec!["kube-apiserver not found (no process, no static pod manifest)".to_owned()],
+        );
+    };
+    let Some(path) = line.flags.get("encryption-provider-config") else {
+        return (
+            Status::Fail,
+            vec![format!(
+                "kube-apiserver ({}): --encryption-provider-config is not set",
+                line.source
+            )],
+        );
+    };
+    let Ok(text) = std::fs::read_to_string(view.host_path(path)) else {
+        return (Status::Warn, vec![format!("not found: {path}")]);
+    };
+    let Ok(config) = parse_single(&text, Schema::Kubernetes) else {
+        return (Status::Warn, vec![format!("{path} is not valid YAML")]);
+    };
+    let resources = config
+        .get("resources")
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    if resources.is_empty() {
+        return (Status::Fail, vec![format!("{path} lists no resources")]);
+    }
+    let mut ok = true;
+    let mut evidence = Vec::new();
+    for entry in resources {
+        let names: Vec<&str> = entry
+            .get("resources")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        let first = entry
+            .get("providers")
+            .and_then(Node::as_seq)
+            .and_then(|p| p.first())
+            .and_then(Node::as_map)
+            .and_then(|m| m.entries().first())
+            .map(|e| e.key.as_str());
+        let good = first.is_some_and(|f| allowed.contains(&f));
+        ok &= good;
+        evidence.push(format!(
+            "{path}: resources [{}] are written with {}",
+            names.join(", "),
+            first.unwrap_or("no provider")
+        ));
+    }
     (if ok { Status::Pass } else { Status::Fail }, evidence)
 }
 

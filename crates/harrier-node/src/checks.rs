@@ -569,6 +569,15 @@ pub const CHECKS: &[NodeCheck] = &[
         &[Set("--encryption-provider-config")],
         "write an EncryptionConfiguration and set --encryption-provider-config to it",
     ),
+    NodeCheck {
+        id: "1.2.28",
+        section: Master,
+        title: "Encryption providers are appropriately configured",
+        test: Test::EncryptionProviders {
+            allowed: &["aescbc", "kms", "secretbox"],
+        },
+        remediation: "make aescbc, kms or secretbox the first provider of every resource in the EncryptionConfiguration",
+    },
     // 1.3 Controller manager.
     controller_manager(
         "1.3.1",

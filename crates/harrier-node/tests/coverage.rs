@@ -10,12 +10,12 @@ use harrier_node::{Section, Test};
 
 /// (version, file, implemented automated items at least).
 const EXPECTED: &[(&str, Section, usize)] = &[
-    ("cis-1.9", Section::Master, 56),
+    ("cis-1.9", Section::Master, 57),
     ("cis-1.9", Section::Etcd, 7),
     ("cis-1.9", Section::ControlPlane, 1),
     ("cis-1.9", Section::Node, 23),
     ("cis-1.9", Section::Policies, 0),
-    ("cis-1.10", Section::Master, 56),
+    ("cis-1.10", Section::Master, 57),
     ("cis-1.10", Section::Etcd, 7),
     ("cis-1.10", Section::ControlPlane, 1),
     ("cis-1.10", Section::Node, 23),

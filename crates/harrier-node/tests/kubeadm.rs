@@ -27,6 +27,7 @@ struct Layout {
     etcd_env: &'static [(&'static str, &'static str)],
     kubelet_config: &'static str,
     kubelet_args: &'static [&'static str],
+    encryption_config: &'static str,
 }
 
 const COMPLIANT: Layout = Layout {
@@ -103,6 +104,17 @@ featureGates:
 ",
     // A flag the config file also sets: the flag is what counts.
     kubelet_args: &["--read-only-port=0"],
+    encryption_config: "apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+- resources: [secrets, configmaps]
+  providers:
+  - aescbc:
+      keys:
+      - name: key1
+        secret: c2VjcmV0IGlzIHNlY3VyZQ==
+  - identity: {}
+",
 };
 
 const NON_COMPLIANT: Layout = Layout {
@@ -160,6 +172,19 @@ tlsCipherSuites:
         "--hostname-override=node-1",
         "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
     ],
+    // Identity first: new data is stored in clear. The API server here has no
+    // --encryption-provider-config, so this is read by `encryption_with_identity_first_fails`.
+    encryption_config: "apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+- resources: [secrets]
+  providers:
+  - identity: {}
+  - aescbc:
+      keys:
+      - name: key1
+        secret: c2VjcmV0IGlzIHNlY3VyZQ==
+",
 };
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
@@ -292,6 +317,13 @@ fn build(root: &Path, layout: &Layout) {
         mode,
         owner,
     );
+    write(
+        root,
+        "/etc/kubernetes/enc/config.yaml",
+        layout.encryption_config,
+        0o600,
+        ROOT,
+    );
     let etcd = root.join("var/lib/etcd");
     fs::create_dir_all(etcd.join("member")).unwrap();
     fs::set_permissions(&etcd, fs::Permissions::from_mode(layout.etcd_dir_mode)).unwrap();
@@ -383,6 +415,9 @@ fn compliant_node_passes_every_automated_item() {
     assert!(evidence(&results, "4.2.11").contains(
         "kubelet config /var/lib/kubelet/config.yaml: featureGates.RotateKubeletServerCertificate=true"
     ));
+    assert!(evidence(&results, "1.2.28").contains(
+        "/etc/kubernetes/enc/config.yaml: resources [secrets, configmaps] are written with aescbc"
+    ));
     assert!(evidence(&results, "4.2.4").contains("kubelet (process 812): --read-only-port=0"));
     assert!(evidence(&results, "4.2.1").contains(
         "kubelet config /var/lib/kubelet/config.yaml: authentication.anonymous.enabled=false"
@@ -448,6 +483,7 @@ fn non_compliant_node_fails_every_automated_item() {
         ("1.2.15", "--profiling=true"),
         ("1.2.17", "--audit-log-maxage=7"),
         ("1.2.21", "--service-account-lookup=false"),
+        ("1.2.28", "--encryption-provider-config is not set"),
         (
             "1.3.3",
             "kube-controller-manager (/etc/kubernetes/manifests/kube-controller-manager.yaml): --use-service-account-credentials=false",
@@ -571,4 +607,26 @@ fn tree_does_not_follow_directory_links() {
             "/etc/kubernetes/pki/loop"
         ]
     );
+}
+
+#[test]
+fn encryption_with_identity_first_fails() {
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    write(
+        dir.path(),
+        "/etc/kubernetes/enc/config.yaml",
+        NON_COMPLIANT.encryption_config,
+        0o600,
+        ROOT,
+    );
+    let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()))
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    assert_eq!(results["1.2.28"].status, Status::Fail);
+    assert!(evidence(&results, "1.2.28").contains(
+        "/etc/kubernetes/enc/config.yaml: resources [secrets] are written with identity"
+    ));
 }

@@ -35,6 +35,31 @@ impl std::fmt::Display for Status {
     }
 }
 
+/// A benchmark version. Most items read the same in every version; those that differ are
+/// listed per version in [`crate::checks::VERSIONED`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Benchmark {
+    /// CIS Kubernetes Benchmark 1.9.
+    #[serde(rename = "cis-1.9")]
+    Cis19,
+    /// CIS Kubernetes Benchmark 1.10.
+    #[serde(rename = "cis-1.10")]
+    Cis110,
+}
+
+impl Benchmark {
+    /// Every version, oldest first.
+    pub const ALL: [Benchmark; 2] = [Benchmark::Cis19, Benchmark::Cis110];
+
+    /// The name kube-bench gives it (and its definitions directory).
+    pub fn name(self) -> &'static str {
+        match self {
+            Benchmark::Cis19 => "cis-1.9",
+            Benchmark::Cis110 => "cis-1.10",
+        }
+    }
+}
+
 /// The kube-bench definition file an item belongs to (its benchmark section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

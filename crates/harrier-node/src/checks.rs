@@ -1,12 +1,12 @@
 //! The CIS Kubernetes Benchmark items for kubeadm nodes, as data: one [`NodeCheck`] per item,
 //! in benchmark order, ids as the benchmark numbers them.
 //!
-//! The items implemented here read the same in CIS 1.9 and 1.10 (their `master.yaml` and
-//! `node.yaml` differ only in 1.2.29's cipher list, which is left out until tables are per
-//! version). Titles and remediations are Harrier's own words; the kube-bench definitions are
-//! read only by the coverage test.
+//! [`CHECKS`] holds the items that read the same in CIS 1.9 and 1.10; [`VERSIONED`] those that
+//! differ (today only 1.2.29's cipher list), and [`for_benchmark`] joins the two for a version.
+//! Titles and remediations are Harrier's own words; the kube-bench definitions are read only by
+//! the coverage test.
 
-use crate::check::{Combine, FlagTest, NodeCheck, Section, Status, Target, Test};
+use crate::check::{Benchmark, Combine, FlagTest, NodeCheck, Section, Status, Target, Test};
 
 const APISERVER_MANIFEST: &[&str] = &["/etc/kubernetes/manifests/kube-apiserver.yaml"];
 const CONTROLLER_MANAGER_MANIFEST: &[&str] =
@@ -938,7 +938,60 @@ pub const CHECKS: &[NodeCheck] = &[
     ),
 ];
 
-/// Evaluates every item on a node, in benchmark order.
-pub fn evaluate(view: &crate::NodeView) -> Vec<crate::NodeResult> {
-    CHECKS.iter().map(|c| c.evaluate(view)).collect()
+/// The API server's strong cipher suites, as CIS 1.9 lists them (1.10 dropped the 3DES and
+/// plain-RSA key exchange suites).
+const APISERVER_CIPHERS_1_9: &str = "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA,TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_256_CBC_SHA,TLS_RSA_WITH_AES_256_GCM_SHA384";
+/// The API server's strong cipher suites, as CIS 1.10 lists them.
+const APISERVER_CIPHERS_1_10: &str = "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+
+/// Items that differ between benchmark versions, each with the version it belongs to.
+pub const VERSIONED: &[(Benchmark, NodeCheck)] = &[
+    (
+        Benchmark::Cis19,
+        apiserver(
+            "1.2.29",
+            "The API server uses only strong cipher suites",
+            All,
+            &[ValidElements("--tls-cipher-suites", APISERVER_CIPHERS_1_9)],
+            "set --tls-cipher-suites to suites from the benchmark's list",
+        ),
+    ),
+    (
+        Benchmark::Cis110,
+        apiserver(
+            "1.2.29",
+            "The API server uses only strong cipher suites",
+            All,
+            &[ValidElements("--tls-cipher-suites", APISERVER_CIPHERS_1_10)],
+            "set --tls-cipher-suites to suites from the benchmark's list (no 3DES, no plain RSA key exchange)",
+        ),
+    ),
+];
+
+/// The items of one benchmark version, in benchmark order.
+pub fn for_benchmark(benchmark: Benchmark) -> Vec<&'static NodeCheck> {
+    let mut out: Vec<&'static NodeCheck> = CHECKS
+        .iter()
+        .chain(
+            VERSIONED
+                .iter()
+                .filter(|(b, _)| *b == benchmark)
+                .map(|(_, c)| c),
+        )
+        .collect();
+    out.sort_by_key(|c| id_key(c.id));
+    out
+}
+
+/// `1.2.10` as `[1, 2, 10]`, so ids sort as the benchmark numbers them.
+fn id_key(id: &str) -> Vec<u32> {
+    id.split('.').filter_map(|n| n.parse().ok()).collect()
+}
+
+/// Evaluates every item of a benchmark version on a node, in benchmark order.
+pub fn evaluate(view: &crate::NodeView, benchmark: Benchmark) -> Vec<crate::NodeResult> {
+    for_benchmark(benchmark)
+        .into_iter()
+        .map(|c| c.evaluate(view))
+        .collect()
 }

@@ -2,7 +2,8 @@
 //! its filesystem under a root.
 //!
 //! [`NodeView`] reads what a node shows (file modes and owners, static pod manifests, process
-//! command lines, the kubelet config file); [`checks::CHECKS`] holds the benchmark items as data;
+//! command lines, the kubelet config file); [`checks::CHECKS`] holds the benchmark items as data
+//! ([`checks::VERSIONED`] those that differ between versions; [`checks::for_benchmark`] joins them);
 //! [`NodeCheck::evaluate`] turns one item and a view into a [`NodeResult`] with evidence.
 //!
 //! Left out so far: profile detection (K3s, RKE2, EKS, GKE, AKS), the kubelet flag/config
@@ -10,7 +11,7 @@
 //!
 //! ```no_run
 //! let view = harrier_node::NodeView::new("/host");
-//! for result in harrier_node::checks::evaluate(&view) {
+//! for result in harrier_node::checks::evaluate(&view, harrier_node::Benchmark::Cis110) {
 //!     let _ = (result.id, result.status, result.evidence);
 //! }
 //! ```
@@ -21,6 +22,8 @@ pub mod checks;
 pub mod flags;
 pub mod view;
 
-pub use check::{Combine, FlagTest, NodeCheck, NodeResult, Section, Status, Target, Test};
+pub use check::{
+    Benchmark, Combine, FlagTest, NodeCheck, NodeResult, Section, Status, Target, Test,
+};
 pub use flags::Flags;
 pub use view::{FileFacts, NodeView};

@@ -7,8 +7,8 @@ use std::fs;
 use std::os::unix::fs::{PermissionsExt, chown};
 use std::path::Path;
 
-use harrier_node::checks::{CHECKS, evaluate};
-use harrier_node::{NodeResult, NodeView, Status, Test};
+use harrier_node::checks::{evaluate, for_benchmark};
+use harrier_node::{Benchmark, NodeResult, NodeView, Status, Test};
 
 const ROOT: u32 = 0;
 const ETCD: u32 = 1500;
@@ -59,6 +59,7 @@ const COMPLIANT: Layout = Layout {
         "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
         "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
         "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
+        "--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
     ],
     controller_manager_args: &[
         "--profiling=false",
@@ -136,6 +137,7 @@ const NON_COMPLIANT: Layout = Layout {
         "--audit-log-maxbackup=3",
         "--audit-log-maxsize=10",
         "--service-account-lookup=false",
+        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA",
     ],
     controller_manager_args: &[
         "--profiling=true",
@@ -372,7 +374,7 @@ fn scan(layout: &Layout) -> Option<(tempfile::TempDir, BTreeMap<&'static str, No
         return harrier_core::testing::skip("chown needs root");
     }
     build(dir.path(), layout);
-    let results = evaluate(&NodeView::new(dir.path()))
+    let results = evaluate(&NodeView::new(dir.path()), Benchmark::Cis110)
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
@@ -385,22 +387,31 @@ fn evidence(results: &BTreeMap<&str, NodeResult>, id: &str) -> String {
 
 #[test]
 fn compliant_node_passes_every_automated_item() {
-    let Some((_dir, results)) = scan(&COMPLIANT) else {
+    let Some((dir, results)) = scan(&COMPLIANT) else {
         return;
     };
     let mut wrong = Vec::new();
-    for check in CHECKS {
-        let result = &results[check.id];
-        let want = if matches!(check.test, Test::Manual) {
-            Status::Manual
-        } else {
-            Status::Pass
-        };
-        if result.status != want {
-            wrong.push(format!(
-                "{} {}: {:?}",
-                check.id, result.status, result.evidence
-            ));
+    for benchmark in Benchmark::ALL {
+        let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()), benchmark)
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        for check in for_benchmark(benchmark) {
+            let result = &results[check.id];
+            let want = if matches!(check.test, Test::Manual) {
+                Status::Manual
+            } else {
+                Status::Pass
+            };
+            if result.status != want {
+                wrong.push(format!(
+                    "{} {} {}: {:?}",
+                    benchmark.name(),
+                    check.id,
+                    result.status,
+                    result.evidence
+                ));
+            }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -431,22 +442,31 @@ fn compliant_node_passes_every_automated_item() {
 
 #[test]
 fn non_compliant_node_fails_every_automated_item() {
-    let Some((_dir, results)) = scan(&NON_COMPLIANT) else {
+    let Some((dir, results)) = scan(&NON_COMPLIANT) else {
         return;
     };
     let mut wrong = Vec::new();
-    for check in CHECKS {
-        let result = &results[check.id];
-        let want = if matches!(check.test, Test::Manual) {
-            Status::Manual
-        } else {
-            Status::Fail
-        };
-        if result.status != want {
-            wrong.push(format!(
-                "{} {}: {:?}",
-                check.id, result.status, result.evidence
-            ));
+    for benchmark in Benchmark::ALL {
+        let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()), benchmark)
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        for check in for_benchmark(benchmark) {
+            let result = &results[check.id];
+            let want = if matches!(check.test, Test::Manual) {
+                Status::Manual
+            } else {
+                Status::Fail
+            };
+            if result.status != want {
+                wrong.push(format!(
+                    "{} {} {}: {:?}",
+                    benchmark.name(),
+                    check.id,
+                    result.status,
+                    result.evidence
+                ));
+            }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -484,6 +504,7 @@ fn non_compliant_node_fails_every_automated_item() {
         ("1.2.17", "--audit-log-maxage=7"),
         ("1.2.21", "--service-account-lookup=false"),
         ("1.2.28", "--encryption-provider-config is not set"),
+        ("1.2.29", "TLS_RSA_WITH_RC4_128_SHA"),
         (
             "1.3.3",
             "kube-controller-manager (/etc/kubernetes/manifests/kube-controller-manager.yaml): --use-service-account-credentials=false",
@@ -547,7 +568,7 @@ fn non_compliant_node_fails_every_automated_item() {
 #[test]
 fn empty_node_warns_rather_than_fails() {
     let dir = tempfile::tempdir().unwrap();
-    let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()))
+    let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()), Benchmark::Cis110)
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
@@ -576,7 +597,10 @@ fn running_process_wins_over_static_manifest() {
         ROOT,
     );
     let view = NodeView::new(dir.path());
-    let results: BTreeMap<_, _> = evaluate(&view).into_iter().map(|r| (r.id, r)).collect();
+    let results: BTreeMap<_, _> = evaluate(&view, Benchmark::Cis110)
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     assert_eq!(results["1.2.15"].status, Status::Fail);
     assert!(
         evidence(&results, "1.2.15").contains("kube-apiserver (process 900): --profiling=true")
@@ -621,7 +645,7 @@ fn encryption_with_identity_first_fails() {
         0o600,
         ROOT,
     );
-    let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()))
+    let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()), Benchmark::Cis110)
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
@@ -629,4 +653,28 @@ fn encryption_with_identity_first_fails() {
     assert!(evidence(&results, "1.2.28").contains(
         "/etc/kubernetes/enc/config.yaml: resources [secrets] are written with identity"
     ));
+}
+
+#[test]
+fn cipher_list_follows_the_benchmark_version() {
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    // Allowed by CIS 1.9, dropped from the list by 1.10.
+    write(
+        dir.path(),
+        "/proc/900/cmdline",
+        "kube-apiserver\0--tls-cipher-suites=TLS_RSA_WITH_AES_128_GCM_SHA256\0",
+        0o444,
+        ROOT,
+    );
+    let view = NodeView::new(dir.path());
+    let status = |benchmark| {
+        evaluate(&view, benchmark)
+            .into_iter()
+            .find(|r| r.id == "1.2.29")
+            .map(|r| r.status)
+    };
+    assert_eq!(status(Benchmark::Cis19), Some(Status::Pass));
+    assert_eq!(status(Benchmark::Cis110), Some(Status::Fail));
 }

@@ -127,6 +127,11 @@ pub enum FlagTest {
     NotEq(&'static str, &'static str),
     /// The flag's comma-separated value holds this element (`op: has`).
     Has(&'static str, &'static str),
+    /// The flag's value contains this text (kube-bench's `has` is a substring test; [`Has`]
+    /// matches whole comma-separated elements, which is what the list-valued flags mean).
+    ///
+    /// [`Has`]: FlagTest::Has
+    Contains(&'static str, &'static str),
     /// The flag is given and its value does not hold this element (`op: nothave`).
     NotHave(&'static str, &'static str),
     /// The flag's value is an integer at least this (`op: gte`).
@@ -145,6 +150,7 @@ impl FlagTest {
             | FlagTest::Eq(f, _)
             | FlagTest::NotEq(f, _)
             | FlagTest::Has(f, _)
+            | FlagTest::Contains(f, _)
             | FlagTest::NotHave(f, _)
             | FlagTest::Gte(f, _)
             | FlagTest::ValidElements(f, _) => f,
@@ -162,6 +168,7 @@ impl FlagTest {
             (FlagTest::NotEq(_, want), Some(v)) => v != want,
             (FlagTest::Has(_, want), Some(v)) => elements(v).contains(&want),
             (FlagTest::NotHave(_, want), Some(v)) => !elements(v).contains(&want),
+            (FlagTest::Contains(_, want), Some(v)) => v.contains(want),
             (FlagTest::Gte(_, min), Some(v)) => v.trim().parse::<i64>().is_ok_and(|n| n >= min),
             (FlagTest::ValidElements(_, allowed), Some(v)) => {
                 let allowed = elements(allowed);
@@ -211,10 +218,12 @@ pub enum Test {
         /// The items.
         tests: &'static [FlagTest],
     },
-    /// Kubelet settings, each a flag and the config file key (dotted; `""` for none) that sets
-    /// the same thing. The flag wins, as the kubelet applies command-line flags over its
-    /// `--config` file.
-    Kubelet {
+    /// Settings of a component with a config file (kubelet, kube-proxy), each a flag and the
+    /// config file key (dotted; `""` for none) that sets the same thing. The flag wins, as both
+    /// apply command-line flags over their `--config` file.
+    Settings {
+        /// The program (`kubelet`).
+        component: &'static str,
         /// How the items combine.
         combine: Combine,
         /// The items, with their config keys.
@@ -287,7 +296,11 @@ impl NodeCheck {
                 combine,
                 tests,
             } => flags_test(view, component, combine, tests),
-            Test::Kubelet { combine, tests } => kubelet_test(view, combine, tests),
+            Test::Settings {
+                component,
+                combine,
+                tests,
+            } => settings_test(view, component, combine, tests),
             Test::EncryptionProviders { allowed } => encryption_test(view, allowed),
             Test::Manual => (
                 Status::Manual,
@@ -452,21 +465,24 @@ fn flags_test(
     (if ok { Status::Pass } else { Status::Fail }, evidence)
 }
 
-fn kubelet_test(
+fn settings_test(
     view: &NodeView,
+    component: &str,
     combine: Combine,
     tests: &[(FlagTest, &'static str)],
 ) -> (Status, Vec<String>) {
-    let line = view.command_line("kubelet");
-    let config = view.kubelet_config();
+    let line = view.command_line(component);
+    let config = view.component_config(component);
     if line.is_none() && config.is_none() {
-        return (
-            Status::Warn,
-            vec![format!(
-                "kubelet not found (no process, no config file at {})",
+        let why = if component == "kubelet" {
+            format!(
+                "no process, no config file at {}",
                 view.kubelet_config_path()
-            )],
-        );
+            )
+        } else {
+            "no process".to_owned()
+        };
+        return (Status::Warn, vec![format!("{component} not found ({why})")]);
     }
     // (where it was seen, value)
     let lookup = |flag: &str, key: &str| -> Option<(String, String)> {
@@ -485,7 +501,7 @@ fn kubelet_test(
             };
             if let Some(value) = value {
                 return Some((
-                    format!("kubelet ({}): {name}", line.source),
+                    format!("{component} ({}): {name}", line.source),
                     value.to_owned(),
                 ));
             }
@@ -495,7 +511,7 @@ fn kubelet_test(
         }
         let (path, node) = config.as_ref()?;
         let value = node.get_path(key)?;
-        Some((format!("kubelet config {path}: {key}"), render(value)))
+        Some((format!("{component} config {path}: {key}"), render(value)))
     };
     let mut evidence = Vec::new();
     let mut seen = Vec::new();
@@ -509,9 +525,9 @@ fn kubelet_test(
             Some((at, value)) => format!("{at}={value}"),
             None => match &config {
                 Some((path, _)) if !key.is_empty() => {
-                    format!("kubelet: {flag} is not set, nor {key} in {path}")
+                    format!("{component}: {flag} is not set, nor {key} in {path}")
                 }
-                _ => format!("kubelet: {flag} is not set"),
+                _ => format!("{component}: {flag} is not set"),
             },
         });
     }

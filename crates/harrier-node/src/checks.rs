@@ -145,7 +145,11 @@ const fn kubelet(
         id,
         section: Section::Node,
         title,
-        test: Test::Kubelet { combine, tests },
+        test: Test::Settings {
+            component: "kubelet",
+            combine,
+            tests,
+        },
         remediation,
     }
 }
@@ -190,7 +194,7 @@ const fn scheduler(
 }
 
 use Combine::{All, Any};
-use FlagTest::{Eq, Gte, Has, NotEq, NotHave, Set, Unset, ValidElements};
+use FlagTest::{Contains, Eq, Gte, Has, NotEq, NotHave, Set, Unset, ValidElements};
 use Section::{Master, Node};
 
 /// Every implemented item, sorted by id in benchmark order.
@@ -936,6 +940,24 @@ pub const CHECKS: &[NodeCheck] = &[
         &[(Set("--pod-max-pids"), "podPidsLimit")],
         "set podPidsLimit in the kubelet config file",
     ),
+    // 4.3 kube-proxy.
+    NodeCheck {
+        id: "4.3.1",
+        section: Node,
+        title: "kube-proxy metrics service is bound to localhost",
+        test: Test::Settings {
+            component: "kube-proxy",
+            combine: Any,
+            tests: &[
+                (
+                    Contains("--metrics-bind-address", "127.0.0.1"),
+                    "metricsBindAddress",
+                ),
+                (Unset("--metrics-bind-address"), "metricsBindAddress"),
+            ],
+        },
+        remediation: "set metricsBindAddress: 127.0.0.1:10249 in kube-proxy's config (kubeadm: the kube-proxy ConfigMap)",
+    },
 ];
 
 /// The API server's strong cipher suites, as CIS 1.9 lists them (1.10 dropped the 3DES and

@@ -329,6 +329,27 @@ impl NodeView {
             .unwrap_or_else(|| "/var/lib/kubelet/config.yaml".to_owned())
     }
 
+    /// A component's `--config` file (the kubelet's through [`NodeView::kubelet_config`]),
+    /// parsed, with its path. A running process's file is read through `/proc/<pid>/root`
+    /// first: kube-proxy runs in a pod and its config is a ConfigMap mounted in the container.
+    pub fn component_config(&self, component: &str) -> Option<(String, Node)> {
+        if component == "kubelet" {
+            return self.kubelet_config();
+        }
+        let line = self.command_line(component)?;
+        let path = line.flags.get("config")?.to_owned();
+        let mut candidates = Vec::new();
+        if let Source::Process(pid) = line.source {
+            candidates.push(format!("/proc/{pid}/root{path}"));
+        }
+        candidates.push(path);
+        candidates.into_iter().find_map(|p| {
+            let text = fs::read_to_string(self.host_path(&p)).ok()?;
+            let node = parse_single(&text, Schema::Kubernetes).ok()?;
+            Some((p, node))
+        })
+    }
+
     /// The kubelet config file, parsed, with its node path; `None` if absent or unreadable.
     pub fn kubelet_config(&self) -> Option<(String, Node)> {
         let path = self.kubelet_config_path();

@@ -13,12 +13,12 @@ const EXPECTED: &[(Benchmark, Section, usize)] = &[
     (Benchmark::Cis19, Section::Master, 58),
     (Benchmark::Cis19, Section::Etcd, 7),
     (Benchmark::Cis19, Section::ControlPlane, 1),
-    (Benchmark::Cis19, Section::Node, 23),
+    (Benchmark::Cis19, Section::Node, 24),
     (Benchmark::Cis19, Section::Policies, 0),
     (Benchmark::Cis110, Section::Master, 58),
     (Benchmark::Cis110, Section::Etcd, 7),
     (Benchmark::Cis110, Section::ControlPlane, 1),
-    (Benchmark::Cis110, Section::Node, 23),
+    (Benchmark::Cis110, Section::Node, 24),
     (Benchmark::Cis110, Section::Policies, 0),
 ];
 

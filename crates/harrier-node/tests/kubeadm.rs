@@ -28,6 +28,7 @@ struct Layout {
     kubelet_config: &'static str,
     kubelet_args: &'static [&'static str],
     encryption_config: &'static str,
+    kube_proxy_metrics: &'static str,
 }
 
 const COMPLIANT: Layout = Layout {
@@ -116,6 +117,7 @@ resources:
         secret: c2VjcmV0IGlzIHNlY3VyZQ==
   - identity: {}
 ",
+    kube_proxy_metrics: "127.0.0.1:10249",
 };
 
 const NON_COMPLIANT: Layout = Layout {
@@ -187,6 +189,7 @@ resources:
       - name: key1
         secret: c2VjcmV0IGlzIHNlY3VyZQ==
 ",
+    kube_proxy_metrics: "0.0.0.0:10249",
 };
 
 fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
@@ -363,6 +366,24 @@ fn build(root: &Path, layout: &Layout) {
         kubelet_cmdline.push('\0');
     }
     write(root, "/proc/812/cmdline", &kubelet_cmdline, 0o444, ROOT);
+    // kube-proxy runs in a pod: its config is a ConfigMap seen through /proc/<pid>/root.
+    write(
+        root,
+        "/proc/950/cmdline",
+        "/usr/local/bin/kube-proxy\0--config=/var/lib/kube-proxy/config.conf\0--hostname-override=node-1\0",
+        0o444,
+        ROOT,
+    );
+    write(
+        root,
+        "/proc/950/root/var/lib/kube-proxy/config.conf",
+        &format!(
+            "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: {}\n",
+            layout.kube_proxy_metrics
+        ),
+        0o644,
+        ROOT,
+    );
     // A kernel thread: no command line.
     write(root, "/proc/2/cmdline", "", 0o444, ROOT);
 }
@@ -546,6 +567,10 @@ fn non_compliant_node_fails_every_automated_item() {
             "kubelet (process 812): --feature-gates RotateKubeletServerCertificate=false",
         ),
         ("4.2.12", "TLS_RSA_WITH_RC4_128_SHA"),
+        (
+            "4.3.1",
+            "kube-proxy config /proc/950/root/var/lib/kube-proxy/config.conf: metricsBindAddress=0.0.0.0:10249",
+        ),
         ("3.2.1", "--audit-policy-file is not set"),
         ("4.2.13", "--pod-max-pids is not set, nor podPidsLimit"),
         ("4.1.5", "/etc/kubernetes/kubelet.conf has mode 644"),
@@ -611,7 +636,7 @@ fn running_process_wins_over_static_manifest() {
         containers[0].manifest,
         "/etc/kubernetes/manifests/etcd.yaml"
     );
-    assert_eq!(view.processes().len(), 2);
+    assert_eq!(view.processes().len(), 3);
 }
 
 #[test]

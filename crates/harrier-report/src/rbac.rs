@@ -335,9 +335,14 @@ pub fn risks_table(
     if !findings.is_empty() {
         writeln!(
             out,
-            "\n{} findings for {} subjects ({}).",
+            "\n{} findings for {} {} ({}).",
             findings.len(),
             subjects.len(),
+            if subjects.len() == 1 {
+                "subject"
+            } else {
+                "subjects"
+            },
             summary.join(", ")
         )?;
     }

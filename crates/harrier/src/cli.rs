@@ -328,6 +328,61 @@ pub enum ScanCommand {
     Fs(FsArgs),
     /// Re-check a stored SBOM (CycloneDX or SPDX JSON) against today's vulnerability database.
     Sbom(SbomScanArgs),
+    /// Run every scanner that applies to the inputs given and write one report.
+    ///
+    /// Manifest paths get the posture checks and the RBAC risk analysis; directories among them
+    /// are also scanned as source trees (lockfiles, installed packages, secrets). `--cluster`
+    /// scans the live cluster the same way, with its component versions. `--image` scans
+    /// images, `--workload-images` every image the scanned workloads run. The JSON report
+    /// (`kind: all`) holds each scanner's own report and is what `harrier report compliance`
+    /// reads.
+    All(AllArgs),
+}
+
+/// What `scan all` scans.
+#[derive(Debug, Args)]
+pub struct AllArgs {
+    /// Manifest files or directories (recursively); directories are also scanned as source trees.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also scan the live cluster of the kubeconfig's current context (or, inside a pod, its
+    /// service account).
+    #[arg(long)]
+    pub cluster: bool,
+    /// The kubeconfig file to use with --cluster.
+    #[arg(long, value_name = "PATH", requires = "cluster")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use with --cluster.
+    #[arg(long, value_name = "NAME", requires = "cluster")]
+    pub context: Option<String>,
+    /// Scan this image too (repeatable); the forms of `scan image`.
+    #[arg(long = "image", value_name = "IMAGE")]
+    pub images: Vec<String>,
+    /// Also scan every image that the scanned workloads run.
+    #[arg(long)]
+    pub workload_images: bool,
+    /// Show RBAC risks of control-plane subjects too.
+    #[arg(long)]
+    pub include_system: bool,
+    /// What to look for in images and source trees: vulnerabilities (`vuln`) and secrets
+    /// (`secret`). Without a vulnerability database, vulnerabilities are skipped with a note.
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Scanner::Vuln, Scanner::Secret])]
+    pub scanners: Vec<Scanner>,
+    /// Exceptions file (YAML) of accepted risks, for every scanner; see docs/suppression.md.
+    #[arg(long, value_name = "FILE", env = env::EXCEPTIONS)]
+    pub exceptions: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Output format: `table` or `json`.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Table, env = env::FORMAT)]
+    pub format: OutputFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when a finding, RBAC risk, vulnerability or secret at or above this
+    /// severity remains.
+    #[arg(long, value_name = "SEVERITY", env = env::FAIL_ON, value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub fail_on: Option<String>,
 }
 
 /// How to reach a registry.

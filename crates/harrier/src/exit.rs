@@ -1,9 +1,11 @@
 use std::process::ExitCode;
 
-/// The process exit status, as ripgrep and uv define theirs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The process exit status, as ripgrep and uv define theirs. Ordered from best to worst, so
+/// that `max` combines the statuses of several scans.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExitStatus {
     /// Nothing at or above `--fail-on` was found, and no error happened.
+    #[default]
     Success,
     /// Findings at or above `--fail-on` remain.
     Findings,

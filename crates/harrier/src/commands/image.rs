@@ -7,7 +7,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use harrier_image::resolve::Secret;
 use harrier_image::sbom::purl::Purl;
 use harrier_image::sbom::{self, DocumentId, SbomDocument, SbomSubject};
 use harrier_image::scan::{ImageScan, ScanOptions, Subject, scan_dir, scan_image};
@@ -204,6 +203,67 @@ fn finish(
     global: &crate::cli::GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
+    let assessed = assess(scan, settings, global, printer)?;
+    if let Some(set) = &settings.exceptions {
+        warn_expired(set, printer);
+    }
+    let report = assessed.report();
+    let table = TableOptions {
+        color: settings.output.color,
+        verbose: settings.output.verbose,
+    };
+    super::write_output(settings.output.file.as_deref(), |out| {
+        harrier_report::image::write(settings.output.format, out, &report, table)
+    })?;
+    Ok(exit_status(&report, &settings.output))
+}
+
+/// Warns of each exception that expired: it no longer applies.
+pub fn warn_expired(set: &harrier_core::exceptions::ExceptionSet, printer: &Printer) {
+    for e in &set.expired {
+        printer.warning(&format!(
+            "{}: exception expired on {}; it no longer applies",
+            e.location, e.expired
+        ));
+    }
+}
+
+/// A walked image, directory or SBOM with its vulnerabilities looked up and filtered: what an
+/// [`ImageReport`] borrows.
+pub struct Assessed {
+    scan: ImageScan,
+    vulns: Option<VulnReport>,
+    suppressed: Vec<SuppressedVuln>,
+    secrets: bool,
+    purls: Vec<String>,
+    errors: Vec<Diagnostic>,
+    database_built: Option<String>,
+}
+
+impl Assessed {
+    /// The report to render.
+    pub fn report(&self) -> ImageReport<'_> {
+        ImageReport {
+            tool: TOOL,
+            scan: &self.scan,
+            vulnerabilities: self.vulns.as_ref(),
+            suppressed: &self.suppressed,
+            secrets: self.secrets.then_some(&self.scan.resolved.secrets[..]),
+            purls: self.purls.clone(),
+            errors: self.errors.clone(),
+            database_built: self.database_built.clone(),
+        }
+    }
+}
+
+/// Prints the walk's problems, looks the packages up (when `settings.vulns`) and applies the
+/// filters and exceptions.
+pub fn assess(
+    scan: ImageScan,
+    settings: &ImageScanSettings,
+    global: &crate::cli::GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<Assessed> {
     let mut errors: Vec<Diagnostic> = Vec::new();
     for p in &scan.resolved.problems {
         let d = Diagnostic {
@@ -242,15 +302,6 @@ fn finish(
         suppressed = filter.apply(&mut report);
         vulns = Some(report);
     }
-    if let Some(set) = &settings.exceptions {
-        for e in &set.expired {
-            printer.warning(&format!(
-                "{}: exception expired on {}; it no longer applies",
-                e.location, e.expired
-            ));
-        }
-    }
-    let secrets: Option<&[Secret]> = settings.secrets.then_some(&scan.resolved.secrets[..]);
     let purls: Vec<String> = scan
         .resolved
         .packages
@@ -261,29 +312,20 @@ fn finish(
                 .unwrap_or_default()
         })
         .collect();
-    let report = ImageReport {
-        tool: TOOL,
-        scan: &scan,
-        vulnerabilities: vulns.as_ref(),
-        suppressed: &suppressed,
-        secrets,
+    Ok(Assessed {
+        vulns,
+        suppressed,
+        secrets: settings.secrets,
         purls,
         errors,
         database_built,
-    };
-    let table = TableOptions {
-        color: settings.output.color,
-        verbose: settings.output.verbose,
-    };
-    super::write_output(settings.output.file.as_deref(), |out| {
-        harrier_report::image::write(settings.output.format, out, &report, table)
-    })?;
-    Ok(exit_status(&report, &settings.output))
+        scan,
+    })
 }
 
 /// 2 when a layer could not be read (the scan is incomplete), else 1 when a vulnerability or a
 /// secret at or above `--fail-on` remains, else 0.
-fn exit_status(report: &ImageReport<'_>, output: &OutputSettings) -> ExitStatus {
+pub fn exit_status(report: &ImageReport<'_>, output: &OutputSettings) -> ExitStatus {
     if report
         .scan
         .resolved

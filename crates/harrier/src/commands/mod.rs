@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod all;
 pub mod checks;
 pub mod db;
 pub mod generate_docs;

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use harrier_core::Severity;
 use harrier_k8s::ObjectIndex;
-use harrier_posture::rbac::risks::assess;
+use harrier_posture::rbac::risks::{Finding as RiskFinding, assess};
 use harrier_posture::rbac::{Identity, Rbac, RbacOptions, Request};
 use harrier_report::rbac::{
     RisksHidden, WhoCanQuery, can_json, can_table, risks_json, risks_table, who_can_json,
@@ -69,24 +69,11 @@ fn risks(args: RisksArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let min_severity = parse(args.min_severity.as_deref(), "--min-severity")?;
     let fail_on = parse(args.fail_on.as_deref(), "--fail-on")?;
     let (rbac, index, status) = resolve_index(&args.source, printer);
-    let mut hidden = RisksHidden::default();
     let options = RbacOptions {
         default_namespace: args.source.default_namespace.clone(),
     };
-    let findings: Vec<_> = assess(&rbac, &index, &options)
-        .into_iter()
-        .filter(|f| {
-            if f.builtin && !args.include_system {
-                hidden.builtin += 1;
-                return false;
-            }
-            if min_severity.is_some_and(|min| f.severity < min) {
-                hidden.below_min_severity += 1;
-                return false;
-            }
-            true
-        })
-        .collect();
+    let (findings, hidden) =
+        shown_risks(&rbac, &index, &options, args.include_system, min_severity);
     super::write_output(None, |out| match args.source.format {
         ListFormat::Table => risks_table(out, &findings, hidden),
         ListFormat::Json => risks_json(out, &findings, hidden, rbac.problems()),
@@ -99,6 +86,33 @@ fn risks(args: RisksArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         (Some(threshold), Some(max)) if max >= threshold => ExitStatus::Findings,
         _ => ExitStatus::Success,
     })
+}
+
+/// The risks to show: control-plane subjects only with `include_system`, none below
+/// `min_severity`; what was left out is counted.
+pub fn shown_risks(
+    rbac: &Rbac,
+    index: &ObjectIndex,
+    options: &RbacOptions,
+    include_system: bool,
+    min_severity: Option<Severity>,
+) -> (Vec<RiskFinding>, RisksHidden) {
+    let mut hidden = RisksHidden::default();
+    let findings = assess(rbac, index, options)
+        .into_iter()
+        .filter(|f| {
+            if f.builtin && !include_system {
+                hidden.builtin += 1;
+                return false;
+            }
+            if min_severity.is_some_and(|min| f.severity < min) {
+                hidden.below_min_severity += 1;
+                return false;
+            }
+            true
+        })
+        .collect();
+    (findings, hidden)
 }
 
 /// Loads and resolves; load errors and RBAC problems go to stderr. The status is 2 when an

@@ -38,6 +38,7 @@ pub fn run(
         ScanCommand::Image(args) => super::image::scan_image_command(args, global, printer),
         ScanCommand::Fs(args) => super::image::scan_fs_command(args, global, printer),
         ScanCommand::Sbom(args) => super::image::scan_sbom_command(args, global, printer),
+        ScanCommand::All(args) => super::all::run(args, global, printer),
     }
 }
 
@@ -49,16 +50,34 @@ fn posture(
     catalog: &harrier_core::Catalog,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let files = loaded.files;
-    let objects = loaded.objects.len();
-    let (index, index_problems) = ObjectIndex::build(loaded.objects);
-    let result = scan(
-        &index,
+    let (report, _) = posture_report(
+        loaded,
+        cluster,
         &ScanOptions {
             selected: settings.selected.clone(),
             exceptions: settings.exceptions.as_ref(),
         },
+        catalog,
+        printer,
     );
+    write_report(&report, &settings.output)?;
+    Ok(exit_status(&report, &settings.output))
+}
+
+/// Runs the posture checks over loaded objects, printing load problems and expired exceptions
+/// on stderr. Returns the report and the indexed objects, for the analyses that follow it in
+/// `scan all`.
+pub fn posture_report<'c>(
+    loaded: Loaded,
+    cluster: Option<ClusterReport>,
+    selection: &ScanOptions<'_>,
+    catalog: &'c harrier_core::Catalog,
+    printer: &Printer,
+) -> (Report<'c>, ObjectIndex) {
+    let files = loaded.files;
+    let objects = loaded.objects.len();
+    let (index, index_problems) = ObjectIndex::build(loaded.objects);
+    let result = scan(&index, selection);
     let (errors, warnings) = super::source::print_problems(
         loaded.errors.into_iter().chain(index_problems),
         &[],
@@ -77,16 +96,12 @@ fn posture(
     for n in &notes {
         printer.note(&n.to_string());
     }
-    let expired = settings
+    let expired = selection
         .exceptions
-        .as_ref()
         .map(|set| set.expired.clone())
         .unwrap_or_default();
-    for e in &expired {
-        printer.warning(&format!(
-            "{}: exception expired on {}; it no longer applies",
-            e.location, e.expired
-        ));
+    if let Some(set) = selection.exceptions {
+        super::image::warn_expired(set, printer);
     }
 
     let report = Report {
@@ -109,8 +124,7 @@ fn posture(
         },
         cluster,
     };
-    write_report(&report, &settings.output)?;
-    Ok(exit_status(&report, &settings.output))
+    (report, index)
 }
 
 /// The Kubernetes components a cluster runs, by the names of the Kubernetes CVE feed: the
@@ -123,7 +137,11 @@ const CONTROL_PLANE: &[&str] = &[
 
 /// The facts, with the advisories the components' versions match when a vulnerability
 /// database is there (a missing one is said, not an error: the posture scan stands alone).
-fn cluster_report(facts: ClusterFacts, global: &GlobalArgs, printer: &Printer) -> ClusterReport {
+pub fn cluster_report(
+    facts: ClusterFacts,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> ClusterReport {
     let mut running: std::collections::BTreeMap<(&str, String), Vec<String>> =
         std::collections::BTreeMap::new();
     if let Some(version) = &facts.version {

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::util::{Dir, Run, repo_root};
 
-fn images() -> Option<PathBuf> {
+pub(crate) fn images() -> Option<PathBuf> {
     let dir = std::env::var_os("HARRIER_TEST_IMAGES")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/var/tmp/harrier-test-images"));
@@ -32,7 +32,7 @@ fn images() -> Option<PathBuf> {
 }
 
 /// A vulnerability database built once from the corpus's feeds, shared by the tests.
-fn database() -> Option<PathBuf> {
+pub(crate) fn database() -> Option<PathBuf> {
     static DB: OnceLock<Option<PathBuf>> = OnceLock::new();
     DB.get_or_init(|| {
         let corpus = corpus_path(env!("CARGO_MANIFEST_DIR"), "vulnerabilities")?;

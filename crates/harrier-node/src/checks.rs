@@ -992,15 +992,24 @@ pub const VERSIONED: &[(Benchmark, NodeCheck)] = &[
 
 /// The items of one benchmark version, in benchmark order.
 pub fn for_benchmark(benchmark: Benchmark) -> Vec<&'static NodeCheck> {
-    let mut out: Vec<&'static NodeCheck> = CHECKS
-        .iter()
-        .chain(
-            VERSIONED
-                .iter()
-                .filter(|(b, _)| *b == benchmark)
-                .map(|(_, c)| c),
-        )
-        .collect();
+    let managed = match benchmark {
+        Benchmark::Eks180 => Some(crate::managed::EKS_1_8_0),
+        Benchmark::Gke190 => Some(crate::managed::GKE_1_9_0),
+        Benchmark::Aks18 => Some(crate::managed::AKS_1_8),
+        Benchmark::Cis19 | Benchmark::Cis110 => None,
+    };
+    let mut out: Vec<&'static NodeCheck> = match managed {
+        Some(table) => table.iter().collect(),
+        None => CHECKS
+            .iter()
+            .chain(
+                VERSIONED
+                    .iter()
+                    .filter(|(b, _)| *b == benchmark)
+                    .map(|(_, c)| c),
+            )
+            .collect(),
+    };
     out.sort_by_key(|c| id_key(c.id));
     out
 }

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 use harrier_core::yaml::{Node, Schema, parse_single};
 
 use crate::flags::Flags;
+use crate::profile::{Embedded, Layout, Profile};
 
 /// Mode, owner and kind of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,13 +91,20 @@ pub enum Source {
     Process(u32),
     /// A static pod manifest.
     Manifest(String),
+    /// A distribution running the component inside its own process (K3s): its process, if
+    /// running, and its config file, if present.
+    Embedded(String),
+    /// A config file that replaces the command line (etcd's `--config-file`).
+    ConfigFile(String),
 }
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Process(pid) => write!(f, "process {pid}"),
-            Source::Manifest(path) => write!(f, "{path}"),
+            Source::Manifest(path) | Source::Embedded(path) | Source::ConfigFile(path) => {
+                write!(f, "{path}")
+            }
         }
     }
 }
@@ -110,6 +118,19 @@ pub struct CommandLine {
     pub flags: Flags,
     /// Its environment (components such as etcd also read their settings from it).
     pub env: BTreeMap<String, String>,
+    /// Where single flags came from when that differs from `source` (K3s: a built-in default,
+    /// its config file, its command line).
+    pub origins: BTreeMap<String, String>,
+}
+
+impl CommandLine {
+    /// Where a flag (without dashes) was seen: its own origin, else the line's source.
+    pub fn origin(&self, flag: &str) -> String {
+        self.origins
+            .get(flag)
+            .cloned()
+            .unwrap_or_else(|| self.source.to_string())
+    }
 }
 
 /// A node's filesystem under a root.
@@ -121,6 +142,7 @@ pub struct NodeView {
     root: PathBuf,
     users: BTreeMap<u32, String>,
     groups: BTreeMap<u32, String>,
+    profile: Profile,
     processes: OnceLock<Vec<Process>>,
     static_containers: OnceLock<Vec<StaticContainer>>,
 }
@@ -132,8 +154,13 @@ impl Default for NodeView {
 }
 
 impl NodeView {
-    /// A view of the node whose `/` is `root`.
+    /// A view of the kubeadm node whose `/` is `root`.
     pub fn new(root: impl Into<PathBuf>) -> NodeView {
+        NodeView::with_profile(root, Profile::Kubeadm)
+    }
+
+    /// A view of the node whose `/` is `root`, laid out as `profile` says.
+    pub fn with_profile(root: impl Into<PathBuf>, profile: Profile) -> NodeView {
         let root = root.into();
         let users = id_names(&root.join("etc/passwd"));
         let groups = id_names(&root.join("etc/group"));
@@ -141,6 +168,7 @@ impl NodeView {
             root,
             users,
             groups,
+            profile,
             processes: OnceLock::new(),
             static_containers: OnceLock::new(),
         }
@@ -149,6 +177,28 @@ impl NodeView {
     /// The root.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The layout this view reads the node as.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    pub(crate) fn layout(&self) -> &'static Layout {
+        self.profile.layout()
+    }
+
+    /// Where a file that kubeadm keeps at `kubeadm_path` is on this node's layout (none: the
+    /// layout has no such file).
+    pub fn locate(&self, kubeadm_path: &str) -> Vec<String> {
+        self.layout().map(kubeadm_path)
+    }
+
+    /// The node's host name, from its `/etc/hostname`.
+    pub fn hostname(&self) -> Option<String> {
+        let text = fs::read_to_string(self.host_path("/etc/hostname")).ok()?;
+        let name = text.lines().next()?.trim();
+        (!name.is_empty()).then(|| name.to_owned())
     }
 
     /// The real path of a node path (`/etc/kubernetes` → `<root>/etc/kubernetes`).
@@ -195,17 +245,25 @@ impl NodeView {
         out
     }
 
-    /// The containers of the static pods in `/etc/kubernetes/manifests/*.yaml` (and `*.yml`,
-    /// `*.json`), sorted by manifest. Files that do not parse are skipped.
+    /// The containers of the static pods in the layout's manifest directories
+    /// (`/etc/kubernetes/manifests/*.yaml`, `*.yml`, `*.json` on kubeadm), sorted by manifest.
+    /// Files that do not parse are skipped.
     pub fn static_containers(&self) -> &[StaticContainer] {
         self.static_containers
             .get_or_init(|| self.read_static_containers())
     }
 
     fn read_static_containers(&self) -> Vec<StaticContainer> {
-        let dir = "/etc/kubernetes/manifests";
+        let mut out = Vec::new();
+        for dir in self.layout().manifest_dirs {
+            self.read_manifest_dir(dir, &mut out);
+        }
+        out
+    }
+
+    fn read_manifest_dir(&self, dir: &str, out: &mut Vec<StaticContainer>) {
         let Ok(entries) = fs::read_dir(self.host_path(dir)) else {
-            return Vec::new();
+            return;
         };
         let mut names: Vec<String> = entries
             .flatten()
@@ -213,7 +271,6 @@ impl NodeView {
             .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml") || n.ends_with(".json"))
             .collect();
         names.sort();
-        let mut out = Vec::new();
         for name in names {
             let manifest = format!("{dir}/{name}");
             let Ok(text) = fs::read_to_string(self.host_path(&manifest)) else {
@@ -265,7 +322,6 @@ impl NodeView {
                 }
             }
         }
-        out
     }
 
     /// The command lines in `/proc/*/cmdline`, sorted by pid. Kernel threads (empty command
@@ -298,7 +354,29 @@ impl NodeView {
     /// The command line of a component (`kube-apiserver`, `kubelet`, `etcd`): a running process
     /// whose program is named so first, as kube-bench does with `ps`, else a static pod
     /// container whose command starts with it.
+    ///
+    /// On K3s, the components run inside the k3s process: their flags are K3s's own defaults,
+    /// then `<component>-arg` entries of `/etc/rancher/k3s/config.yaml` (and
+    /// `config.yaml.d/*.yaml`), then those of the k3s command line, the later winning. etcd
+    /// given `--config-file` (RKE2, K3s) is read from that file, as etcd ignores its other
+    /// flags then.
     pub fn command_line(&self, component: &str) -> Option<CommandLine> {
+        if let Some(embedded) = &self.layout().embedded
+            && let Some(line) = self.embedded_command_line(embedded, component)
+        {
+            return Some(line);
+        }
+        let line = self.plain_command_line(component)?;
+        if component == "etcd"
+            && let Some(path) = line.flags.get("config-file")
+            && let Some(from_file) = self.etcd_config_file(path, &line.source)
+        {
+            return Some(from_file);
+        }
+        Some(line)
+    }
+
+    fn plain_command_line(&self, component: &str) -> Option<CommandLine> {
         let is_it = |argv: &[String]| {
             argv.first()
                 .and_then(|p| p.rsplit('/').next())
@@ -309,6 +387,7 @@ impl NodeView {
                 source: Source::Process(process.pid),
                 flags: Flags::parse(&process.argv),
                 env: process.environment(self),
+                origins: BTreeMap::new(),
             });
         }
         self.static_containers()
@@ -318,15 +397,206 @@ impl NodeView {
                 source: Source::Manifest(c.manifest.clone()),
                 flags: Flags::parse(&c.argv),
                 env: c.env.clone(),
+                origins: BTreeMap::new(),
             })
     }
 
-    /// The kubelet config file's node path: the running kubelet's `--config`, else kubeadm's
-    /// `/var/lib/kubelet/config.yaml`.
+    /// etcd's settings from its `--config-file` (YAML: flag names as keys, TLS settings under
+    /// `client-transport-security` and `peer-transport-security`). A running etcd's file is
+    /// read through `/proc/<pid>/root` first.
+    fn etcd_config_file(&self, path: &str, source: &Source) -> Option<CommandLine> {
+        let mut candidates = Vec::new();
+        if let Source::Process(pid) = source {
+            candidates.push(format!("/proc/{pid}/root{path}"));
+        }
+        candidates.push(path.to_owned());
+        let node = candidates.iter().find_map(|p| {
+            let text = fs::read_to_string(self.host_path(p)).ok()?;
+            parse_single(&text, Schema::Kubernetes).ok()
+        })?;
+        Some(CommandLine {
+            source: Source::ConfigFile(format!("{source}: --config-file {path}")),
+            flags: Flags::from_pairs(etcd_config_flags(&node)),
+            env: BTreeMap::new(),
+            origins: BTreeMap::new(),
+        })
+    }
+
+    /// A component of a single-process distribution (K3s); `None` when the distribution shows
+    /// neither its process nor its config, or does not run the component on this node.
+    fn embedded_command_line(&self, embedded: &Embedded, component: &str) -> Option<CommandLine> {
+        let option = embedded
+            .passthrough
+            .iter()
+            .find(|(c, _)| *c == component)
+            .map(|(_, o)| *o)?;
+        let process = self.processes().iter().find(|p| {
+            p.argv
+                .first()
+                .and_then(|a| a.rsplit('/').next())
+                .is_some_and(|name| name == embedded.program)
+        });
+        let process_flags = process.map(|p| Flags::parse(&p.argv));
+        let configs = self.embedded_configs(embedded);
+        if process.is_none() && configs.is_empty() {
+            return None;
+        }
+        let control_plane = matches!(
+            component,
+            "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "etcd"
+        );
+        let is_server = match process {
+            Some(p) => p.argv.get(1).is_some_and(|m| m == "server"),
+            None => self
+                .file(&format!("/var/lib/rancher/{}/server", embedded.program))
+                .is_some(),
+        };
+        if control_plane && !is_server {
+            return None;
+        }
+        let mut sources = Vec::new();
+        if let Some(p) = process {
+            sources.push(format!("{} process {}", embedded.program, p.pid));
+        }
+        sources.extend(configs.iter().map(|(path, _)| path.clone()));
+        let mut flags = Flags::default();
+        let mut origins = BTreeMap::new();
+        let mut set = |name: &str, value: &str, origin: &str| {
+            flags.push(name, value);
+            origins.insert(name.to_owned(), origin.to_owned());
+        };
+        if component == "etcd" {
+            // Embedded etcd is configured by the file K3s writes for it; without it the
+            // datastore is not etcd (SQLite or an external database through kine).
+            let text = fs::read_to_string(self.host_path(embedded.etcd_config)).ok()?;
+            let node = parse_single(&text, Schema::Kubernetes).ok()?;
+            for (name, value) in etcd_config_flags(&node) {
+                set(&name, &value, embedded.etcd_config);
+            }
+        }
+        let default_origin = format!("{} default", embedded.program);
+        for (name, value) in embedded
+            .defaults
+            .iter()
+            .filter(|(c, _)| *c == component)
+            .flat_map(|(_, flags)| flags.iter())
+        {
+            set(name, value, &default_origin);
+        }
+        // Top-level options that K3s turns into component flags.
+        let shorthand = |key: &str| -> Option<(&'static str, String)> {
+            match (component, key) {
+                ("kubelet", "protect-kernel-defaults") => {
+                    Some(("protect-kernel-defaults", "true".to_owned()))
+                }
+                ("kube-apiserver", "secrets-encryption") => Some((
+                    "encryption-provider-config",
+                    format!(
+                        "/var/lib/rancher/{}/server/cred/encryption-config.json",
+                        embedded.program
+                    ),
+                )),
+                _ => None,
+            }
+        };
+        for (path, node) in &configs {
+            for key in ["protect-kernel-defaults", "secrets-encryption"] {
+                if node.get(key).and_then(Node::as_bool) == Some(true)
+                    && let Some((name, value)) = shorthand(key)
+                {
+                    set(name, &value, &format!("{path}: {key}"));
+                }
+            }
+            let values: Vec<String> = match node.get(option) {
+                Some(n) => match n.as_seq() {
+                    Some(items) => items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect(),
+                    None => n.as_str().map(str::to_owned).into_iter().collect(),
+                },
+                None => Vec::new(),
+            };
+            for value in values {
+                let (name, value) = passthrough(&value);
+                set(name, value, &format!("{path}: {option}"));
+            }
+        }
+        if let (Some(p), Some(argv)) = (process, &process_flags) {
+            let origin = format!("{} process {}", embedded.program, p.pid);
+            for key in ["protect-kernel-defaults", "secrets-encryption"] {
+                if argv.get(key) == Some("true")
+                    && let Some((name, value)) = shorthand(key)
+                {
+                    set(name, &value, &format!("{origin}: --{key}"));
+                }
+            }
+            for value in argv.get_all(option) {
+                let (name, value) = passthrough(value);
+                set(name, value, &format!("{origin}: --{option}"));
+            }
+        }
+        Some(CommandLine {
+            source: Source::Embedded(sources.join(", ")),
+            flags,
+            env: process.map(|p| p.environment(self)).unwrap_or_default(),
+            origins,
+        })
+    }
+
+    /// A single-process distribution's config file and its `config.yaml.d/*.yaml` drop-ins,
+    /// in the order the distribution reads them; unreadable ones are left out.
+    fn embedded_configs(&self, embedded: &Embedded) -> Vec<(String, Node)> {
+        let mut paths = vec![embedded.config.to_owned()];
+        let dir = format!("{}.d", embedded.config);
+        if let Ok(entries) = fs::read_dir(self.host_path(&dir)) {
+            let mut names: Vec<String> = entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+                .collect();
+            names.sort();
+            paths.extend(names.into_iter().map(|n| format!("{dir}/{n}")));
+        }
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let text = fs::read_to_string(self.host_path(&path)).ok()?;
+                let node = parse_single(&text, Schema::Kubernetes).ok()?;
+                Some((path, node))
+            })
+            .collect()
+    }
+
+    /// The kubelet config file's node path: the running kubelet's `--config`, else the
+    /// layout's (kubeadm's `/var/lib/kubelet/config.yaml`; EKS's
+    /// `/etc/kubernetes/kubelet/kubelet-config.json`…).
     pub fn kubelet_config_path(&self) -> String {
         self.command_line("kubelet")
             .and_then(|c| c.flags.get("config").map(str::to_owned))
-            .unwrap_or_else(|| "/var/lib/kubelet/config.yaml".to_owned())
+            .unwrap_or_else(|| self.first_existing(self.layout().kubelet_config))
+    }
+
+    /// The kubelet's kubeconfig: its `--kubeconfig`, else the layout's.
+    pub fn kubelet_kubeconfig_path(&self) -> String {
+        self.command_line("kubelet")
+            .and_then(|c| c.flags.get("kubeconfig").map(str::to_owned))
+            .unwrap_or_else(|| self.first_existing(self.layout().kubelet_kubeconfig))
+    }
+
+    /// The layout's default kubelet client CA.
+    pub(crate) fn default_kubelet_client_ca(&self) -> String {
+        self.first_existing(self.layout().kubelet_client_ca)
+    }
+
+    /// The first of these paths that exists, else the first.
+    fn first_existing(&self, paths: &[&str]) -> String {
+        paths
+            .iter()
+            .find(|p| self.file(p).is_some())
+            .or(paths.first())
+            .map(|p| (*p).to_owned())
+            .unwrap_or_default()
     }
 
     /// A component's `--config` file (the kubelet's through [`NodeView::kubelet_config`]),
@@ -356,6 +626,56 @@ impl NodeView {
         let text = fs::read_to_string(self.host_path(&path)).ok()?;
         let node = parse_single(&text, Schema::Kubernetes).ok()?;
         Some((path, node))
+    }
+}
+
+/// A passthrough value (`anonymous-auth=false`, `--profiling=false`, `profiling`) as a flag
+/// name and value; a bare name is a boolean set to true.
+fn passthrough(value: &str) -> (&str, &str) {
+    let value = value.trim().trim_start_matches('-');
+    value.split_once('=').unwrap_or((value, "true"))
+}
+
+/// etcd's YAML config file as flags: top-level scalar keys are flag names; the TLS settings
+/// nest under `client-transport-security` (`cert-file` → `--cert-file`) and
+/// `peer-transport-security` (`cert-file` → `--peer-cert-file`).
+fn etcd_config_flags(node: &Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(map) = node.as_map() else {
+        return out;
+    };
+    for entry in map.entries() {
+        let prefix = match entry.key.as_str() {
+            "client-transport-security" => Some(""),
+            "peer-transport-security" => Some("peer-"),
+            _ => None,
+        };
+        match (prefix, entry.value.as_map()) {
+            (Some(prefix), Some(tls)) => {
+                for e in tls.entries() {
+                    if let Some(value) = scalar(&e.value) {
+                        out.push((format!("{prefix}{}", e.key), value));
+                    }
+                }
+            }
+            _ => {
+                if let Some(value) = scalar(&entry.value) {
+                    out.push((entry.key.clone(), value));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn scalar(node: &Node) -> Option<String> {
+    use harrier_core::yaml::Value;
+    match &node.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
     }
 }
 

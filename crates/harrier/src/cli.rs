@@ -328,6 +328,65 @@ pub enum ScanCommand {
     Fs(FsArgs),
     /// Re-check a stored SBOM (CycloneDX or SPDX JSON) against today's vulnerability database.
     Sbom(SbomScanArgs),
+    /// Check a node against the CIS Kubernetes Benchmark: file permissions and owners, and the
+    /// flags and config files of the API server, controller manager, scheduler, etcd, kubelet
+    /// and kube-proxy.
+    ///
+    /// Reads the node's filesystem under --root (a host mounted into a pod at /host reads as
+    /// /): static pod manifests, /proc/*/cmdline, component config files. The layout (kubeadm,
+    /// K3s, RKE2, EKS, GKE, AKS) is detected from what the node shows unless --profile names
+    /// it; managed layouts are held to their own benchmark (EKS, GKE, AKS ids). Each item is
+    /// PASS, FAIL, WARN (could not be judged: a file or component is missing) or MANUAL, with
+    /// evidence and remediation. See docs/node.md.
+    Node(NodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's root directory.
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub root: PathBuf,
+    /// The node layout [default: detected].
+    #[arg(long, value_enum, default_value_t = NodeProfile::Auto)]
+    pub profile: NodeProfile,
+    /// The benchmark [default: cis-1.10 for kubeadm, k3s and rke2; eks-1.8.0, gke-1.9.0 and
+    /// aks-1.8 for those services].
+    #[arg(long, value_name = "NAME", value_parser = ["cis-1.9", "cis-1.10", "eks-1.8.0", "gke-1.9.0", "aks-1.8"])]
+    pub benchmark: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = NodeFormat::Table)]
+    pub format: NodeFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when an item FAILs (`fail`), FAILs or WARNs (`warn`), or never (`none`).
+    #[arg(long, value_enum, default_value_t = NodeFailOn::Fail)]
+    pub fail_on: NodeFailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeProfile {
+    Auto,
+    Kubeadm,
+    K3s,
+    Rke2,
+    Eks,
+    Gke,
+    Aks,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeFormat {
+    Table,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeFailOn {
+    Fail,
+    Warn,
+    None,
 }
 
 /// How to reach a registry.

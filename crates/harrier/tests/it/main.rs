@@ -16,5 +16,6 @@ mod regression;
 mod scan_cluster;
 mod scan_image;
 mod scan_manifests;
+mod scan_node;
 mod util;
 mod watch;

@@ -1,0 +1,50 @@
+//! `harrier scan node`: read a node's filesystem, evaluate a benchmark, render. The checks and
+//! the layouts live in harrier-node; this is the glue.
+
+use harrier_node::Status;
+use harrier_report::TableOptions;
+use harrier_report::node::NodeReport;
+
+use crate::cli::{GlobalArgs, NodeArgs, NodeFailOn};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+use crate::settings::NodeSettings;
+
+const TOOL: harrier_report::ToolInfo = harrier_report::ToolInfo {
+    name: "harrier",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+pub fn run(args: NodeArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let settings = NodeSettings::resolve(args, global)?;
+    let scan = harrier_node::scan_node(&settings.root, settings.profile, settings.benchmark);
+    if let Some(detection) = &scan.detection {
+        printer.note(&format!(
+            "{} read as a {} node: {}",
+            settings.root.display(),
+            scan.profile,
+            detection.signs.join("; ")
+        ));
+    }
+    let report = NodeReport {
+        tool: TOOL,
+        scan: &scan,
+    };
+    let table = TableOptions {
+        color: settings.color,
+        verbose: settings.verbose,
+    };
+    super::write_output(settings.file.as_deref(), |out| {
+        harrier_report::node::write(settings.format, out, &report, table)
+    })?;
+    let failing = |s: Status| match settings.fail_on {
+        NodeFailOn::Fail => s == Status::Fail,
+        NodeFailOn::Warn => matches!(s, Status::Fail | Status::Warn),
+        NodeFailOn::None => false,
+    };
+    Ok(if scan.results.iter().any(|r| failing(r.status)) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    })
+}

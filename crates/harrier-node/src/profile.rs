@@ -94,8 +94,16 @@ impl Profile {
             })
         };
         let mut signs = Vec::new();
+        // Only the program and its mode: the rest of a command line may hold a join token.
+        let sign = |p: &crate::view::Process, program: &str| {
+            format!(
+                "process {}: {program} {}",
+                p.pid,
+                p.argv.get(1).map_or("", String::as_str)
+            )
+        };
         if let Some(p) = process("k3s", &["server", "agent"]) {
-            signs.push(format!("process {}: {}", p.pid, p.argv.join(" ")));
+            signs.push(sign(p, "k3s"));
         }
         for path in [
             "/etc/rancher/k3s/config.yaml",
@@ -113,7 +121,7 @@ impl Profile {
             };
         }
         if let Some(p) = process("rke2", &["server", "agent"]) {
-            signs.push(format!("process {}: {}", p.pid, p.argv.join(" ")));
+            signs.push(sign(p, "rke2"));
         }
         for path in [
             "/etc/rancher/rke2",
@@ -174,6 +182,23 @@ impl Profile {
             profile: Profile::Kubeadm,
             signs,
         }
+    }
+
+    /// Where a file that kubeadm keeps at `kubeadm_path` is on this layout (none: the layout
+    /// has no such file).
+    pub fn locate(self, kubeadm_path: &str) -> Vec<String> {
+        self.layout().map(kubeadm_path)
+    }
+
+    /// The layout's translation of kubeadm paths (files or directories) to its own.
+    pub fn path_map(self) -> &'static [(&'static str, &'static [&'static str])] {
+        self.layout().paths
+    }
+
+    /// Why a benchmark item does not apply to this layout, if it does not (such items PASS
+    /// with the reason as evidence).
+    pub fn not_applicable(self, id: &str) -> Option<&'static str> {
+        self.layout().not_applicable(id)
     }
 
     /// Where this layout keeps things.

@@ -191,7 +191,7 @@ impl NodeView {
     /// Where a file that kubeadm keeps at `kubeadm_path` is on this node's layout (none: the
     /// layout has no such file).
     pub fn locate(&self, kubeadm_path: &str) -> Vec<String> {
-        self.layout().map(kubeadm_path)
+        self.profile.locate(kubeadm_path)
     }
 
     /// The node's host name, from its `/etc/hostname`.

@@ -449,13 +449,19 @@ fn resolve(view: &NodeView, target: Target) -> (Vec<FileFacts>, String) {
             .or_else(|| view.locate("/var/lib/etcd").into_iter().next())
             .unwrap_or_else(|| "/var/lib/etcd".to_owned())),
         Target::KubeletKubeconfig => one(view.kubelet_kubeconfig_path()),
-        Target::KubeletConfig => one(view.kubelet_config_path()),
+        Target::KubeletConfig => {
+            let paths = view.kubelet_config_files();
+            (
+                paths.iter().filter_map(|p| view.file(p)).collect(),
+                paths.join(", "),
+            )
+        }
         Target::KubeletClientCa => {
             let from_flag = view
                 .command_line("kubelet")
                 .and_then(|c| c.flags.get("client-ca-file").map(str::to_owned));
             let from_config = || {
-                view.kubelet_config().and_then(|(_, node)| {
+                view.kubelet_configs().into_iter().find_map(|(_, node)| {
                     node.get_path("authentication.x509.clientCAFile")
                         .and_then(|n| n.as_str())
                         .map(str::to_owned)
@@ -578,8 +584,9 @@ fn settings_test(
     tests: &[(FlagTest, &'static str)],
 ) -> (Status, Vec<String>) {
     let line = view.command_line(component);
-    let config = view.component_config(component);
-    if line.is_none() && config.is_none() {
+    // Config files, the one that wins first (the kubelet's drop-ins before its --config).
+    let configs = view.component_configs(component);
+    if line.is_none() && configs.is_empty() {
         let why = if component == "kubelet" {
             format!(
                 "no process, no config file at {}",
@@ -617,9 +624,10 @@ fn settings_test(
         if key.is_empty() {
             return None;
         }
-        let (path, node) = config.as_ref()?;
-        let value = node.get_path(key)?;
-        Some((format!("{component} config {path}: {key}"), render(value)))
+        configs.iter().find_map(|(path, node)| {
+            let value = node.get_path(key)?;
+            Some((format!("{component} config {path}: {key}"), render(value)))
+        })
     };
     let mut evidence = Vec::new();
     let mut seen = Vec::new();
@@ -631,12 +639,17 @@ fn settings_test(
         seen.push(flag);
         evidence.push(match lookup(flag, key) {
             Some((at, value)) => format!("{at}={value}"),
-            None => match &config {
-                Some((path, _)) if !key.is_empty() => {
-                    format!("{component}: {flag} is not set, nor {key} in {path}")
-                }
-                _ => format!("{component}: {flag} is not set"),
-            },
+            None if configs.is_empty() || key.is_empty() => {
+                format!("{component}: {flag} is not set")
+            }
+            None => format!(
+                "{component}: {flag} is not set, nor {key} in {}",
+                configs
+                    .iter()
+                    .map(|(path, _)| path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
     let holds = |(t, key): &(FlagTest, &'static str)| {

@@ -201,14 +201,76 @@ impl NodeView {
         (!name.is_empty()).then(|| name.to_owned())
     }
 
-    /// The real path of a node path (`/etc/kubernetes` → `<root>/etc/kubernetes`).
+    /// The real path of a node path (`/etc/kubernetes` → `<root>/etc/kubernetes`), with
+    /// symbolic links resolved inside the root: a link to `/etc/pki/k8s` on a node mounted at
+    /// `/host` means `/host/etc/pki/k8s`, not the scanning machine's `/etc/pki/k8s`. With the
+    /// root `/` the kernel resolves them. Paths under `/proc` are left to the kernel too: its
+    /// links (`/proc/<pid>/root`) mean the process's own view, which only the kernel knows.
     pub fn host_path(&self, node_path: &str) -> PathBuf {
-        self.root.join(node_path.trim_start_matches('/'))
+        let plain = self.root.join(node_path.trim_start_matches('/'));
+        if self.root == Path::new("/") || node_path.starts_with("/proc/") {
+            return plain;
+        }
+        match self.resolve_in_root(node_path) {
+            Some(resolved) => self.root.join(resolved.trim_start_matches('/')),
+            None => plain,
+        }
     }
 
-    /// Facts of a file, or `None` if it does not exist. Symbolic links are followed: kube-bench's
-    /// `stat -c` reports the link itself, but a link's own mode is always 777 on Linux, so the
-    /// target is what the benchmark means.
+    /// A node path with every symbolic link in it resolved against the root; `None` when a
+    /// link cannot be read or there are more than 40 (a loop).
+    fn resolve_in_root(&self, node_path: &str) -> Option<String> {
+        let mut done: Vec<String> = Vec::new();
+        let mut todo: std::collections::VecDeque<String> =
+            node_path.split('/').map(str::to_owned).collect();
+        let mut links = 0;
+        while let Some(part) = todo.pop_front() {
+            match part.as_str() {
+                "" | "." => continue,
+                ".." => {
+                    done.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            let mut real = self.root.clone();
+            real.extend(&done);
+            real.push(&part);
+            let is_link = fs::symlink_metadata(&real).is_ok_and(|m| m.file_type().is_symlink());
+            if !is_link {
+                done.push(part);
+                continue;
+            }
+            links += 1;
+            if links > 40 {
+                return None;
+            }
+            let target = fs::read_link(&real).ok()?;
+            let target = target.to_string_lossy();
+            if target.starts_with('/') {
+                done.clear();
+            }
+            let mut next: std::collections::VecDeque<String> =
+                target.split('/').map(str::to_owned).collect();
+            next.extend(todo.drain(..));
+            todo = next;
+        }
+        Some(format!("/{}", done.join("/")))
+    }
+
+    /// `lstat` of a node path: links in its parent are resolved, the last component is not.
+    fn lstat(&self, node_path: &str) -> Option<fs::Metadata> {
+        let (parent, name) = node_path.rsplit_once('/')?;
+        fs::symlink_metadata(
+            self.host_path(if parent.is_empty() { "/" } else { parent })
+                .join(name),
+        )
+        .ok()
+    }
+
+    /// Facts of a file, or `None` if it does not exist. Symbolic links are followed (inside
+    /// the root, see [`NodeView::host_path`]): kube-bench's `stat -c` reports the link itself,
+    /// but a link's own mode is always 777 on Linux, so the target is what the benchmark means.
     pub fn file(&self, node_path: &str) -> Option<FileFacts> {
         let meta = fs::metadata(self.host_path(node_path)).ok()?;
         Some(FileFacts {
@@ -222,16 +284,21 @@ impl NodeView {
         })
     }
 
-    /// Facts of a directory and everything under it (as `find DIR`), sorted by path.
+    /// Facts of a directory and everything under it (as `find DIR/`, which follows `DIR`
+    /// itself when it is a link), sorted by path.
     pub fn tree(&self, node_path: &str) -> Vec<FileFacts> {
         let mut out = Vec::new();
-        let mut stack = vec![node_path.trim_end_matches('/').to_owned()];
+        let start = node_path.trim_end_matches('/').to_owned();
+        let mut stack = vec![start.clone()];
         while let Some(path) = stack.pop() {
             let Some(facts) = self.file(&path) else {
                 continue;
             };
-            let is_real_dir =
-                fs::symlink_metadata(self.host_path(&path)).is_ok_and(|m| m.file_type().is_dir());
+            let is_real_dir = if path == start {
+                facts.is_dir
+            } else {
+                self.lstat(&path).is_some_and(|m| m.file_type().is_dir())
+            };
             // Links to directories are reported but not entered: `find` does not follow them
             // either, and a cycle would never end.
             if is_real_dir && let Ok(entries) = fs::read_dir(self.host_path(&path)) {
@@ -620,12 +687,72 @@ impl NodeView {
         })
     }
 
+    /// A component's config files, the one whose settings win first: for the kubelet, the
+    /// drop-ins of its `--config-dir` (last in name order first) and then its `--config`
+    /// ([`NodeView::kubelet_configs`]); for others, their `--config`.
+    pub fn component_configs(&self, component: &str) -> Vec<(String, Node)> {
+        if component == "kubelet" {
+            return self.kubelet_configs();
+        }
+        self.component_config(component).into_iter().collect()
+    }
+
     /// The kubelet config file, parsed, with its node path; `None` if absent or unreadable.
     pub fn kubelet_config(&self) -> Option<(String, Node)> {
         let path = self.kubelet_config_path();
         let text = fs::read_to_string(self.host_path(&path)).ok()?;
         let node = parse_single(&text, Schema::Kubernetes).ok()?;
         Some((path, node))
+    }
+
+    /// The kubelet's drop-in config files: `*.conf` in its `--config-dir`, in name order (the
+    /// order the kubelet merges them in, each over the ones before and over `--config`).
+    pub fn kubelet_drop_ins(&self) -> Vec<String> {
+        let Some(dir) = self
+            .command_line("kubelet")
+            .and_then(|c| c.flags.get("config-dir").map(str::to_owned))
+        else {
+            return Vec::new();
+        };
+        let Ok(entries) = fs::read_dir(self.host_path(&dir)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".conf"))
+            .collect();
+        names.sort();
+        let dir = dir.trim_end_matches('/');
+        names.into_iter().map(|n| format!("{dir}/{n}")).collect()
+    }
+
+    /// The kubelet's config files that exist: `--config` (or the layout's), then the drop-ins.
+    pub fn kubelet_config_files(&self) -> Vec<String> {
+        let mut out = vec![self.kubelet_config_path()];
+        for drop_in in self.kubelet_drop_ins() {
+            if !out.contains(&drop_in) {
+                out.push(drop_in);
+            }
+        }
+        out
+    }
+
+    /// The kubelet's config, the file that wins first: drop-ins from last to first, then the
+    /// `--config` file. A setting is read from the first file that has it (the kubelet's merge
+    /// replaces scalars and lists, and merges maps key by key, which a dotted key lookup in
+    /// this order reproduces). Files that do not parse are left out.
+    pub fn kubelet_configs(&self) -> Vec<(String, Node)> {
+        let mut files = self.kubelet_config_files();
+        files.reverse();
+        files
+            .into_iter()
+            .filter_map(|path| {
+                let text = fs::read_to_string(self.host_path(&path)).ok()?;
+                let node = parse_single(&text, Schema::Kubernetes).ok()?;
+                Some((path, node))
+            })
+            .collect()
     }
 }
 

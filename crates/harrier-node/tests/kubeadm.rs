@@ -270,7 +270,8 @@ fn tree_does_not_follow_directory_links() {
     let pki = dir.path().join("etc/kubernetes/pki");
     fs::create_dir_all(&pki).unwrap();
     fs::write(pki.join("ca.crt"), "x").unwrap();
-    std::os::unix::fs::symlink(&pki, pki.join("loop")).unwrap();
+    // Absolute, as on the node: it points back at the directory inside the root.
+    std::os::unix::fs::symlink("/etc/kubernetes/pki", pki.join("loop")).unwrap();
     let tree = NodeView::new(dir.path()).tree("/etc/kubernetes/pki");
     let paths: Vec<&str> = tree.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
@@ -327,4 +328,103 @@ fn cipher_list_follows_the_benchmark_version() {
     };
     assert_eq!(status(Benchmark::Cis19), Some(Status::Pass));
     assert_eq!(status(Benchmark::Cis110), Some(Status::Fail));
+}
+
+#[test]
+fn links_resolve_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Absolute links: on a node mounted at `root`, they point inside it, not at this machine.
+    fs::create_dir_all(root.join("etc/pki/k8s")).unwrap();
+    fs::write(root.join("etc/pki/k8s/ca.key"), "k").unwrap();
+    fs::create_dir_all(root.join("etc/kubernetes")).unwrap();
+    std::os::unix::fs::symlink("/etc/pki/k8s", root.join("etc/kubernetes/pki")).unwrap();
+    fs::create_dir_all(root.join("srv")).unwrap();
+    fs::write(root.join("srv/admin.conf"), "a").unwrap();
+    fs::set_permissions(
+        root.join("srv/admin.conf"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/srv/admin.conf", root.join("etc/kubernetes/admin.conf")).unwrap();
+    // A relative link through `..`, and a loop.
+    std::os::unix::fs::symlink("../../srv/admin.conf", root.join("etc/kubernetes/rel.conf"))
+        .unwrap();
+    std::os::unix::fs::symlink("/etc/b", root.join("etc/a")).unwrap();
+    std::os::unix::fs::symlink("/etc/a", root.join("etc/b")).unwrap();
+    let view = NodeView::new(root);
+    assert_eq!(view.file("/etc/kubernetes/admin.conf").unwrap().mode, 0o640);
+    assert_eq!(view.file("/etc/kubernetes/rel.conf").unwrap().mode, 0o640);
+    assert!(view.file("/etc/a").is_none());
+    let tree: Vec<String> = view
+        .tree("/etc/kubernetes/pki")
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(tree, ["/etc/kubernetes/pki", "/etc/kubernetes/pki/ca.key"]);
+}
+
+#[test]
+fn kubelet_drop_ins_override_the_config_file_and_flags_override_both() {
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    let root = dir.path();
+    let base = "/usr/bin/kubelet\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0--config-dir=/etc/kubernetes/kubelet.conf.d\0";
+    write(root, "/proc/812/cmdline", base, 0o444, ROOT);
+    let drop_ins = "/etc/kubernetes/kubelet.conf.d";
+    write(
+        root,
+        &format!("{drop_ins}/10-open.conf"),
+        "readOnlyPort: 10255\n",
+        0o600,
+        ROOT,
+    );
+    write(
+        root,
+        &format!("{drop_ins}/20-closed.conf"),
+        "readOnlyPort: 0\n",
+        0o644,
+        ROOT,
+    );
+    // Not a drop-in: the kubelet reads `*.conf` only.
+    write(
+        root,
+        &format!("{drop_ins}/30-ignored.yaml"),
+        "readOnlyPort: 1\n",
+        0o600,
+        ROOT,
+    );
+    let results = |root: &std::path::Path| -> BTreeMap<&'static str, NodeResult> {
+        evaluate(&NodeView::new(root), Benchmark::Cis110)
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect()
+    };
+    let r = results(root);
+    assert_eq!(r["4.2.4"].status, Status::Pass);
+    assert!(
+        evidence(&r, "4.2.4").contains(
+            "kubelet config /etc/kubernetes/kubelet.conf.d/20-closed.conf: readOnlyPort=0"
+        )
+    );
+    // The drop-ins' permissions count as the config file's.
+    assert_eq!(r["4.1.9"].status, Status::Fail);
+    assert!(evidence(&r, "4.1.9").contains("20-closed.conf has mode 644"));
+    // Keys the drop-ins leave alone come from --config.
+    assert!(evidence(&r, "4.2.1").contains(
+        "kubelet config /var/lib/kubelet/config.yaml: authentication.anonymous.enabled=false"
+    ));
+    fs::remove_file(root.join("etc/kubernetes/kubelet.conf.d/20-closed.conf")).unwrap();
+    let r = results(root);
+    assert_eq!(r["4.2.4"].status, Status::Fail);
+    assert!(evidence(&r, "4.2.4").contains("10-open.conf: readOnlyPort=10255"));
+    write(
+        root,
+        "/proc/812/cmdline",
+        &format!("{base}--read-only-port=0\0"),
+        0o444,
+        ROOT,
+    );
+    assert_eq!(results(root)["4.2.4"].status, Status::Pass);
 }

@@ -59,14 +59,15 @@ pub fn scan_node(
     benchmark: Option<Benchmark>,
 ) -> NodeScan {
     let root = root.into();
-    let (profile, detection) = match profile {
-        Some(p) => (p, None),
+    let (view, detection) = match profile {
+        Some(p) => (NodeView::with_profile(&root, p), None),
         None => {
-            let found = Profile::detect(&NodeView::new(&root));
-            (found.profile, Some(found))
+            let first = NodeView::new(&root);
+            let found = Profile::detect(&first);
+            (first.as_profile(found.profile), Some(found))
         }
     };
-    let view = NodeView::with_profile(&root, profile);
+    let profile = view.profile();
     let benchmark = benchmark.unwrap_or(profile.default_benchmark());
     NodeScan {
         hostname: view.hostname(),

@@ -6,10 +6,11 @@
 //! the scanning machine's, because the ids only mean something on the node they belong to.
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use harrier_core::yaml::{Node, Schema, parse_single};
 
@@ -145,6 +146,11 @@ pub struct NodeView {
     profile: Profile,
     processes: OnceLock<Vec<Process>>,
     static_containers: OnceLock<Vec<StaticContainer>>,
+    /// Node path → the same with links resolved inside the root (see
+    /// [`NodeView::host_path`]); a view reads its node once, so answers do not go stale.
+    resolved: Arc<Mutex<HashMap<String, Option<String>>>>,
+    /// Component → its command line, once found.
+    lines: Arc<Mutex<HashMap<String, Option<CommandLine>>>>,
 }
 
 impl Default for NodeView {
@@ -171,6 +177,23 @@ impl NodeView {
             profile,
             processes: OnceLock::new(),
             static_containers: OnceLock::new(),
+            resolved: Arc::default(),
+            lines: Arc::default(),
+        }
+    }
+
+    /// The same node read as another layout, keeping what does not depend on the layout
+    /// (processes, owner names, resolved links): detection then scanning reads `/proc` once.
+    pub fn as_profile(&self, profile: Profile) -> NodeView {
+        NodeView {
+            root: self.root.clone(),
+            users: self.users.clone(),
+            groups: self.groups.clone(),
+            profile,
+            processes: self.processes.clone(),
+            static_containers: OnceLock::new(),
+            resolved: Arc::clone(&self.resolved),
+            lines: Arc::default(),
         }
     }
 
@@ -218,44 +241,70 @@ impl NodeView {
     }
 
     /// A node path with every symbolic link in it resolved against the root; `None` when a
-    /// link cannot be read or there are more than 40 (a loop).
+    /// link cannot be read or a chain has more than 40 links (a loop).
     fn resolve_in_root(&self, node_path: &str) -> Option<String> {
-        let mut done: Vec<String> = Vec::new();
-        let mut todo: std::collections::VecDeque<String> =
-            node_path.split('/').map(str::to_owned).collect();
         let mut links = 0;
-        while let Some(part) = todo.pop_front() {
-            match part.as_str() {
-                "" | "." => continue,
-                ".." => {
-                    done.pop();
-                    continue;
-                }
-                _ => {}
-            }
-            let mut real = self.root.clone();
-            real.extend(&done);
-            real.push(&part);
-            let is_link = fs::symlink_metadata(&real).is_ok_and(|m| m.file_type().is_symlink());
-            if !is_link {
-                done.push(part);
-                continue;
-            }
-            links += 1;
-            if links > 40 {
-                return None;
-            }
-            let target = fs::read_link(&real).ok()?;
-            let target = target.to_string_lossy();
-            if target.starts_with('/') {
-                done.clear();
-            }
-            let mut next: std::collections::VecDeque<String> =
-                target.split('/').map(str::to_owned).collect();
-            next.extend(todo.drain(..));
-            todo = next;
+        let resolved = self.resolve_cached(node_path, &mut links)?;
+        Some(if resolved.is_empty() {
+            "/".to_owned()
+        } else {
+            resolved
+        })
+    }
+
+    /// [`NodeView::resolve_in_root`] with each path's answer kept, so that the files of one
+    /// directory cost one `lstat` each rather than one per component of their path. The
+    /// root itself is `""`.
+    fn resolve_cached(&self, path: &str, links: &mut u32) -> Option<String> {
+        let path = path.trim_end_matches('/');
+        if path.is_empty() {
+            return Some(String::new());
         }
-        Some(format!("/{}", done.join("/")))
+        if let Ok(cache) = self.resolved.lock()
+            && let Some(hit) = cache.get(path)
+        {
+            return hit.clone();
+        }
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let parent = self.resolve_cached(parent, links)?;
+        let out = match name {
+            "" | "." => Some(parent),
+            ".." => Some(
+                parent
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(up, _)| up.to_owned()),
+            ),
+            _ => {
+                let candidate = format!("{parent}/{name}");
+                let real = self.root.join(candidate.trim_start_matches('/'));
+                match fs::symlink_metadata(&real) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        *links += 1;
+                        if *links > 40 {
+                            return None;
+                        }
+                        let target = fs::read_link(&real).ok()?;
+                        let target = target.to_string_lossy();
+                        let joined = if target.starts_with('/') {
+                            target.into_owned()
+                        } else {
+                            format!("{parent}/{target}")
+                        };
+                        self.resolve_cached(&joined, links)
+                    }
+                    _ => Some(candidate),
+                }
+            }
+        };
+        if let Ok(mut cache) = self.resolved.lock() {
+            // Bounded: a scan visits a few thousand paths; a pathological tree only loses the
+            // cache, not correctness.
+            if cache.len() >= 100_000 {
+                cache.clear();
+            }
+            cache.insert(path.to_owned(), out.clone());
+        }
+        out
     }
 
     /// `lstat` of a node path: links in its parent are resolved, the last component is not.
@@ -428,6 +477,21 @@ impl NodeView {
     /// given `--config-file` (RKE2, K3s) is read from that file, as etcd ignores its other
     /// flags then.
     pub fn command_line(&self, component: &str) -> Option<CommandLine> {
+        // Items ask for the same few components again and again; each answer reads files
+        // (environ, config files), so it is kept for the view's life.
+        if let Ok(cache) = self.lines.lock()
+            && let Some(hit) = cache.get(component)
+        {
+            return hit.clone();
+        }
+        let line = self.find_command_line(component);
+        if let Ok(mut cache) = self.lines.lock() {
+            cache.insert(component.to_owned(), line.clone());
+        }
+        line
+    }
+
+    fn find_command_line(&self, component: &str) -> Option<CommandLine> {
         if let Some(embedded) = &self.layout().embedded
             && let Some(line) = self.embedded_command_line(embedded, component)
         {

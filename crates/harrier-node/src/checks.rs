@@ -1014,6 +1014,30 @@ pub fn for_benchmark(benchmark: Benchmark) -> Vec<&'static NodeCheck> {
     out
 }
 
+/// The title of a benchmark group (`1.2` → "API server"), as the benchmark names it.
+pub fn group_title(benchmark: Benchmark, group: &str) -> Option<&'static str> {
+    Some(if benchmark.is_managed() {
+        match group {
+            "3.1" => "Worker node configuration files",
+            "3.2" => "Kubelet",
+            _ => return None,
+        }
+    } else {
+        match group {
+            "1.1" => "Control plane node configuration files",
+            "1.2" => "API server",
+            "1.3" => "Controller manager",
+            "1.4" => "Scheduler",
+            "2" => "etcd",
+            "3.2" => "Logging",
+            "4.1" => "Worker node configuration files",
+            "4.2" => "Kubelet",
+            "4.3" => "kube-proxy",
+            _ => return None,
+        }
+    })
+}
+
 /// `1.2.10` as `[1, 2, 10]`, so ids sort as the benchmark numbers them.
 fn id_key(id: &str) -> Vec<u32> {
     id.split('.').filter_map(|n| n.parse().ok()).collect()

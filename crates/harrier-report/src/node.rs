@@ -162,7 +162,11 @@ fn table_out(
         if r.group() != group {
             group = r.group();
             writeln!(out)?;
-            writeln!(out, "{}", paint(color, bold, &format!("[{group}]")))?;
+            let heading = match harrier_node::checks::group_title(scan.benchmark, group) {
+                Some(title) => format!("[{group}] {title}"),
+                None => format!("[{group}]"),
+            };
+            writeln!(out, "{}", paint(color, bold, &heading))?;
         }
         let label = format!("{:<6}", r.status.to_string());
         writeln!(

@@ -15,9 +15,40 @@ const TOOL: harrier_report::ToolInfo = harrier_report::ToolInfo {
     version: env!("CARGO_PKG_VERSION"),
 };
 
+/// Whether a command line is one of the components the benchmark looks at.
+fn is_kubernetes(argv: &[String]) -> bool {
+    argv.first()
+        .and_then(|a| a.rsplit('/').next())
+        .is_some_and(|name| {
+            matches!(
+                name,
+                "kubelet"
+                    | "kube-apiserver"
+                    | "kube-controller-manager"
+                    | "kube-scheduler"
+                    | "etcd"
+                    | "kube-proxy"
+            )
+        })
+}
+
 pub fn run(args: NodeArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let settings = NodeSettings::resolve(args, global)?;
     let scan = harrier_node::scan_node(&settings.root, settings.profile, settings.benchmark);
+    if scan
+        .detection
+        .as_ref()
+        .is_some_and(|d| d.signs.iter().any(|s| s.ends_with("kubeadm assumed")))
+        && harrier_node::NodeView::new(&settings.root)
+            .processes()
+            .iter()
+            .all(|p| !is_kubernetes(&p.argv))
+    {
+        printer.warning(&format!(
+            "{}: no Kubernetes layout, static pod or component process found; results are for kubeadm's paths",
+            settings.root.display()
+        ));
+    }
     if let Some(detection) = &scan.detection {
         printer.note(&format!(
             "{} read as a {} node: {}",

@@ -133,7 +133,8 @@ fn table_groups_by_section_with_evidence_and_fix_and_fails_on_fail() {
         "{out}"
     );
     assert!(
-        out.contains("\n[4.1]\n") && out.contains("\n[4.2]\n"),
+        out.contains("\n[4.1] Worker node configuration files\n")
+            && out.contains("\n[4.2] Kubelet\n"),
         "{out}"
     );
     assert!(out.contains("FAIL   4.1.5"), "{out}");
@@ -276,7 +277,17 @@ fn chosen_profile_and_fail_on() {
         scan(&dir, &["--profile", "gke", "--fail-on", "warn"]).code,
         1
     );
+    // Nothing of Kubernetes under the root: said on stderr, the scan still runs.
+    let run = scan(&dir, &[]);
+    assert!(
+        run.stderr
+            .contains("no Kubernetes layout, static pod or component process found"),
+        "{}",
+        run.stderr
+    );
+    // A node with a kubelet is not warned about.
     let failing = kubeadm_worker();
+    assert!(!scan(&failing, &[]).stderr.contains("no Kubernetes layout"));
     assert_eq!(scan(&failing, &["--fail-on", "none"]).code, 0);
 }
 

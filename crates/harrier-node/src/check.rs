@@ -589,7 +589,7 @@ fn settings_test(
     if line.is_none() && configs.is_empty() {
         let why = if component == "kubelet" {
             format!(
-                "no process, no config file at {}",
+                "no process, no kubelet.service unit, no config file at {}",
                 view.kubelet_config_path()
             )
         } else {

@@ -24,6 +24,7 @@ pub mod checks;
 pub mod flags;
 pub mod managed;
 pub mod profile;
+mod unit;
 pub mod view;
 
 pub use check::{

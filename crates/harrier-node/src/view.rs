@@ -97,6 +97,8 @@ pub enum Source {
     Embedded(String),
     /// A config file that replaces the command line (etcd's `--config-file`).
     ConfigFile(String),
+    /// A systemd unit and its drop-ins (no process visible).
+    Unit(String),
 }
 
 impl std::fmt::Display for Source {
@@ -106,6 +108,7 @@ impl std::fmt::Display for Source {
             Source::Manifest(path) | Source::Embedded(path) | Source::ConfigFile(path) => {
                 write!(f, "{path}")
             }
+            Source::Unit(files) => write!(f, "systemd unit {files}"),
         }
     }
 }
@@ -497,7 +500,11 @@ impl NodeView {
         {
             return Some(line);
         }
-        let line = self.plain_command_line(component)?;
+        let line = match self.plain_command_line(component) {
+            Some(line) => line,
+            None if component == "kubelet" => self.unit_command_line("kubelet.service")?,
+            None => return None,
+        };
         if component == "etcd"
             && let Some(path) = line.flags.get("config-file")
             && let Some(from_file) = self.etcd_config_file(path, &line.source)
@@ -505,6 +512,25 @@ impl NodeView {
             return Some(from_file);
         }
         Some(line)
+    }
+
+    /// A command line from a systemd unit; each flag's origin is the file its word came from.
+    fn unit_command_line(&self, unit: &str) -> Option<CommandLine> {
+        let command = crate::unit::command(self, unit)?;
+        let argv: Vec<&str> = command.words.iter().map(|(w, _)| w.as_str()).collect();
+        let mut origins = BTreeMap::new();
+        for (word, file) in &command.words {
+            if let Some(body) = word.strip_prefix("--").or_else(|| word.strip_prefix('-')) {
+                let name = body.split_once('=').map_or(body, |(n, _)| n);
+                origins.insert(name.to_owned(), file.clone());
+            }
+        }
+        Some(CommandLine {
+            source: Source::Unit(command.files.join(", ")),
+            flags: Flags::parse(&argv),
+            env: BTreeMap::new(),
+            origins,
+        })
     }
 
     fn plain_command_line(&self, component: &str) -> Option<CommandLine> {

@@ -428,3 +428,77 @@ fn kubelet_drop_ins_override_the_config_file_and_flags_override_both() {
     );
     assert_eq!(results(root)["4.2.4"].status, Status::Pass);
 }
+
+#[test]
+fn kubelet_from_its_systemd_unit_when_no_process_is_visible() {
+    // A kubeadm worker's disk without /proc: the kubelet's flags come from its unit, as
+    // kubeadm's packages lay it out.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let put = |path: &str, text: &str| {
+        let file = root.join(path.trim_start_matches('/'));
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, text).unwrap();
+    };
+    put(
+        "/usr/lib/systemd/system/kubelet.service",
+        "[Unit]\nDescription=kubelet\n[Service]\nExecStart=/usr/bin/kubelet\nRestart=always\n",
+    );
+    put(
+        "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+        r#"# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+"#,
+    );
+    put(
+        "/var/lib/kubelet/kubeadm-flags.env",
+        "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10\"\n",
+    );
+    // An admin's drop-in sets extra args; /etc/default/kubelet's EnvironmentFile wins over it.
+    put(
+        "/etc/systemd/system/kubelet.service.d/20-extra.conf",
+        "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--hostname-override=node-x\"\n",
+    );
+    put(
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=\"--read-only-port=0 \\\n--anonymous-auth=false\"\n",
+    );
+    put(
+        "/var/lib/kubelet/config.yaml",
+        "kind: KubeletConfiguration\nreadOnlyPort: 10255\n",
+    );
+    let view = NodeView::new(root);
+    let line = view.command_line("kubelet").unwrap();
+    assert_eq!(
+        line.flags.get("kubeconfig"),
+        Some("/etc/kubernetes/kubelet.conf")
+    );
+    assert_eq!(
+        line.flags.get("container-runtime-endpoint"),
+        Some("unix:///var/run/containerd/containerd.sock")
+    );
+    assert_eq!(line.flags.get("hostname-override"), None);
+    assert_eq!(view.kubelet_config_path(), "/var/lib/kubelet/config.yaml");
+    let results: BTreeMap<_, _> = evaluate(&view, Benchmark::Cis110)
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    // The flag (from /etc/default/kubelet) wins over the config file's 10255.
+    assert_eq!(results["4.2.4"].status, Status::Pass);
+    assert!(
+        evidence(&results, "4.2.4").contains("kubelet (/etc/default/kubelet): --read-only-port=0"),
+        "{:?}",
+        results["4.2.4"].evidence
+    );
+    assert!(
+        evidence(&results, "4.2.7").contains("--hostname-override is not set"),
+        "{:?}",
+        results["4.2.7"].evidence
+    );
+}

@@ -536,9 +536,14 @@ fn flags_test(
         );
     };
     // etcd reads each flag from `ETCD_<FLAG>` too (kube-bench's `env:`); the flag wins.
-    let env_name = |flag: &str| {
-        (component == "etcd").then(|| format!("ETCD_{}", flag.replace('-', "_").to_uppercase()))
-    };
+    // Not when etcd runs from a config file (it ignores its environment then) or inside K3s.
+    let reads_env = component == "etcd"
+        && !matches!(
+            line.source,
+            crate::view::Source::ConfigFile(_) | crate::view::Source::Embedded(_)
+        );
+    let env_name =
+        |flag: &str| reads_env.then(|| format!("ETCD_{}", flag.replace('-', "_").to_uppercase()));
     let lookup = |flag: &str| -> Option<(String, &str)> {
         let name = flag.trim_start_matches('-');
         if let Some(value) = line.flags.get(name) {

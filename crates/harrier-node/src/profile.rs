@@ -109,6 +109,8 @@ impl Profile {
             "/etc/rancher/k3s/config.yaml",
             "/var/lib/rancher/k3s",
             "/usr/local/bin/k3s",
+            "/etc/systemd/system/k3s.service",
+            "/etc/systemd/system/k3s-agent.service",
         ] {
             if exists(path) {
                 signs.push(format!("{path} exists"));
@@ -126,7 +128,10 @@ impl Profile {
         for path in [
             "/etc/rancher/rke2",
             "/var/lib/rancher/rke2",
-            "/var/lib/rancher/rke2/agent/pod-manifests",
+            "/usr/local/lib/systemd/system/rke2-server.service",
+            "/usr/local/lib/systemd/system/rke2-agent.service",
+            "/usr/lib/systemd/system/rke2-server.service",
+            "/usr/lib/systemd/system/rke2-agent.service",
         ] {
             if exists(path) {
                 signs.push(format!("{path} exists"));
@@ -282,6 +287,8 @@ pub(crate) struct Embedded {
     pub defaults: &'static [(&'static str, &'static [(&'static str, &'static str)])],
     /// The etcd config file the distribution writes for its embedded etcd.
     pub etcd_config: &'static str,
+    /// Its systemd units, read when its process is not visible.
+    pub units: &'static [&'static str],
 }
 
 impl Layout {
@@ -494,6 +501,7 @@ const K3S: Layout = Layout {
             ),
         ],
         etcd_config: "/var/lib/rancher/k3s/server/db/etcd/config",
+        units: &["k3s.service", "k3s-agent.service"],
     }),
 };
 

@@ -593,17 +593,30 @@ impl NodeView {
                 .and_then(|a| a.rsplit('/').next())
                 .is_some_and(|name| name == embedded.program)
         });
-        let process_flags = process.map(|p| Flags::parse(&p.argv));
+        // The distribution's own command line: its process, else its systemd unit's
+        // `ExecStart` (a disk without `/proc`), with where it was read.
+        let command: Option<(Vec<String>, String)> = match process {
+            Some(p) => Some((
+                p.argv.clone(),
+                format!("{} process {}", embedded.program, p.pid),
+            )),
+            None => embedded.units.iter().find_map(|unit| {
+                let c = crate::unit::command(self, unit)?;
+                let argv = c.words.into_iter().map(|(w, _)| w).collect();
+                Some((argv, format!("systemd unit {}", c.files.join(", "))))
+            }),
+        };
+        let process_flags = command.as_ref().map(|(argv, _)| Flags::parse(argv));
         let configs = self.embedded_configs(embedded);
-        if process.is_none() && configs.is_empty() {
+        if command.is_none() && configs.is_empty() {
             return None;
         }
         let control_plane = matches!(
             component,
             "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "etcd"
         );
-        let is_server = match process {
-            Some(p) => p.argv.get(1).is_some_and(|m| m == "server"),
+        let is_server = match &command {
+            Some((argv, _)) => argv.get(1).is_some_and(|m| m == "server"),
             None => self
                 .file(&format!("/var/lib/rancher/{}/server", embedded.program))
                 .is_some(),
@@ -612,8 +625,8 @@ impl NodeView {
             return None;
         }
         let mut sources = Vec::new();
-        if let Some(p) = process {
-            sources.push(format!("{} process {}", embedded.program, p.pid));
+        if let Some((_, origin)) = &command {
+            sources.push(origin.clone());
         }
         sources.extend(configs.iter().map(|(path, _)| path.clone()));
         let mut flags = Flags::default();
@@ -679,8 +692,7 @@ impl NodeView {
                 set(name, value, &format!("{path}: {option}"));
             }
         }
-        if let (Some(p), Some(argv)) = (process, &process_flags) {
-            let origin = format!("{} process {}", embedded.program, p.pid);
+        if let (Some((_, origin)), Some(argv)) = (&command, &process_flags) {
             for key in ["protect-kernel-defaults", "secrets-encryption"] {
                 if argv.get(key) == Some("true")
                     && let Some((name, value)) = shorthand(key)

@@ -793,3 +793,35 @@ fn profile_and_benchmark_names_round_trip() {
     assert!("k8s".parse::<Profile>().is_err());
     assert_eq!("eks".parse::<Benchmark>().unwrap(), Benchmark::Eks180);
 }
+
+#[test]
+fn k3s_without_a_visible_process_reads_its_unit() {
+    let Some(dir) = tempdir() else {
+        return;
+    };
+    // As the K3s install script writes it.
+    write(
+        dir.path(),
+        "/etc/systemd/system/k3s.service",
+        "[Unit]\nDescription=Lightweight Kubernetes\n[Service]\nType=notify\nEnvironmentFile=-/etc/default/%N\nEnvironmentFile=-/etc/systemd/system/k3s.service.env\nExecStartPre=/sbin/modprobe br_netfilter\nExecStart=/usr/local/bin/k3s \\\n    server \\\n\t'--kube-apiserver-arg' \\\n\t'profiling=true' \\\n",
+        0o644,
+        ROOT,
+    );
+    let found = Profile::detect(&NodeView::new(dir.path()));
+    assert_eq!(found.profile, Profile::K3s);
+    assert_eq!(found.signs, ["/etc/systemd/system/k3s.service exists"]);
+    let results = results(dir.path(), Profile::K3s, Benchmark::Cis110);
+    assert_eq!(results["1.2.15"].status, Status::Fail);
+    assert!(
+        evidence(&results, "1.2.15").contains(
+            "kube-apiserver (systemd unit /etc/systemd/system/k3s.service: --kube-apiserver-arg): --profiling=true"
+        ),
+        "{:?}",
+        results["1.2.15"].evidence
+    );
+    // A default K3s sets still reads as such.
+    assert!(
+        evidence(&results, "1.2.1")
+            .contains("kube-apiserver (k3s default): --anonymous-auth=false")
+    );
+}

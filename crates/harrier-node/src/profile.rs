@@ -289,6 +289,9 @@ pub(crate) struct Embedded {
     pub etcd_config: &'static str,
     /// Its systemd units, read when its process is not visible.
     pub units: &'static [&'static str],
+    /// Its default data directory; every path of the layout under it follows a custom
+    /// `--data-dir`.
+    pub data_dir: &'static str,
 }
 
 impl Layout {
@@ -502,6 +505,7 @@ const K3S: Layout = Layout {
         ],
         etcd_config: "/var/lib/rancher/k3s/server/db/etcd/config",
         units: &["k3s.service", "k3s-agent.service"],
+        data_dir: "/var/lib/rancher/k3s",
     }),
 };
 

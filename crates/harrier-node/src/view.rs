@@ -154,6 +154,8 @@ pub struct NodeView {
     resolved: Arc<Mutex<HashMap<String, Option<String>>>>,
     /// Component → its command line, once found.
     lines: Arc<Mutex<HashMap<String, Option<CommandLine>>>>,
+    /// A single-process distribution's custom data directory, once read.
+    data_dir: OnceLock<Option<String>>,
 }
 
 impl Default for NodeView {
@@ -182,6 +184,7 @@ impl NodeView {
             static_containers: OnceLock::new(),
             resolved: Arc::default(),
             lines: Arc::default(),
+            data_dir: OnceLock::new(),
         }
     }
 
@@ -197,6 +200,7 @@ impl NodeView {
             static_containers: OnceLock::new(),
             resolved: Arc::clone(&self.resolved),
             lines: Arc::default(),
+            data_dir: OnceLock::new(),
         }
     }
 
@@ -217,7 +221,11 @@ impl NodeView {
     /// Where a file that kubeadm keeps at `kubeadm_path` is on this node's layout (none: the
     /// layout has no such file).
     pub fn locate(&self, kubeadm_path: &str) -> Vec<String> {
-        self.profile.locate(kubeadm_path)
+        self.profile
+            .locate(kubeadm_path)
+            .into_iter()
+            .map(|p| self.rebase(&p))
+            .collect()
     }
 
     /// The node's host name, from its `/etc/hostname`.
@@ -587,25 +595,8 @@ impl NodeView {
             .iter()
             .find(|(c, _)| *c == component)
             .map(|(_, o)| *o)?;
-        let process = self.processes().iter().find(|p| {
-            p.argv
-                .first()
-                .and_then(|a| a.rsplit('/').next())
-                .is_some_and(|name| name == embedded.program)
-        });
-        // The distribution's own command line: its process, else its systemd unit's
-        // `ExecStart` (a disk without `/proc`), with where it was read.
-        let command: Option<(Vec<String>, String)> = match process {
-            Some(p) => Some((
-                p.argv.clone(),
-                format!("{} process {}", embedded.program, p.pid),
-            )),
-            None => embedded.units.iter().find_map(|unit| {
-                let c = crate::unit::command(self, unit)?;
-                let argv = c.words.into_iter().map(|(w, _)| w).collect();
-                Some((argv, format!("systemd unit {}", c.files.join(", "))))
-            }),
-        };
+        let process = self.embedded_process(embedded);
+        let command = self.embedded_command(embedded);
         let process_flags = command.as_ref().map(|(argv, _)| Flags::parse(argv));
         let configs = self.embedded_configs(embedded);
         if command.is_none() && configs.is_empty() {
@@ -618,7 +609,7 @@ impl NodeView {
         let is_server = match &command {
             Some((argv, _)) => argv.get(1).is_some_and(|m| m == "server"),
             None => self
-                .file(&format!("/var/lib/rancher/{}/server", embedded.program))
+                .file(&self.rebase(&format!("{}/server", embedded.data_dir)))
                 .is_some(),
         };
         if control_plane && !is_server {
@@ -638,10 +629,11 @@ impl NodeView {
         if component == "etcd" {
             // Embedded etcd is configured by the file K3s writes for it; without it the
             // datastore is not etcd (SQLite or an external database through kine).
-            let text = fs::read_to_string(self.host_path(embedded.etcd_config)).ok()?;
+            let etcd_config = self.rebase(embedded.etcd_config);
+            let text = fs::read_to_string(self.host_path(&etcd_config)).ok()?;
             let node = parse_single(&text, Schema::Kubernetes).ok()?;
             for (name, value) in etcd_config_flags(&node) {
-                set(&name, &value, embedded.etcd_config);
+                set(&name, &value, &etcd_config);
             }
         }
         let default_origin = format!("{} default", embedded.program);
@@ -651,7 +643,7 @@ impl NodeView {
             .filter(|(c, _)| *c == component)
             .flat_map(|(_, flags)| flags.iter())
         {
-            set(name, value, &default_origin);
+            set(name, &self.rebase(value), &default_origin);
         }
         // Top-level options that K3s turns into component flags.
         let shorthand = |key: &str| -> Option<(&'static str, String)> {
@@ -661,10 +653,10 @@ impl NodeView {
                 }
                 ("kube-apiserver", "secrets-encryption") => Some((
                     "encryption-provider-config",
-                    format!(
-                        "/var/lib/rancher/{}/server/cred/encryption-config.json",
-                        embedded.program
-                    ),
+                    self.rebase(&format!(
+                        "{}/server/cred/encryption-config.json",
+                        embedded.data_dir
+                    )),
                 )),
                 _ => None,
             }
@@ -711,6 +703,67 @@ impl NodeView {
             env: process.map(|p| p.environment(self)).unwrap_or_default(),
             origins,
         })
+    }
+
+    fn embedded_process(&self, embedded: &Embedded) -> Option<&Process> {
+        self.processes().iter().find(|p| {
+            p.argv
+                .first()
+                .and_then(|a| a.rsplit('/').next())
+                .is_some_and(|name| name == embedded.program)
+        })
+    }
+
+    /// The distribution's own command line: its process, else its systemd unit's `ExecStart`
+    /// (a disk without `/proc`), with where it was read.
+    fn embedded_command(&self, embedded: &Embedded) -> Option<(Vec<String>, String)> {
+        match self.embedded_process(embedded) {
+            Some(p) => Some((
+                p.argv.clone(),
+                format!("{} process {}", embedded.program, p.pid),
+            )),
+            None => embedded.units.iter().find_map(|unit| {
+                let c = crate::unit::command(self, unit)?;
+                let argv = c.words.into_iter().map(|(w, _)| w).collect();
+                Some((argv, format!("systemd unit {}", c.files.join(", "))))
+            }),
+        }
+    }
+
+    /// A single-process distribution's data directory when it is not the default
+    /// (`--data-dir`/`-d` on its command line, else `data-dir` in its config files).
+    fn custom_data_dir(&self) -> Option<&str> {
+        self.data_dir
+            .get_or_init(|| {
+                let embedded = self.layout().embedded.as_ref()?;
+                let from_command = self.embedded_command(embedded).and_then(|(argv, _)| {
+                    let flags = Flags::parse(&argv);
+                    flags
+                        .get("data-dir")
+                        .or_else(|| flags.get("d"))
+                        .map(str::to_owned)
+                });
+                let dir = from_command.or_else(|| {
+                    self.embedded_configs(embedded)
+                        .iter()
+                        .rev()
+                        .find_map(|(_, node)| node.get("data-dir")?.as_str().map(str::to_owned))
+                })?;
+                let dir = dir.trim_end_matches('/').to_owned();
+                (dir != embedded.data_dir).then_some(dir)
+            })
+            .as_deref()
+    }
+
+    /// A path under the distribution's default data directory moved to its custom one.
+    fn rebase(&self, path: &str) -> String {
+        if let (Some(custom), Some(embedded)) = (self.custom_data_dir(), &self.layout().embedded)
+            && let Some(rest) = path.strip_prefix(embedded.data_dir)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return format!("{custom}{rest}");
+        }
+        path.to_owned()
     }
 
     /// A single-process distribution's config file and its `config.yaml.d/*.yaml` drop-ins,
@@ -760,11 +813,12 @@ impl NodeView {
 
     /// The first of these paths that exists, else the first.
     fn first_existing(&self, paths: &[&str]) -> String {
+        let paths: Vec<String> = paths.iter().map(|p| self.rebase(p)).collect();
         paths
             .iter()
             .find(|p| self.file(p).is_some())
             .or(paths.first())
-            .map(|p| (*p).to_owned())
+            .cloned()
             .unwrap_or_default()
     }
 

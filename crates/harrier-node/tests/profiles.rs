@@ -825,3 +825,49 @@ fn k3s_without_a_visible_process_reads_its_unit() {
             .contains("kube-apiserver (k3s default): --anonymous-auth=false")
     );
 }
+
+#[test]
+fn k3s_custom_data_dir_is_followed() {
+    let Some(dir) = k3s(&COMPLIANT, true) else {
+        return;
+    };
+    let root = dir.path();
+    fs::create_dir_all(root.join("opt")).unwrap();
+    fs::rename(root.join("var/lib/rancher/k3s"), root.join("opt/k3s")).unwrap();
+    // K3s writes its own paths with the data directory it runs with.
+    fn rewrite(path: &Path) {
+        for entry in fs::read_dir(path).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                rewrite(&p);
+            } else if let Ok(text) = fs::read_to_string(&p) {
+                fs::write(&p, text.replace("/var/lib/rancher/k3s", "/opt/k3s")).unwrap();
+            }
+        }
+    }
+    rewrite(&root.join("opt/k3s"));
+    let config = root.join("etc/rancher/k3s/config.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("data-dir: /opt/k3s\n{text}")).unwrap();
+    let wrong = mismatches(root, Profile::K3s, Benchmark::Cis110, Status::Pass, &[]);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let results = results(root, Profile::K3s, Benchmark::Cis110);
+    assert!(
+        evidence(&results, "1.1.13").contains("/opt/k3s/server/cred/admin.kubeconfig has mode 600")
+    );
+    assert!(evidence(&results, "1.2.27").contains("/opt/k3s/server/cred/encryption-config.json"));
+    assert!(evidence(&results, "4.1.5").contains("/opt/k3s/agent/kubelet.kubeconfig"));
+    // The command line wins over the config file.
+    write(
+        root,
+        "/proc/1200/cmdline",
+        "/usr/local/bin/k3s\0server\0--data-dir=/srv/elsewhere\0",
+        0o444,
+        ROOT,
+    );
+    let results = self::results(root, Profile::K3s, Benchmark::Cis110);
+    assert!(
+        evidence(&results, "1.1.13")
+            .contains("not found: /srv/elsewhere/server/cred/admin.kubeconfig")
+    );
+}

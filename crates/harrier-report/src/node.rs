@@ -281,3 +281,141 @@ fn junit(out: &mut dyn io::Write, report: &NodeReport<'_>) -> io::Result<()> {
         .map_err(io::Error::other)?;
     writeln!(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use harrier_node::{Benchmark, Detection, NodeResult, NodeScan, Profile, Status};
+
+    use super::{NodeReport, write};
+    use crate::{Format, TableOptions, ToolInfo};
+
+    fn scan() -> NodeScan {
+        let result = |id, status, evidence: &[&str]| NodeResult {
+            id,
+            title: "a title",
+            status,
+            evidence: evidence.iter().map(|e| (*e).to_owned()).collect(),
+            remediation: "do this",
+        };
+        NodeScan {
+            root: "/host".into(),
+            hostname: Some("node-1".to_owned()),
+            profile: Profile::Rke2,
+            detection: Some(Detection {
+                profile: Profile::Rke2,
+                signs: vec!["/var/lib/rancher/rke2 exists".to_owned()],
+            }),
+            benchmark: Benchmark::Cis110,
+            results: vec![
+                result("1.1.1", Status::Pass, &["/a has mode 600"]),
+                result("1.1.2", Status::Fail, &["/a is owned by admin:admin"]),
+                result(
+                    "1.2.20",
+                    Status::Manual,
+                    &["this item is judged by a person"],
+                ),
+                result("4.2.1", Status::Warn, &["kubelet not found"]),
+            ],
+        }
+    }
+
+    fn render(format: Format, scan: &NodeScan) -> String {
+        let report = NodeReport {
+            tool: ToolInfo {
+                name: "harrier",
+                version: "0.0.0",
+            },
+            scan,
+        };
+        let mut out = Vec::new();
+        write(format, &mut out, &report, TableOptions::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        assert_eq!(
+            render(Format::Table, &scan()),
+            "node /host (node-1), profile rke2 (detected), benchmark cis-1.10
+
+[1.1] Control plane node configuration files
+  PASS   1.1.1   a title
+  FAIL   1.1.2   a title
+         /a is owned by admin:admin
+         fix: do this
+
+[1.2] API server
+  MANUAL 1.2.20  a title
+         this item is judged by a person
+         fix: do this
+
+[4.2] Kubelet
+  WARN   4.2.1   a title
+         kubelet not found
+         fix: do this
+
+4 items: 1 pass, 1 fail, 1 warn, 1 manual
+"
+        );
+    }
+
+    #[test]
+    fn json() {
+        let doc: serde_json::Value = serde_json::from_str(&render(Format::Json, &scan())).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "tool": {"name": "harrier", "version": "0.0.0"},
+                "kind": "node",
+                "node": {"root": "/host", "hostname": "node-1", "profile": "rke2",
+                         "profile_source": "detected", "benchmark": "cis-1.10"},
+                "results": [
+                    {"id": "1.1.1", "section": "1.1", "title": "a title", "status": "PASS",
+                     "evidence": ["/a has mode 600"], "remediation": "do this"},
+                    {"id": "1.1.2", "section": "1.1", "title": "a title", "status": "FAIL",
+                     "evidence": ["/a is owned by admin:admin"], "remediation": "do this"},
+                    {"id": "1.2.20", "section": "1.2", "title": "a title", "status": "MANUAL",
+                     "evidence": ["this item is judged by a person"], "remediation": "do this"},
+                    {"id": "4.2.1", "section": "4.2", "title": "a title", "status": "WARN",
+                     "evidence": ["kubelet not found"], "remediation": "do this"},
+                ],
+                "summary": {"pass": 1, "fail": 1, "warn": 1, "manual": 1},
+            })
+        );
+        let mut chosen = scan();
+        chosen.detection = None;
+        chosen.hostname = None;
+        let doc: serde_json::Value = serde_json::from_str(&render(Format::Json, &chosen)).unwrap();
+        assert_eq!(doc["node"]["profile_source"], "chosen");
+        assert!(doc["node"]["hostname"].is_null());
+    }
+
+    #[test]
+    fn junit() {
+        assert_eq!(
+            render(Format::Junit, &scan()),
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="harrier" tests="4" failures="1" errors="1" skipped="1">
+  <testsuite name="harrier scan node /host (rke2 cis-1.10)" tests="4" failures="1" errors="1" skipped="1" hostname="node-1">
+    <testcase classname="cis-1.10.1.1" name="[1.1.1] a title"/>
+    <testcase classname="cis-1.10.1.1" name="[1.1.2] a title">
+      <failure message="/a is owned by admin:admin" type="FAIL">/a is owned by admin:admin
+remediation: do this
+</failure>
+    </testcase>
+    <testcase classname="cis-1.10.1.2" name="[1.2.20] a title">
+      <skipped message="this item is judged by a person">this item is judged by a person
+remediation: do this
+</skipped>
+    </testcase>
+    <testcase classname="cis-1.10.4.2" name="[4.2.1] a title">
+      <error message="kubelet not found" type="WARN">kubelet not found
+remediation: do this
+</error>
+    </testcase>
+  </testsuite>
+</testsuites>
+"#
+        );
+    }
+}

@@ -1,13 +1,13 @@
 //! Node layouts (profiles): where kubeadm, K3s, RKE2, EKS, GKE and AKS keep what the benchmark
 //! items look at, and how to tell them apart from what a node shows.
 //!
-//! The check tables are written once, with kubeadm's paths. A profile's [`Layout`] says where
+//! The check tables are written once, with kubeadm's paths. A profile's `Layout` says where
 //! those files are on its nodes (a path translation: kubeadm path or directory → this
 //! layout's), where its static pod manifests, kubelet config, kubelet kubeconfig and client CA
 //! are, and which items do not apply to it at all (K3s has no static pod manifests; the
 //! kubelet of K3s and RKE2 has no service file of its own). The same item thus reads the right
-//! file on every layout, and a file that a layout does not have is reported as not applicable
-//! rather than missing.
+//! file on every layout; an item that does not apply is reported as such (PASS, with the
+//! reason) rather than as a missing file.
 //!
 //! Sources for the paths: kube-bench's `cfg/config.yaml` (per-component `confs`, `kubeconfig`,
 //! `datadirs`, `cafile` lists, which include the Rancher and managed-service paths), the
@@ -267,8 +267,8 @@ pub(crate) struct Layout {
     pub kubelet_client_ca: &'static [&'static str],
     /// Items that do not apply to this layout, with the reason.
     pub not_applicable: &'static [(&'static str, &'static str)],
-    /// The directory of a single-process distribution's config (`config.yaml` and
-    /// `config.yaml.d/`), and its program name (K3s).
+    /// For a distribution that runs the components in its own process (K3s): how to read
+    /// their flags.
     pub embedded: Option<Embedded>,
 }
 

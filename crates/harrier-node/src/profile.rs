@@ -267,14 +267,16 @@ pub(crate) struct Layout {
     pub kubelet_client_ca: &'static [&'static str],
     /// Items that do not apply to this layout, with the reason.
     pub not_applicable: &'static [(&'static str, &'static str)],
-    /// For a distribution that runs the components in its own process (K3s): how to read
-    /// their flags.
-    pub embedded: Option<Embedded>,
+    /// A Rancher distribution's own process, config, units and data directory; for K3s,
+    /// which runs the components inside its process, also how their flags are passed.
+    pub distribution: Option<Distribution>,
 }
 
-/// A distribution that runs the components in its own process (K3s).
+/// A Rancher distribution (K3s, RKE2): its program, config, units and data directory, and for
+/// K3s, which runs every component inside its own process, how their flags are set. RKE2 runs
+/// them as static pods, so it has no passthroughs or defaults here.
 #[derive(Debug)]
-pub(crate) struct Embedded {
+pub(crate) struct Distribution {
     /// The program (`k3s`).
     pub program: &'static str,
     /// Its config file (`/etc/rancher/k3s/config.yaml`); `config.yaml.d/*.yaml` beside it are
@@ -326,7 +328,7 @@ const KUBEADM: Layout = Layout {
     kubelet_kubeconfig: &["/etc/kubernetes/kubelet.conf"],
     kubelet_client_ca: &["/etc/kubernetes/pki/ca.crt"],
     not_applicable: &[],
-    embedded: None,
+    distribution: None,
 };
 
 const RKE2_KUBELET_NOT_A_SERVICE: &str = "not applicable on RKE2: the kubelet is started by the rke2 process with its arguments; it has no service file of its own";
@@ -366,7 +368,15 @@ const RKE2: Layout = Layout {
         ("4.1.1", RKE2_KUBELET_NOT_A_SERVICE),
         ("4.1.2", RKE2_KUBELET_NOT_A_SERVICE),
     ],
-    embedded: None,
+    distribution: Some(Distribution {
+        program: "rke2",
+        config: "/etc/rancher/rke2/config.yaml",
+        passthrough: &[],
+        defaults: &[],
+        etcd_config: "/var/lib/rancher/rke2/server/db/etcd/config",
+        units: &["rke2-server.service", "rke2-agent.service"],
+        data_dir: "/var/lib/rancher/rke2",
+    }),
 };
 
 const K3S_NO_MANIFESTS: &str = "not applicable on K3s: the control plane runs inside the k3s process, without static pod manifests";
@@ -420,7 +430,7 @@ const K3S: Layout = Layout {
         ("4.1.1", K3S_KUBELET_NOT_A_SERVICE),
         ("4.1.2", K3S_KUBELET_NOT_A_SERVICE),
     ],
-    embedded: Some(Embedded {
+    distribution: Some(Distribution {
         program: "k3s",
         config: "/etc/rancher/k3s/config.yaml",
         passthrough: &[
@@ -519,7 +529,7 @@ const EKS: Layout = Layout {
     kubelet_kubeconfig: &["/var/lib/kubelet/kubeconfig"],
     kubelet_client_ca: &["/etc/kubernetes/pki/ca.crt"],
     not_applicable: &[],
-    embedded: None,
+    distribution: None,
 };
 
 const GKE: Layout = Layout {
@@ -529,7 +539,7 @@ const GKE: Layout = Layout {
     kubelet_kubeconfig: &["/var/lib/kubelet/kubeconfig"],
     kubelet_client_ca: &["/etc/srv/kubernetes/pki/ca-certificates.crt"],
     not_applicable: &[],
-    embedded: None,
+    distribution: None,
 };
 
 const AKS: Layout = Layout {
@@ -542,5 +552,5 @@ const AKS: Layout = Layout {
     kubelet_kubeconfig: &["/var/lib/kubelet/kubeconfig"],
     kubelet_client_ca: &["/etc/kubernetes/certs/ca.crt"],
     not_applicable: &[],
-    embedded: None,
+    distribution: None,
 };

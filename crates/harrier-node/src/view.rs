@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use harrier_core::yaml::{Node, Schema, parse_single};
 
 use crate::flags::Flags;
-use crate::profile::{Embedded, Layout, Profile};
+use crate::profile::{Distribution, Layout, Profile};
 
 /// Mode, owner and kind of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,7 +383,7 @@ impl NodeView {
     fn read_static_containers(&self) -> Vec<StaticContainer> {
         let mut out = Vec::new();
         for dir in self.layout().manifest_dirs {
-            self.read_manifest_dir(dir, &mut out);
+            self.read_manifest_dir(&self.rebase(dir), &mut out);
         }
         out
     }
@@ -503,7 +503,7 @@ impl NodeView {
     }
 
     fn find_command_line(&self, component: &str) -> Option<CommandLine> {
-        if let Some(embedded) = &self.layout().embedded
+        if let Some(embedded) = &self.layout().distribution
             && let Some(line) = self.embedded_command_line(embedded, component)
         {
             return Some(line);
@@ -589,7 +589,11 @@ impl NodeView {
 
     /// A component of a single-process distribution (K3s); `None` when the distribution shows
     /// neither its process nor its config, or does not run the component on this node.
-    fn embedded_command_line(&self, embedded: &Embedded, component: &str) -> Option<CommandLine> {
+    fn embedded_command_line(
+        &self,
+        embedded: &Distribution,
+        component: &str,
+    ) -> Option<CommandLine> {
         let option = embedded
             .passthrough
             .iter()
@@ -627,7 +631,7 @@ impl NodeView {
             origins.insert(name.to_owned(), origin.to_owned());
         };
         if component == "etcd" {
-            // Embedded etcd is configured by the file K3s writes for it; without it the
+            // Distribution etcd is configured by the file K3s writes for it; without it the
             // datastore is not etcd (SQLite or an external database through kine).
             let etcd_config = self.rebase(embedded.etcd_config);
             let text = fs::read_to_string(self.host_path(&etcd_config)).ok()?;
@@ -705,7 +709,7 @@ impl NodeView {
         })
     }
 
-    fn embedded_process(&self, embedded: &Embedded) -> Option<&Process> {
+    fn embedded_process(&self, embedded: &Distribution) -> Option<&Process> {
         self.processes().iter().find(|p| {
             p.argv
                 .first()
@@ -716,7 +720,7 @@ impl NodeView {
 
     /// The distribution's own command line: its process, else its systemd unit's `ExecStart`
     /// (a disk without `/proc`), with where it was read.
-    fn embedded_command(&self, embedded: &Embedded) -> Option<(Vec<String>, String)> {
+    fn embedded_command(&self, embedded: &Distribution) -> Option<(Vec<String>, String)> {
         match self.embedded_process(embedded) {
             Some(p) => Some((
                 p.argv.clone(),
@@ -735,7 +739,7 @@ impl NodeView {
     fn custom_data_dir(&self) -> Option<&str> {
         self.data_dir
             .get_or_init(|| {
-                let embedded = self.layout().embedded.as_ref()?;
+                let embedded = self.layout().distribution.as_ref()?;
                 let from_command = self.embedded_command(embedded).and_then(|(argv, _)| {
                     let flags = Flags::parse(&argv);
                     flags
@@ -757,7 +761,8 @@ impl NodeView {
 
     /// A path under the distribution's default data directory moved to its custom one.
     fn rebase(&self, path: &str) -> String {
-        if let (Some(custom), Some(embedded)) = (self.custom_data_dir(), &self.layout().embedded)
+        if let (Some(custom), Some(embedded)) =
+            (self.custom_data_dir(), &self.layout().distribution)
             && let Some(rest) = path.strip_prefix(embedded.data_dir)
             && (rest.is_empty() || rest.starts_with('/'))
         {
@@ -768,7 +773,7 @@ impl NodeView {
 
     /// A single-process distribution's config file and its `config.yaml.d/*.yaml` drop-ins,
     /// in the order the distribution reads them; unreadable ones are left out.
-    fn embedded_configs(&self, embedded: &Embedded) -> Vec<(String, Node)> {
+    fn embedded_configs(&self, embedded: &Distribution) -> Vec<(String, Node)> {
         let mut paths = vec![embedded.config.to_owned()];
         let dir = format!("{}.d", embedded.config);
         if let Ok(entries) = fs::read_dir(self.host_path(&dir)) {

@@ -826,26 +826,62 @@ fn k3s_without_a_visible_process_reads_its_unit() {
     );
 }
 
+/// Moves a distribution's data directory, rewriting the paths in its files as the
+/// distribution would have written them.
+fn move_data_dir(root: &Path, from: &str, to: &str) {
+    fn rewrite(path: &Path, from: &str, to: &str) {
+        for entry in fs::read_dir(path).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                rewrite(&p, from, to);
+            } else if let Ok(text) = fs::read_to_string(&p) {
+                fs::write(&p, text.replace(from, to)).unwrap();
+            }
+        }
+    }
+    let target = root.join(to.trim_start_matches('/'));
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    fs::rename(root.join(from.trim_start_matches('/')), &target).unwrap();
+    rewrite(&target, from, to);
+}
+
+#[test]
+fn rke2_custom_data_dir_is_followed() {
+    let Some(dir) = rke2(&COMPLIANT) else {
+        return;
+    };
+    let root = dir.path();
+    move_data_dir(root, "/var/lib/rancher/rke2", "/opt/rke2");
+    // The kubelet's and kube-proxy's flags in the tree name the old place too.
+    for cmdline in ["proc/812/cmdline"] {
+        let path = root.join(cmdline);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("/var/lib/rancher/rke2", "/opt/rke2")).unwrap();
+    }
+    write(
+        root,
+        "/etc/rancher/rke2/config.yaml",
+        "data-dir: /opt/rke2\n",
+        0o600,
+        ROOT,
+    );
+    assert_eq!(Profile::detect(&NodeView::new(root)).profile, Profile::Rke2);
+    let wrong = mismatches(root, Profile::Rke2, Benchmark::Cis110, Status::Pass, &[]);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let results = results(root, Profile::Rke2, Benchmark::Cis110);
+    assert!(
+        evidence(&results, "1.1.1")
+            .contains("/opt/rke2/agent/pod-manifests/kube-apiserver.yaml has mode 600")
+    );
+}
+
 #[test]
 fn k3s_custom_data_dir_is_followed() {
     let Some(dir) = k3s(&COMPLIANT, true) else {
         return;
     };
     let root = dir.path();
-    fs::create_dir_all(root.join("opt")).unwrap();
-    fs::rename(root.join("var/lib/rancher/k3s"), root.join("opt/k3s")).unwrap();
-    // K3s writes its own paths with the data directory it runs with.
-    fn rewrite(path: &Path) {
-        for entry in fs::read_dir(path).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                rewrite(&p);
-            } else if let Ok(text) = fs::read_to_string(&p) {
-                fs::write(&p, text.replace("/var/lib/rancher/k3s", "/opt/k3s")).unwrap();
-            }
-        }
-    }
-    rewrite(&root.join("opt/k3s"));
+    move_data_dir(root, "/var/lib/rancher/k3s", "/opt/k3s");
     let config = root.join("etc/rancher/k3s/config.yaml");
     let text = fs::read_to_string(&config).unwrap();
     fs::write(&config, format!("data-dir: /opt/k3s\n{text}")).unwrap();

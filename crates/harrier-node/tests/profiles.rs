@@ -852,12 +852,10 @@ fn rke2_custom_data_dir_is_followed() {
     };
     let root = dir.path();
     move_data_dir(root, "/var/lib/rancher/rke2", "/opt/rke2");
-    // The kubelet's and kube-proxy's flags in the tree name the old place too.
-    for cmdline in ["proc/812/cmdline"] {
-        let path = root.join(cmdline);
-        let text = fs::read_to_string(&path).unwrap();
-        fs::write(&path, text.replace("/var/lib/rancher/rke2", "/opt/rke2")).unwrap();
-    }
+    // The kubelet's flags name the new place too.
+    let cmdline = root.join("proc/812/cmdline");
+    let text = fs::read_to_string(&cmdline).unwrap();
+    fs::write(&cmdline, text.replace("/var/lib/rancher/rke2", "/opt/rke2")).unwrap();
     write(
         root,
         "/etc/rancher/rke2/config.yaml",

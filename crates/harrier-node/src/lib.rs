@@ -59,17 +59,47 @@ pub fn scan_node(
     profile: Option<Profile>,
     benchmark: Option<Benchmark>,
 ) -> NodeScan {
+    scan_node_with(
+        root,
+        &ScanOptions {
+            profile,
+            benchmark,
+            proc_dir: None,
+        },
+    )
+}
+
+/// What [`scan_node_with`] reads the node as.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// The layout; `None` detects it.
+    pub profile: Option<Profile>,
+    /// The benchmark; `None` takes the layout's.
+    pub benchmark: Option<Benchmark>,
+    /// Where to read processes instead of `<root>/proc` (see [`NodeView::with_proc_dir`]).
+    pub proc_dir: Option<std::path::PathBuf>,
+}
+
+/// [`scan_node`] with every option.
+pub fn scan_node_with(root: impl Into<std::path::PathBuf>, options: &ScanOptions) -> NodeScan {
     let root = root.into();
-    let (view, detection) = match profile {
-        Some(p) => (NodeView::with_profile(&root, p), None),
+    let base = |profile| {
+        let view = NodeView::with_profile(&root, profile);
+        match &options.proc_dir {
+            Some(dir) => view.with_proc_dir(dir),
+            None => view,
+        }
+    };
+    let (view, detection) = match options.profile {
+        Some(p) => (base(p), None),
         None => {
-            let first = NodeView::new(&root);
+            let first = base(Profile::Kubeadm);
             let found = Profile::detect(&first);
             (first.as_profile(found.profile), Some(found))
         }
     };
     let profile = view.profile();
-    let benchmark = benchmark.unwrap_or(profile.default_benchmark());
+    let benchmark = options.benchmark.unwrap_or(profile.default_benchmark());
     NodeScan {
         hostname: view.hostname(),
         results: checks::evaluate(&view, benchmark),

@@ -156,6 +156,8 @@ pub struct NodeView {
     lines: Arc<Mutex<HashMap<String, Option<CommandLine>>>>,
     /// A single-process distribution's custom data directory, once read.
     data_dir: OnceLock<Option<String>>,
+    /// Where `/proc` is read instead of `<root>/proc`.
+    proc_dir: Option<PathBuf>,
 }
 
 impl Default for NodeView {
@@ -185,7 +187,18 @@ impl NodeView {
             resolved: Arc::default(),
             lines: Arc::default(),
             data_dir: OnceLock::new(),
+            proc_dir: None,
         }
+    }
+
+    /// The same view with processes read from `dir` instead of `<root>/proc`: a pod that
+    /// shares the host's PID namespace (`hostPID: true`) and mounts the host's filesystem at
+    /// `/host` sees the host's processes in its own `/proc`.
+    pub fn with_proc_dir(mut self, dir: impl Into<PathBuf>) -> NodeView {
+        self.proc_dir = Some(dir.into());
+        self.processes = OnceLock::new();
+        self.lines = Arc::default();
+        self
     }
 
     /// The same node read as another layout, keeping what does not depend on the layout
@@ -201,6 +214,7 @@ impl NodeView {
             resolved: Arc::clone(&self.resolved),
             lines: Arc::default(),
             data_dir: OnceLock::new(),
+            proc_dir: self.proc_dir.clone(),
         }
     }
 
@@ -240,7 +254,14 @@ impl NodeView {
     /// `/host` means `/host/etc/pki/k8s`, not the scanning machine's `/etc/pki/k8s`. With the
     /// root `/` the kernel resolves them. Paths under `/proc` are left to the kernel too: its
     /// links (`/proc/<pid>/root`) mean the process's own view, which only the kernel knows.
+    /// `/proc` itself is read from [`NodeView::with_proc_dir`]'s directory when one is set.
     pub fn host_path(&self, node_path: &str) -> PathBuf {
+        if let Some(proc_dir) = &self.proc_dir
+            && let Some(rest) = node_path.strip_prefix("/proc")
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return proc_dir.join(rest.trim_start_matches('/'));
+        }
         let plain = self.root.join(node_path.trim_start_matches('/'));
         if self.root == Path::new("/") || node_path.starts_with("/proc/") {
             return plain;

@@ -502,3 +502,39 @@ ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELE
         results["4.2.7"].evidence
     );
 }
+
+#[test]
+fn processes_from_another_proc_dir() {
+    // A pod with hostPID and the host at /host: the host's processes are in the pod's /proc.
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    let proc_dir = tempfile::tempdir().unwrap();
+    fs::rename(dir.path().join("proc"), proc_dir.path().join("proc")).unwrap();
+    let without = evaluate(&NodeView::new(dir.path()), Benchmark::Cis110);
+    let status =
+        |results: &[NodeResult], id: &str| results.iter().find(|r| r.id == id).map(|r| r.status);
+    // kube-proxy runs only as a process.
+    assert_eq!(status(&without, "4.3.1"), Some(Status::Warn));
+    let view = NodeView::new(dir.path()).with_proc_dir(proc_dir.path().join("proc"));
+    assert_eq!(view.processes().len(), 2);
+    let with = evaluate(&view, Benchmark::Cis110);
+    // Its config is read through /proc/<pid>/root in that directory too.
+    assert_eq!(status(&with, "4.3.1"), Some(Status::Pass));
+    let read_only_port = with.iter().find(|r| r.id == "4.2.4").unwrap();
+    assert!(
+        read_only_port
+            .evidence
+            .contains(&"kubelet (process 812): --read-only-port=0".to_owned()),
+        "{:?}",
+        read_only_port.evidence
+    );
+    let scan = harrier_node::scan_node_with(
+        dir.path(),
+        &harrier_node::ScanOptions {
+            proc_dir: Some(proc_dir.path().join("proc")),
+            ..Default::default()
+        },
+    );
+    assert_eq!(status(&scan.results, "4.3.1"), Some(Status::Pass));
+}

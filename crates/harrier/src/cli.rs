@@ -346,6 +346,10 @@ pub struct NodeArgs {
     /// The node's root directory.
     #[arg(long, value_name = "PATH", default_value = "/")]
     pub root: PathBuf,
+    /// Read processes from this directory instead of ROOT/proc: in a pod with `hostPID: true`
+    /// and the host mounted at /host, `--root /host --proc /proc`.
+    #[arg(long, value_name = "PATH")]
+    pub proc: Option<PathBuf>,
     /// The node layout [default: detected].
     #[arg(long, value_enum, default_value_t = NodeProfile::Auto)]
     pub profile: NodeProfile,

@@ -242,6 +242,7 @@ impl ImageScanSettings {
 /// Settings of `harrier scan node`.
 pub struct NodeSettings {
     pub root: PathBuf,
+    pub proc_dir: Option<PathBuf>,
     /// `None`: detect the layout.
     pub profile: Option<harrier_node::Profile>,
     /// `None`: the profile's benchmark.
@@ -258,6 +259,11 @@ impl NodeSettings {
         use harrier_node::Profile;
         if !args.root.is_dir() {
             bail!("--root {} is not a directory", args.root.display());
+        }
+        if let Some(proc_dir) = &args.proc
+            && !proc_dir.is_dir()
+        {
+            bail!("--proc {} is not a directory", proc_dir.display());
         }
         let profile = match args.profile {
             NodeProfile::Auto => None,
@@ -283,6 +289,7 @@ impl NodeSettings {
             && global.color.enabled(std::io::stdout().is_terminal());
         Ok(NodeSettings {
             root: args.root,
+            proc_dir: args.proc,
             profile,
             benchmark,
             format,

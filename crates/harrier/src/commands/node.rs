@@ -34,12 +34,24 @@ fn is_kubernetes(argv: &[String]) -> bool {
 
 pub fn run(args: NodeArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let settings = NodeSettings::resolve(args, global)?;
-    let scan = harrier_node::scan_node(&settings.root, settings.profile, settings.benchmark);
+    let scan = harrier_node::scan_node_with(
+        &settings.root,
+        &harrier_node::ScanOptions {
+            profile: settings.profile,
+            benchmark: settings.benchmark,
+            proc_dir: settings.proc_dir.clone(),
+        },
+    );
     if scan
         .detection
         .as_ref()
         .is_some_and(|d| d.signs.iter().any(|s| s.ends_with("kubeadm assumed")))
-        && harrier_node::NodeView::new(&settings.root)
+        && settings
+            .proc_dir
+            .iter()
+            .fold(harrier_node::NodeView::new(&settings.root), |v, d| {
+                v.with_proc_dir(d)
+            })
             .processes()
             .iter()
             .all(|p| !is_kubernetes(&p.argv))

@@ -313,3 +313,30 @@ fn output_file_and_errors() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert!(Path::new(&out).exists());
 }
+
+#[test]
+fn proc_can_be_read_from_elsewhere() {
+    let dir = kubeadm_worker();
+    let elsewhere = dir.path().join("hostproc");
+    std::fs::rename(dir.path().join("node/proc"), &elsewhere).unwrap();
+    std::fs::write(
+        elsewhere.join("4242/cmdline"),
+        "/usr/bin/kubelet\0--config=/var/lib/kubelet/config.yaml\0--read-only-port=0\0",
+    )
+    .unwrap();
+    // Without the process, the config file's 10255 is all there is.
+    let without = scan(&dir, &["--format", "json"]).json();
+    assert_eq!(result(&without, "4.2.4")["status"], "FAIL");
+    let with = scan(
+        &dir,
+        &["--format", "json", "--proc", elsewhere.to_str().unwrap()],
+    )
+    .json();
+    assert_eq!(result(&with, "4.2.4")["status"], "PASS");
+    assert_eq!(
+        result(&with, "4.2.4")["evidence"][0],
+        "kubelet (process 4242): --read-only-port=0"
+    );
+    let missing = scan(&dir, &["--proc", "/nonexistent/proc"]);
+    assert_eq!(missing.code, 2);
+}

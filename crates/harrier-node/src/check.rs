@@ -35,7 +35,9 @@ impl std::fmt::Display for Status {
     }
 }
 
-/// A benchmark version. Most items read the same in every version; those that differ are
+/// A benchmark and version: the CIS Kubernetes Benchmark (which kubeadm, K3s and RKE2 nodes are
+/// held to) or the CIS benchmark of a managed service (EKS, GKE, AKS), which has its own ids
+/// and worker-node items. Most CIS items read the same in every version; those that differ are
 /// listed per version in [`crate::checks::VERSIONED`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Benchmark {
@@ -45,18 +47,74 @@ pub enum Benchmark {
     /// CIS Kubernetes Benchmark 1.10.
     #[serde(rename = "cis-1.10")]
     Cis110,
+    /// CIS Amazon EKS Benchmark 1.8.0.
+    #[serde(rename = "eks-1.8.0")]
+    Eks180,
+    /// CIS Google Kubernetes Engine (GKE) Benchmark 1.9.0.
+    #[serde(rename = "gke-1.9.0")]
+    Gke190,
+    /// CIS Azure Kubernetes Service (AKS) Benchmark 1.8.
+    #[serde(rename = "aks-1.8")]
+    Aks18,
 }
 
 impl Benchmark {
-    /// Every version, oldest first.
-    pub const ALL: [Benchmark; 2] = [Benchmark::Cis19, Benchmark::Cis110];
+    /// Every benchmark, the CIS Kubernetes versions oldest first, then the managed services.
+    pub const ALL: [Benchmark; 5] = [
+        Benchmark::Cis19,
+        Benchmark::Cis110,
+        Benchmark::Eks180,
+        Benchmark::Gke190,
+        Benchmark::Aks18,
+    ];
+
+    /// The CIS Kubernetes Benchmark versions, oldest first.
+    pub const CIS: [Benchmark; 2] = [Benchmark::Cis19, Benchmark::Cis110];
 
     /// The name kube-bench gives it (and its definitions directory).
     pub fn name(self) -> &'static str {
         match self {
             Benchmark::Cis19 => "cis-1.9",
             Benchmark::Cis110 => "cis-1.10",
+            Benchmark::Eks180 => "eks-1.8.0",
+            Benchmark::Gke190 => "gke-1.9.0",
+            Benchmark::Aks18 => "aks-1.8",
         }
+    }
+
+    /// Whether it is a managed service's benchmark (worker-node items only, own ids).
+    pub fn is_managed(self) -> bool {
+        matches!(
+            self,
+            Benchmark::Eks180 | Benchmark::Gke190 | Benchmark::Aks18
+        )
+    }
+}
+
+impl std::fmt::Display for Benchmark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A benchmark name that is not one of [`Benchmark::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown benchmark `{0}` (known: cis-1.9, cis-1.10, eks-1.8.0, gke-1.9.0, aks-1.8)")]
+pub struct UnknownBenchmark(pub String);
+
+impl std::str::FromStr for Benchmark {
+    type Err = UnknownBenchmark;
+
+    /// Reads kube-bench's names, and the short forms `eks`, `gke`, `aks` for the newest.
+    fn from_str(s: &str) -> Result<Benchmark, UnknownBenchmark> {
+        Ok(match s {
+            "cis-1.9" => Benchmark::Cis19,
+            "cis-1.10" => Benchmark::Cis110,
+            "eks-1.8.0" | "eks-1.8" | "eks" => Benchmark::Eks180,
+            "gke-1.9.0" | "gke-1.9" | "gke" => Benchmark::Gke190,
+            "aks-1.8" | "aks-1.8.0" | "aks" => Benchmark::Aks18,
+            other => return Err(UnknownBenchmark(other.to_owned())),
+        })
     }
 }
 
@@ -269,9 +327,26 @@ pub struct NodeResult {
     pub remediation: &'static str,
 }
 
+impl NodeResult {
+    /// The benchmark group the item belongs to: its id without the last number (`1.2.1` →
+    /// `1.2`, etcd's `2.1` → `2`).
+    pub fn group(&self) -> &'static str {
+        self.id.rsplit_once('.').map_or(self.id, |(group, _)| group)
+    }
+}
+
 impl NodeCheck {
     /// Evaluates the item on a node.
     pub fn evaluate(&self, view: &NodeView) -> NodeResult {
+        if let Some(why) = view.layout().not_applicable(self.id) {
+            return NodeResult {
+                id: self.id,
+                title: self.title,
+                status: Status::Pass,
+                evidence: vec![why.to_owned()],
+                remediation: self.remediation,
+            };
+        }
         let (status, evidence) = match self.test {
             Test::Mode {
                 target,
@@ -346,34 +421,47 @@ fn files_test(
 /// The files of a target, and a description of where they were looked for.
 fn resolve(view: &NodeView, target: Target) -> (Vec<FileFacts>, String) {
     let one = |path: String| (view.file(&path).into_iter().collect(), path);
+    // kubeadm paths as this node's layout has them.
+    let located =
+        |paths: &[&str]| -> Vec<String> { paths.iter().flat_map(|p| view.locate(p)).collect() };
     match target {
-        Target::Paths(paths) => (
-            paths.iter().filter_map(|p| view.file(p)).collect(),
-            paths.join(", "),
-        ),
-        Target::FirstOf(paths) => (
-            paths
-                .iter()
-                .find_map(|p| view.file(p))
-                .into_iter()
-                .collect(),
-            paths.join(", "),
-        ),
+        Target::Paths(paths) => {
+            let paths = located(paths);
+            (
+                paths.iter().filter_map(|p| view.file(p)).collect(),
+                paths.join(", "),
+            )
+        }
+        Target::FirstOf(paths) => {
+            let paths = located(paths);
+            (
+                paths
+                    .iter()
+                    .find_map(|p| view.file(p))
+                    .into_iter()
+                    .collect(),
+                paths.join(", "),
+            )
+        }
         Target::EtcdDataDir => one(view
             .command_line("etcd")
             .and_then(|c| c.flags.get("data-dir").map(str::to_owned))
+            .or_else(|| view.locate("/var/lib/etcd").into_iter().next())
             .unwrap_or_else(|| "/var/lib/etcd".to_owned())),
-        Target::KubeletKubeconfig => one(view
-            .command_line("kubelet")
-            .and_then(|c| c.flags.get("kubeconfig").map(str::to_owned))
-            .unwrap_or_else(|| "/etc/kubernetes/kubelet.conf".to_owned())),
-        Target::KubeletConfig => one(view.kubelet_config_path()),
+        Target::KubeletKubeconfig => one(view.kubelet_kubeconfig_path()),
+        Target::KubeletConfig => {
+            let paths = view.kubelet_config_files();
+            (
+                paths.iter().filter_map(|p| view.file(p)).collect(),
+                paths.join(", "),
+            )
+        }
         Target::KubeletClientCa => {
             let from_flag = view
                 .command_line("kubelet")
                 .and_then(|c| c.flags.get("client-ca-file").map(str::to_owned));
             let from_config = || {
-                view.kubelet_config().and_then(|(_, node)| {
+                view.kubelet_configs().into_iter().find_map(|(_, node)| {
                     node.get_path("authentication.x509.clientCAFile")
                         .and_then(|n| n.as_str())
                         .map(str::to_owned)
@@ -381,34 +469,55 @@ fn resolve(view: &NodeView, target: Target) -> (Vec<FileFacts>, String) {
             };
             one(from_flag
                 .or_else(from_config)
-                .unwrap_or_else(|| "/etc/kubernetes/pki/ca.crt".to_owned()))
+                .unwrap_or_else(|| view.default_kubelet_client_ca()))
         }
-        Target::Tree(dir) => (view.tree(dir), dir.to_owned()),
+        Target::Tree(dir) => {
+            let dirs = view.locate(dir);
+            (
+                dirs.iter().flat_map(|d| view.tree(d)).collect(),
+                dirs.join(", "),
+            )
+        }
         Target::CniFiles => {
-            let conf_dir = view
+            let conf_dirs = match view
                 .command_line("kubelet")
                 .and_then(|c| c.flags.get("cni-conf-dir").map(str::to_owned))
-                .unwrap_or_else(|| "/etc/cni/net.d".to_owned());
-            let conf_root = conf_dir.trim_end_matches('/').to_owned();
-            let mut files: Vec<FileFacts> = view
-                .tree(&conf_dir)
-                .into_iter()
-                .filter(|f| f.path != conf_root)
-                .collect();
+            {
+                Some(dir) => vec![dir],
+                None => view.locate("/etc/cni/net.d"),
+            };
+            let mut files = Vec::new();
+            let mut looked = Vec::new();
+            for conf_dir in &conf_dirs {
+                let conf_root = conf_dir.trim_end_matches('/').to_owned();
+                files.extend(
+                    view.tree(conf_dir)
+                        .into_iter()
+                        .filter(|f| f.path != conf_root),
+                );
+                looked.push(format!("{conf_root}/*"));
+            }
             files.extend(
                 view.tree("/var/lib/cni/networks")
                     .into_iter()
                     .filter(|f| !f.is_dir),
             );
-            (files, format!("{conf_root}/*, /var/lib/cni/networks/**"))
+            looked.push("/var/lib/cni/networks/**".to_owned());
+            (files, looked.join(", "))
         }
-        Target::TreeFiles(dir, suffix) => (
-            view.tree(dir)
-                .into_iter()
-                .filter(|f| !f.is_dir && f.path.ends_with(suffix))
-                .collect(),
-            format!("{dir}/**/*{suffix}"),
-        ),
+        Target::TreeFiles(dir, suffix) => {
+            let dirs = view.locate(dir);
+            (
+                dirs.iter()
+                    .flat_map(|d| view.tree(d))
+                    .filter(|f| !f.is_dir && f.path.ends_with(suffix))
+                    .collect(),
+                dirs.iter()
+                    .map(|d| format!("{d}/**/*{suffix}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        }
     }
 }
 
@@ -427,9 +536,14 @@ fn flags_test(
         );
     };
     // etcd reads each flag from `ETCD_<FLAG>` too (kube-bench's `env:`); the flag wins.
-    let env_name = |flag: &str| {
-        (component == "etcd").then(|| format!("ETCD_{}", flag.replace('-', "_").to_uppercase()))
-    };
+    // Not when etcd runs from a config file (it ignores its environment then) or inside K3s.
+    let reads_env = component == "etcd"
+        && !matches!(
+            line.source,
+            crate::view::Source::ConfigFile(_) | crate::view::Source::Embedded(_)
+        );
+    let env_name =
+        |flag: &str| reads_env.then(|| format!("ETCD_{}", flag.replace('-', "_").to_uppercase()));
     let lookup = |flag: &str| -> Option<(String, &str)> {
         let name = flag.trim_start_matches('-');
         if let Some(value) = line.flags.get(name) {
@@ -447,7 +561,10 @@ fn flags_test(
         }
         seen.push(flag);
         evidence.push(match lookup(flag) {
-            Some((name, value)) => format!("{component} ({}): {name}={value}", line.source),
+            Some((name, value)) => format!(
+                "{component} ({}): {name}={value}",
+                line.origin(name.trim_start_matches('-'))
+            ),
             None => match env_name(flag.trim_start_matches('-')) {
                 Some(var) => format!(
                     "{component} ({}): {flag} is not set, nor {var}",
@@ -472,11 +589,12 @@ fn settings_test(
     tests: &[(FlagTest, &'static str)],
 ) -> (Status, Vec<String>) {
     let line = view.command_line(component);
-    let config = view.component_config(component);
-    if line.is_none() && config.is_none() {
+    // Config files, the one that wins first (the kubelet's drop-ins before its --config).
+    let configs = view.component_configs(component);
+    if line.is_none() && configs.is_empty() {
         let why = if component == "kubelet" {
             format!(
-                "no process, no config file at {}",
+                "no process, no kubelet.service unit, no config file at {}",
                 view.kubelet_config_path()
             )
         } else {
@@ -500,18 +618,21 @@ fn settings_test(
                 )
             };
             if let Some(value) = value {
-                return Some((
-                    format!("{component} ({}): {name}", line.source),
-                    value.to_owned(),
-                ));
+                let origin = if flag.starts_with('-') {
+                    line.origin(flag.trim_start_matches('-'))
+                } else {
+                    line.origin("feature-gates")
+                };
+                return Some((format!("{component} ({origin}): {name}"), value.to_owned()));
             }
         }
         if key.is_empty() {
             return None;
         }
-        let (path, node) = config.as_ref()?;
-        let value = node.get_path(key)?;
-        Some((format!("{component} config {path}: {key}"), render(value)))
+        configs.iter().find_map(|(path, node)| {
+            let value = node.get_path(key)?;
+            Some((format!("{component} config {path}: {key}"), render(value)))
+        })
     };
     let mut evidence = Vec::new();
     let mut seen = Vec::new();
@@ -523,12 +644,17 @@ fn settings_test(
         seen.push(flag);
         evidence.push(match lookup(flag, key) {
             Some((at, value)) => format!("{at}={value}"),
-            None => match &config {
-                Some((path, _)) if !key.is_empty() => {
-                    format!("{component}: {flag} is not set, nor {key} in {path}")
-                }
-                _ => format!("{component}: {flag} is not set"),
-            },
+            None if configs.is_empty() || key.is_empty() => {
+                format!("{component}: {flag} is not set")
+            }
+            None => format!(
+                "{component}: {flag} is not set, nor {key} in {}",
+                configs
+                    .iter()
+                    .map(|(path, _)| path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
     let holds = |(t, key): &(FlagTest, &'static str)| {

@@ -992,17 +992,50 @@ pub const VERSIONED: &[(Benchmark, NodeCheck)] = &[
 
 /// The items of one benchmark version, in benchmark order.
 pub fn for_benchmark(benchmark: Benchmark) -> Vec<&'static NodeCheck> {
-    let mut out: Vec<&'static NodeCheck> = CHECKS
-        .iter()
-        .chain(
-            VERSIONED
-                .iter()
-                .filter(|(b, _)| *b == benchmark)
-                .map(|(_, c)| c),
-        )
-        .collect();
+    let managed = match benchmark {
+        Benchmark::Eks180 => Some(crate::managed::EKS_1_8_0),
+        Benchmark::Gke190 => Some(crate::managed::GKE_1_9_0),
+        Benchmark::Aks18 => Some(crate::managed::AKS_1_8),
+        Benchmark::Cis19 | Benchmark::Cis110 => None,
+    };
+    let mut out: Vec<&'static NodeCheck> = match managed {
+        Some(table) => table.iter().collect(),
+        None => CHECKS
+            .iter()
+            .chain(
+                VERSIONED
+                    .iter()
+                    .filter(|(b, _)| *b == benchmark)
+                    .map(|(_, c)| c),
+            )
+            .collect(),
+    };
     out.sort_by_key(|c| id_key(c.id));
     out
+}
+
+/// The title of a benchmark group (`1.2` → "API server"), as the benchmark names it.
+pub fn group_title(benchmark: Benchmark, group: &str) -> Option<&'static str> {
+    Some(if benchmark.is_managed() {
+        match group {
+            "3.1" => "Worker node configuration files",
+            "3.2" => "Kubelet",
+            _ => return None,
+        }
+    } else {
+        match group {
+            "1.1" => "Control plane node configuration files",
+            "1.2" => "API server",
+            "1.3" => "Controller manager",
+            "1.4" => "Scheduler",
+            "2" => "etcd",
+            "3.2" => "Logging",
+            "4.1" => "Worker node configuration files",
+            "4.2" => "Kubelet",
+            "4.3" => "kube-proxy",
+            _ => return None,
+        }
+    })
 }
 
 /// `1.2.10` as `[1, 2, 10]`, so ids sort as the benchmark numbers them.

@@ -41,6 +41,31 @@ impl Flags {
         Flags { entries }
     }
 
+    /// Flags from `(name, value)` pairs, in order (a distribution's defaults, a config file).
+    pub fn from_pairs<N: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (N, V)>,
+    ) -> Flags {
+        Flags {
+            entries: pairs
+                .into_iter()
+                .map(|(n, v)| (n.into(), Some(v.into())))
+                .collect(),
+        }
+    }
+
+    /// Adds a flag after the others (it wins over earlier ones of the same name).
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.entries.push((name.into(), Some(value.into())));
+    }
+
+    /// Every value of a repeated flag, in order (`--kube-apiserver-arg a=1 --kube-apiserver-arg b=2`).
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_deref().unwrap_or("true"))
+    }
+
     /// Whether the flag (without dashes) is given at all.
     pub fn is_set(&self, name: &str) -> bool {
         self.entries.iter().any(|(n, _)| n == name)

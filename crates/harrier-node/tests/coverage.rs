@@ -20,6 +20,14 @@ const EXPECTED: &[(Benchmark, Section, usize)] = &[
     (Benchmark::Cis110, Section::ControlPlane, 1),
     (Benchmark::Cis110, Section::Node, 24),
     (Benchmark::Cis110, Section::Policies, 0),
+    // The managed services' benchmarks: worker-node items (their control plane is the
+    // provider's; their policies are cluster checks).
+    (Benchmark::Eks180, Section::Node, 13),
+    (Benchmark::Eks180, Section::Policies, 0),
+    (Benchmark::Gke190, Section::Node, 4),
+    (Benchmark::Gke190, Section::Policies, 0),
+    (Benchmark::Aks18, Section::Node, 13),
+    (Benchmark::Aks18, Section::Policies, 0),
 ];
 
 /// (id, automated) for each item of a kube-bench file.

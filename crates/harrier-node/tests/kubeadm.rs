@@ -2,391 +2,16 @@
 //! every automated item passes on the first and fails on the second, with the evidence named.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is a failed test
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{PermissionsExt, chown};
-use std::path::Path;
+use std::os::unix::fs::chown;
+
+use support::{ADMIN, COMPLIANT, Layout, NON_COMPLIANT, ROOT, build, write};
 
 use harrier_node::checks::{evaluate, for_benchmark};
 use harrier_node::{Benchmark, NodeResult, NodeView, Status, Test};
-
-const ROOT: u32 = 0;
-const ETCD: u32 = 1500;
-const ADMIN: u32 = 1000;
-
-/// How one variant lays files out.
-struct Layout {
-    file_mode: u32,
-    owner: u32,
-    etcd_dir_mode: u32,
-    etcd_dir_owner: u32,
-    apiserver_args: &'static [&'static str],
-    controller_manager_args: &'static [&'static str],
-    scheduler_args: &'static [&'static str],
-    etcd_args: &'static [&'static str],
-    etcd_env: &'static [(&'static str, &'static str)],
-    kubelet_config: &'static str,
-    kubelet_args: &'static [&'static str],
-    encryption_config: &'static str,
-    kube_proxy_metrics: &'static str,
-}
-
-const COMPLIANT: Layout = Layout {
-    file_mode: 0o600,
-    owner: ROOT,
-    etcd_dir_mode: 0o700,
-    etcd_dir_owner: ETCD,
-    apiserver_args: &[
-        "--anonymous-auth=false",
-        "--authorization-mode=Node,RBAC",
-        "--enable-admission-plugins=NodeRestriction,EventRateLimit,AlwaysPullImages,DenyServiceExternalIPs",
-        "--profiling=false",
-        "--audit-log-path=/var/log/kubernetes/audit.log",
-        // The `--flag value` form.
-        "--audit-log-maxage",
-        "30",
-        "--audit-log-maxbackup=10",
-        "--audit-log-maxsize=100",
-        "--service-account-lookup=true",
-        "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
-        "--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt",
-        "--etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key",
-        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
-        "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
-        "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
-        "--client-ca-file=/etc/kubernetes/pki/ca.crt",
-        "--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
-        "--kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key",
-        "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
-        "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
-        "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
-        "--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    ],
-    controller_manager_args: &[
-        "--profiling=false",
-        "--use-service-account-credentials=true",
-        "--service-account-private-key-file=/etc/kubernetes/pki/sa.key",
-        "--root-ca-file=/etc/kubernetes/pki/ca.crt",
-        "--terminated-pod-gc-threshold=10",
-        "--bind-address=127.0.0.1",
-        "--feature-gates=RotateKubeletServerCertificate=true",
-    ],
-    scheduler_args: &["--profiling=false", "--bind-address=127.0.0.1"],
-    etcd_args: &[
-        "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
-        "--key-file=/etc/kubernetes/pki/etcd/server.key",
-        "--client-cert-auth=true",
-        "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt",
-        "--peer-key-file=/etc/kubernetes/pki/etcd/peer.key",
-        "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
-    ],
-    // Set through the environment rather than a flag.
-    etcd_env: &[("ETCD_PEER_CLIENT_CERT_AUTH", "true")],
-    kubelet_config: "apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-authentication:
-  anonymous:
-    enabled: false
-  x509:
-    clientCAFile: /etc/kubernetes/pki/ca.crt
-authorization:
-  mode: Webhook
-streamingConnectionIdleTimeout: 4h0m0s
-makeIPTablesUtilChains: true
-eventRecordQPS: 5
-tlsCertFile: /var/lib/kubelet/pki/kubelet.crt
-tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key
-rotateCertificates: true
-tlsCipherSuites:
-- TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-podPidsLimit: 4096
-featureGates:
-  RotateKubeletServerCertificate: true
-",
-    // A flag the config file also sets: the flag is what counts.
-    kubelet_args: &["--read-only-port=0"],
-    encryption_config: "apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-- resources: [secrets, configmaps]
-  providers:
-  - aescbc:
-      keys:
-      - name: key1
-        secret: c2VjcmV0IGlzIHNlY3VyZQ==
-  - identity: {}
-",
-    kube_proxy_metrics: "127.0.0.1:10249",
-};
-
-const NON_COMPLIANT: Layout = Layout {
-    file_mode: 0o644,
-    owner: ADMIN,
-    etcd_dir_mode: 0o755,
-    etcd_dir_owner: ROOT,
-    apiserver_args: &[
-        "--anonymous-auth=true",
-        "--token-auth-file=/etc/kubernetes/tokens.csv",
-        // Repeated: the last one wins.
-        "--authorization-mode=Node,RBAC",
-        "--authorization-mode=AlwaysAllow",
-        "--enable-admission-plugins=AlwaysAdmit",
-        "--disable-admission-plugins=ServiceAccount,NamespaceLifecycle",
-        // A bare boolean is true.
-        "--profiling",
-        "--audit-log-maxage=7",
-        "--audit-log-maxbackup=3",
-        "--audit-log-maxsize=10",
-        "--service-account-lookup=false",
-        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA",
-    ],
-    controller_manager_args: &[
-        "--profiling=true",
-        "--use-service-account-credentials=false",
-        "--bind-address=0.0.0.0",
-        "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
-    ],
-    scheduler_args: &["--profiling", "--bind-address", "0.0.0.0"],
-    etcd_args: &[
-        "--client-cert-auth=false",
-        "--auto-tls=true",
-        "--peer-auto-tls",
-    ],
-    etcd_env: &[("ETCD_PEER_CLIENT_CERT_AUTH", "false")],
-    kubelet_config: "apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-authentication:
-  anonymous:
-    enabled: false
-authorization:
-  mode: AlwaysAllow
-readOnlyPort: 10255
-streamingConnectionIdleTimeout: 0
-makeIPTablesUtilChains: false
-eventRecordQPS: -1
-rotateCertificates: false
-tlsCipherSuites:
-- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-- TLS_RSA_WITH_RC4_128_SHA
-",
-    // The flag overrides the config file's `enabled: false`.
-    kubelet_args: &[
-        "--anonymous-auth=true",
-        "--hostname-override=node-1",
-        "--feature-gates=SomeGate=true,RotateKubeletServerCertificate=false",
-    ],
-    // Identity first: new data is stored in clear. The API server here has no
-    // --encryption-provider-config, so this is read by `encryption_with_identity_first_fails`.
-    encryption_config: "apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-- resources: [secrets]
-  providers:
-  - identity: {}
-  - aescbc:
-      keys:
-      - name: key1
-        secret: c2VjcmV0IGlzIHNlY3VyZQ==
-",
-    kube_proxy_metrics: "0.0.0.0:10249",
-};
-
-fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
-    let file = root.join(path.trim_start_matches('/'));
-    let parent = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    fs::create_dir_all(&parent).unwrap();
-    fs::write(&file, text).unwrap();
-    fs::set_permissions(&file, fs::Permissions::from_mode(mode)).unwrap();
-    chown(&file, Some(owner), Some(owner)).unwrap();
-}
-
-fn static_pod(name: &str, command: &[&str]) -> String {
-    static_pod_with_env(name, command, &[])
-}
-
-fn static_pod_with_env(name: &str, command: &[&str], env: &[(&str, &str)]) -> String {
-    let mut out = format!(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\nspec:\n  hostNetwork: true\n  containers:\n  - name: {name}\n    image: registry.k8s.io/{name}:v1.31.0\n    command:\n"
-    );
-    for word in command {
-        out.push_str(&format!("    - \"{word}\"\n"));
-    }
-    if !env.is_empty() {
-        out.push_str("    env:\n");
-        for (name, value) in env {
-            out.push_str(&format!("    - name: {name}\n      value: \"{value}\"\n"));
-        }
-    }
-    out
-}
-
-/// Builds a kubeadm control plane node (which also runs a kubelet) under `root`.
-fn build(root: &Path, layout: &Layout) {
-    let (mode, owner) = (layout.file_mode, layout.owner);
-    write(
-        root,
-        "/etc/passwd",
-        "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\netcd:x:1500:1500::/var/lib/etcd:/sbin/nologin\n",
-        0o644,
-        ROOT,
-    );
-    write(
-        root,
-        "/etc/group",
-        "root:x:0:\nadmin:x:1000:\netcd:x:1500:\n",
-        0o644,
-        ROOT,
-    );
-    let manifests = "/etc/kubernetes/manifests";
-    let mut apiserver = vec!["kube-apiserver", "--advertise-address=10.0.0.10"];
-    apiserver.extend_from_slice(layout.apiserver_args);
-    let mut controller_manager = vec!["kube-controller-manager"];
-    controller_manager.extend_from_slice(layout.controller_manager_args);
-    let mut etcd = vec!["etcd", "--data-dir=/var/lib/etcd"];
-    etcd.extend_from_slice(layout.etcd_args);
-    let mut scheduler = vec!["kube-scheduler"];
-    scheduler.extend_from_slice(layout.scheduler_args);
-    write(
-        root,
-        &format!("{manifests}/kube-apiserver.yaml"),
-        &static_pod("kube-apiserver", &apiserver),
-        mode,
-        owner,
-    );
-    write(
-        root,
-        &format!("{manifests}/kube-controller-manager.yaml"),
-        &static_pod("kube-controller-manager", &controller_manager),
-        mode,
-        owner,
-    );
-    write(
-        root,
-        &format!("{manifests}/kube-scheduler.yaml"),
-        &static_pod("kube-scheduler", &scheduler),
-        mode,
-        owner,
-    );
-    write(
-        root,
-        &format!("{manifests}/etcd.yaml"),
-        &static_pod_with_env("etcd", &etcd, layout.etcd_env),
-        mode,
-        owner,
-    );
-    for conf in [
-        "admin",
-        "super-admin",
-        "scheduler",
-        "controller-manager",
-        "kubelet",
-    ] {
-        write(
-            root,
-            &format!("/etc/kubernetes/{conf}.conf"),
-            "apiVersion: v1\nkind: Config\n",
-            mode,
-            owner,
-        );
-    }
-    for pki in [
-        "ca.crt",
-        "ca.key",
-        "apiserver.crt",
-        "apiserver.key",
-        "sa.pub",
-        "etcd/ca.crt",
-        "etcd/ca.key",
-    ] {
-        write(
-            root,
-            &format!("/etc/kubernetes/pki/{pki}"),
-            "-----BEGIN-----\n",
-            mode,
-            owner,
-        );
-    }
-    chown(root.join("etc/kubernetes/pki"), Some(owner), Some(owner)).unwrap();
-    write(
-        root,
-        "/etc/cni/net.d/10-calico.conflist",
-        "{}\n",
-        mode,
-        owner,
-    );
-    write(
-        root,
-        "/var/lib/cni/networks/k8s-pod-network/10.244.0.5",
-        "c0ffee\n",
-        mode,
-        owner,
-    );
-    write(
-        root,
-        "/etc/kubernetes/enc/config.yaml",
-        layout.encryption_config,
-        0o600,
-        ROOT,
-    );
-    let etcd = root.join("var/lib/etcd");
-    fs::create_dir_all(etcd.join("member")).unwrap();
-    fs::set_permissions(&etcd, fs::Permissions::from_mode(layout.etcd_dir_mode)).unwrap();
-    chown(
-        &etcd,
-        Some(layout.etcd_dir_owner),
-        Some(layout.etcd_dir_owner),
-    )
-    .unwrap();
-    write(
-        root,
-        "/var/lib/kubelet/config.yaml",
-        layout.kubelet_config,
-        mode,
-        owner,
-    );
-    write(
-        root,
-        "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
-        "[Service]\n",
-        mode,
-        owner,
-    );
-    write(
-        root,
-        "/var/lib/kube-proxy/kubeconfig",
-        "apiVersion: v1\nkind: Config\n",
-        mode,
-        owner,
-    );
-    // The kubelet runs as a process; its flags name its config and kubeconfig.
-    let mut kubelet_cmdline = "/usr/bin/kubelet\0--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0".to_owned();
-    for arg in layout.kubelet_args {
-        kubelet_cmdline.push_str(arg);
-        kubelet_cmdline.push('\0');
-    }
-    write(root, "/proc/812/cmdline", &kubelet_cmdline, 0o444, ROOT);
-    // kube-proxy runs in a pod: its config is a ConfigMap seen through /proc/<pid>/root.
-    write(
-        root,
-        "/proc/950/cmdline",
-        "/usr/local/bin/kube-proxy\0--config=/var/lib/kube-proxy/config.conf\0--hostname-override=node-1\0",
-        0o444,
-        ROOT,
-    );
-    write(
-        root,
-        "/proc/950/root/var/lib/kube-proxy/config.conf",
-        &format!(
-            "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: {}\n",
-            layout.kube_proxy_metrics
-        ),
-        0o644,
-        ROOT,
-    );
-    // A kernel thread: no command line.
-    write(root, "/proc/2/cmdline", "", 0o444, ROOT);
-}
 
 /// Builds a variant and evaluates it, or `None` where ownership cannot be set (not root).
 fn scan(layout: &Layout) -> Option<(tempfile::TempDir, BTreeMap<&'static str, NodeResult>)> {
@@ -412,7 +37,7 @@ fn compliant_node_passes_every_automated_item() {
         return;
     };
     let mut wrong = Vec::new();
-    for benchmark in Benchmark::ALL {
+    for benchmark in Benchmark::CIS {
         let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()), benchmark)
             .into_iter()
             .map(|r| (r.id, r))
@@ -467,7 +92,7 @@ fn non_compliant_node_fails_every_automated_item() {
         return;
     };
     let mut wrong = Vec::new();
-    for benchmark in Benchmark::ALL {
+    for benchmark in Benchmark::CIS {
         let results: BTreeMap<_, _> = evaluate(&NodeView::new(dir.path()), benchmark)
             .into_iter()
             .map(|r| (r.id, r))
@@ -645,7 +270,8 @@ fn tree_does_not_follow_directory_links() {
     let pki = dir.path().join("etc/kubernetes/pki");
     fs::create_dir_all(&pki).unwrap();
     fs::write(pki.join("ca.crt"), "x").unwrap();
-    std::os::unix::fs::symlink(&pki, pki.join("loop")).unwrap();
+    // Absolute, as on the node: it points back at the directory inside the root.
+    std::os::unix::fs::symlink("/etc/kubernetes/pki", pki.join("loop")).unwrap();
     let tree = NodeView::new(dir.path()).tree("/etc/kubernetes/pki");
     let paths: Vec<&str> = tree.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
@@ -702,4 +328,213 @@ fn cipher_list_follows_the_benchmark_version() {
     };
     assert_eq!(status(Benchmark::Cis19), Some(Status::Pass));
     assert_eq!(status(Benchmark::Cis110), Some(Status::Fail));
+}
+
+#[test]
+fn links_resolve_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Absolute links: on a node mounted at `root`, they point inside it, not at this machine.
+    fs::create_dir_all(root.join("etc/pki/k8s")).unwrap();
+    fs::write(root.join("etc/pki/k8s/ca.key"), "k").unwrap();
+    fs::create_dir_all(root.join("etc/kubernetes")).unwrap();
+    std::os::unix::fs::symlink("/etc/pki/k8s", root.join("etc/kubernetes/pki")).unwrap();
+    fs::create_dir_all(root.join("srv")).unwrap();
+    fs::write(root.join("srv/admin.conf"), "a").unwrap();
+    fs::set_permissions(
+        root.join("srv/admin.conf"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/srv/admin.conf", root.join("etc/kubernetes/admin.conf")).unwrap();
+    // A relative link through `..`, and a loop.
+    std::os::unix::fs::symlink("../../srv/admin.conf", root.join("etc/kubernetes/rel.conf"))
+        .unwrap();
+    std::os::unix::fs::symlink("/etc/b", root.join("etc/a")).unwrap();
+    std::os::unix::fs::symlink("/etc/a", root.join("etc/b")).unwrap();
+    let view = NodeView::new(root);
+    assert_eq!(view.file("/etc/kubernetes/admin.conf").unwrap().mode, 0o640);
+    assert_eq!(view.file("/etc/kubernetes/rel.conf").unwrap().mode, 0o640);
+    assert!(view.file("/etc/a").is_none());
+    let tree: Vec<String> = view
+        .tree("/etc/kubernetes/pki")
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(tree, ["/etc/kubernetes/pki", "/etc/kubernetes/pki/ca.key"]);
+}
+
+#[test]
+fn kubelet_drop_ins_override_the_config_file_and_flags_override_both() {
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    let root = dir.path();
+    let base = "/usr/bin/kubelet\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0--config-dir=/etc/kubernetes/kubelet.conf.d\0";
+    write(root, "/proc/812/cmdline", base, 0o444, ROOT);
+    let drop_ins = "/etc/kubernetes/kubelet.conf.d";
+    write(
+        root,
+        &format!("{drop_ins}/10-open.conf"),
+        "readOnlyPort: 10255\n",
+        0o600,
+        ROOT,
+    );
+    write(
+        root,
+        &format!("{drop_ins}/20-closed.conf"),
+        "readOnlyPort: 0\n",
+        0o644,
+        ROOT,
+    );
+    // Not a drop-in: the kubelet reads `*.conf` only.
+    write(
+        root,
+        &format!("{drop_ins}/30-ignored.yaml"),
+        "readOnlyPort: 1\n",
+        0o600,
+        ROOT,
+    );
+    let results = |root: &std::path::Path| -> BTreeMap<&'static str, NodeResult> {
+        evaluate(&NodeView::new(root), Benchmark::Cis110)
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect()
+    };
+    let r = results(root);
+    assert_eq!(r["4.2.4"].status, Status::Pass);
+    assert!(
+        evidence(&r, "4.2.4").contains(
+            "kubelet config /etc/kubernetes/kubelet.conf.d/20-closed.conf: readOnlyPort=0"
+        )
+    );
+    // The drop-ins' permissions count as the config file's.
+    assert_eq!(r["4.1.9"].status, Status::Fail);
+    assert!(evidence(&r, "4.1.9").contains("20-closed.conf has mode 644"));
+    // Keys the drop-ins leave alone come from --config.
+    assert!(evidence(&r, "4.2.1").contains(
+        "kubelet config /var/lib/kubelet/config.yaml: authentication.anonymous.enabled=false"
+    ));
+    fs::remove_file(root.join("etc/kubernetes/kubelet.conf.d/20-closed.conf")).unwrap();
+    let r = results(root);
+    assert_eq!(r["4.2.4"].status, Status::Fail);
+    assert!(evidence(&r, "4.2.4").contains("10-open.conf: readOnlyPort=10255"));
+    write(
+        root,
+        "/proc/812/cmdline",
+        &format!("{base}--read-only-port=0\0"),
+        0o444,
+        ROOT,
+    );
+    assert_eq!(results(root)["4.2.4"].status, Status::Pass);
+}
+
+#[test]
+fn kubelet_from_its_systemd_unit_when_no_process_is_visible() {
+    // A kubeadm worker's disk without /proc: the kubelet's flags come from its unit, as
+    // kubeadm's packages lay it out.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let put = |path: &str, text: &str| {
+        let file = root.join(path.trim_start_matches('/'));
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, text).unwrap();
+    };
+    put(
+        "/usr/lib/systemd/system/kubelet.service",
+        "[Unit]\nDescription=kubelet\n[Service]\nExecStart=/usr/bin/kubelet\nRestart=always\n",
+    );
+    put(
+        "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+        r#"# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+"#,
+    );
+    put(
+        "/var/lib/kubelet/kubeadm-flags.env",
+        "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10\"\n",
+    );
+    // An admin's drop-in sets extra args; /etc/default/kubelet's EnvironmentFile wins over it.
+    put(
+        "/etc/systemd/system/kubelet.service.d/20-extra.conf",
+        "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--hostname-override=node-x\"\n",
+    );
+    put(
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=\"--read-only-port=0 \\\n--anonymous-auth=false\"\n",
+    );
+    put(
+        "/var/lib/kubelet/config.yaml",
+        "kind: KubeletConfiguration\nreadOnlyPort: 10255\n",
+    );
+    let view = NodeView::new(root);
+    let line = view.command_line("kubelet").unwrap();
+    assert_eq!(
+        line.flags.get("kubeconfig"),
+        Some("/etc/kubernetes/kubelet.conf")
+    );
+    assert_eq!(
+        line.flags.get("container-runtime-endpoint"),
+        Some("unix:///var/run/containerd/containerd.sock")
+    );
+    assert_eq!(line.flags.get("hostname-override"), None);
+    assert_eq!(view.kubelet_config_path(), "/var/lib/kubelet/config.yaml");
+    let results: BTreeMap<_, _> = evaluate(&view, Benchmark::Cis110)
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    // The flag (from /etc/default/kubelet) wins over the config file's 10255.
+    assert_eq!(results["4.2.4"].status, Status::Pass);
+    assert!(
+        evidence(&results, "4.2.4").contains("kubelet (/etc/default/kubelet): --read-only-port=0"),
+        "{:?}",
+        results["4.2.4"].evidence
+    );
+    assert!(
+        evidence(&results, "4.2.7").contains("--hostname-override is not set"),
+        "{:?}",
+        results["4.2.7"].evidence
+    );
+}
+
+#[test]
+fn processes_from_another_proc_dir() {
+    // A pod with hostPID and the host at /host: the host's processes are in the pod's /proc.
+    let Some((dir, _)) = scan(&COMPLIANT) else {
+        return;
+    };
+    let proc_dir = tempfile::tempdir().unwrap();
+    fs::rename(dir.path().join("proc"), proc_dir.path().join("proc")).unwrap();
+    let without = evaluate(&NodeView::new(dir.path()), Benchmark::Cis110);
+    let status =
+        |results: &[NodeResult], id: &str| results.iter().find(|r| r.id == id).map(|r| r.status);
+    // kube-proxy runs only as a process.
+    assert_eq!(status(&without, "4.3.1"), Some(Status::Warn));
+    let view = NodeView::new(dir.path()).with_proc_dir(proc_dir.path().join("proc"));
+    assert_eq!(view.processes().len(), 2);
+    let with = evaluate(&view, Benchmark::Cis110);
+    // Its config is read through /proc/<pid>/root in that directory too.
+    assert_eq!(status(&with, "4.3.1"), Some(Status::Pass));
+    let read_only_port = with.iter().find(|r| r.id == "4.2.4").unwrap();
+    assert!(
+        read_only_port
+            .evidence
+            .contains(&"kubelet (process 812): --read-only-port=0".to_owned()),
+        "{:?}",
+        read_only_port.evidence
+    );
+    let scan = harrier_node::scan_node_with(
+        dir.path(),
+        &harrier_node::ScanOptions {
+            proc_dir: Some(proc_dir.path().join("proc")),
+            ..Default::default()
+        },
+    );
+    assert_eq!(status(&scan.results, "4.3.1"), Some(Status::Pass));
 }

@@ -13,6 +13,7 @@ mod json;
 mod junit;
 mod model;
 pub mod network;
+pub mod node;
 pub mod paths;
 pub mod rbac;
 mod sarif;

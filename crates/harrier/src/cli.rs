@@ -328,12 +328,24 @@ pub enum ScanCommand {
     Fs(FsArgs),
     /// Re-check a stored SBOM (CycloneDX or SPDX JSON) against today's vulnerability database.
     Sbom(SbomScanArgs),
+    /// Check a node against the CIS Kubernetes Benchmark: file permissions and owners, and the
+    /// flags and config files of the API server, controller manager, scheduler, etcd, kubelet
+    /// and kube-proxy.
+    ///
+    /// Reads the node's filesystem under --root (a host mounted into a pod at /host reads as
+    /// /): static pod manifests, /proc/*/cmdline, component config files. The layout (kubeadm,
+    /// K3s, RKE2, EKS, GKE, AKS) is detected from what the node shows unless --profile names
+    /// it; managed layouts are held to their own benchmark (EKS, GKE, AKS ids). Each item is
+    /// PASS, FAIL, WARN (could not be judged: a file or component is missing) or MANUAL, with
+    /// evidence and remediation. See docs/node.md.
+    Node(NodeArgs),
     /// Run every scanner that applies to the inputs given and write one report.
     ///
     /// Manifest paths get the posture checks and the RBAC risk analysis; directories among them
     /// are also scanned as source trees (lockfiles, installed packages, secrets). `--cluster`
     /// scans the live cluster the same way, with its component versions. `--image` scans
-    /// images, `--workload-images` every image the scanned workloads run. The JSON report
+    /// images, `--workload-images` every image the scanned workloads run, `--node` the CIS
+    /// node benchmark on this machine or `--node-root`. The JSON report
     /// (`kind: all`) holds each scanner's own report and is what `harrier report compliance`
     /// reads.
     All(AllArgs),
@@ -373,6 +385,22 @@ pub struct AllArgs {
     pub exceptions: Option<PathBuf>,
     #[command(flatten)]
     pub registry: RegistryArgs,
+    /// Also check this machine (or --node-root) against the CIS Kubernetes Benchmark, as
+    /// `scan node` does.
+    #[arg(long)]
+    pub node: bool,
+    /// The node's root directory, with --node.
+    #[arg(long, value_name = "PATH", default_value = "/", requires = "node")]
+    pub node_root: PathBuf,
+    /// Read processes from this directory instead of the root's /proc, with --node.
+    #[arg(long, value_name = "PATH", requires = "node")]
+    pub node_proc: Option<PathBuf>,
+    /// The node layout, with --node [default: detected].
+    #[arg(long, value_enum, default_value_t = NodeProfile::Auto, requires = "node")]
+    pub node_profile: NodeProfile,
+    /// The node benchmark, with --node [default: the layout's].
+    #[arg(long, value_name = "NAME", value_parser = ["cis-1.9", "cis-1.10", "eks-1.8.0", "gke-1.9.0", "aks-1.8"], requires = "node")]
+    pub node_benchmark: Option<String>,
     /// Output format: `table` or `json`.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Table, env = env::FORMAT)]
     pub format: OutputFormat,
@@ -380,9 +408,61 @@ pub struct AllArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit with status 1 when a finding, RBAC risk, vulnerability or secret at or above this
-    /// severity remains.
+    /// severity remains, or (with --node) a benchmark item FAILs.
     #[arg(long, value_name = "SEVERITY", env = env::FAIL_ON, value_parser = ["critical", "high", "medium", "low", "info"])]
     pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's root directory.
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub root: PathBuf,
+    /// Read processes from this directory instead of ROOT/proc: in a pod with `hostPID: true`
+    /// and the host mounted at /host, `--root /host --proc /proc`.
+    #[arg(long, value_name = "PATH")]
+    pub proc: Option<PathBuf>,
+    /// The node layout [default: detected].
+    #[arg(long, value_enum, default_value_t = NodeProfile::Auto)]
+    pub profile: NodeProfile,
+    /// The benchmark [default: cis-1.10 for kubeadm, k3s and rke2; eks-1.8.0, gke-1.9.0 and
+    /// aks-1.8 for those services].
+    #[arg(long, value_name = "NAME", value_parser = ["cis-1.9", "cis-1.10", "eks-1.8.0", "gke-1.9.0", "aks-1.8"])]
+    pub benchmark: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = NodeFormat::Table)]
+    pub format: NodeFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when an item FAILs (`fail`), FAILs or WARNs (`warn`), or never (`none`).
+    #[arg(long, value_enum, default_value_t = NodeFailOn::Fail)]
+    pub fail_on: NodeFailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeProfile {
+    Auto,
+    Kubeadm,
+    K3s,
+    Rke2,
+    Eks,
+    Gke,
+    Aks,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeFormat {
+    Table,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeFailOn {
+    Fail,
+    Warn,
+    None,
 }
 
 /// How to reach a registry.

@@ -11,8 +11,8 @@ use harrier_k8s::LoadOptions;
 use harrier_report::Format;
 
 use crate::cli::{
-    ClusterScanArgs, GlobalArgs, ManifestsArgs, OutputArgs, OutputFormat, RegistryArgs, Scanner,
-    SelectionArgs, VulnArgs,
+    ClusterScanArgs, GlobalArgs, ManifestsArgs, NodeArgs, NodeFailOn, NodeFormat, NodeProfile,
+    OutputArgs, OutputFormat, RegistryArgs, Scanner, SelectionArgs, VulnArgs,
 };
 use crate::env;
 
@@ -235,6 +235,68 @@ impl ImageScanSettings {
             ignore_unfixed: args.ignore_unfixed,
             exceptions,
             progress: crate::commands::image::progress_enabled(global),
+        })
+    }
+}
+
+/// Settings of `harrier scan node`.
+pub struct NodeSettings {
+    pub root: PathBuf,
+    pub proc_dir: Option<PathBuf>,
+    /// `None`: detect the layout.
+    pub profile: Option<harrier_node::Profile>,
+    /// `None`: the profile's benchmark.
+    pub benchmark: Option<harrier_node::Benchmark>,
+    pub format: Format,
+    pub file: Option<PathBuf>,
+    pub fail_on: NodeFailOn,
+    pub color: bool,
+    pub verbose: bool,
+}
+
+impl NodeSettings {
+    pub fn resolve(args: NodeArgs, global: &GlobalArgs) -> anyhow::Result<NodeSettings> {
+        use harrier_node::Profile;
+        if !args.root.is_dir() {
+            bail!("--root {} is not a directory", args.root.display());
+        }
+        if let Some(proc_dir) = &args.proc
+            && !proc_dir.is_dir()
+        {
+            bail!("--proc {} is not a directory", proc_dir.display());
+        }
+        let profile = match args.profile {
+            NodeProfile::Auto => None,
+            NodeProfile::Kubeadm => Some(Profile::Kubeadm),
+            NodeProfile::K3s => Some(Profile::K3s),
+            NodeProfile::Rke2 => Some(Profile::Rke2),
+            NodeProfile::Eks => Some(Profile::Eks),
+            NodeProfile::Gke => Some(Profile::Gke),
+            NodeProfile::Aks => Some(Profile::Aks),
+        };
+        let benchmark = args
+            .benchmark
+            .as_deref()
+            .map(str::parse::<harrier_node::Benchmark>)
+            .transpose()?;
+        let format = match args.format {
+            NodeFormat::Table => Format::Table,
+            NodeFormat::Json => Format::Json,
+            NodeFormat::Junit => Format::Junit,
+        };
+        let color = format == Format::Table
+            && args.output.is_none()
+            && global.color.enabled(std::io::stdout().is_terminal());
+        Ok(NodeSettings {
+            root: args.root,
+            proc_dir: args.proc,
+            profile,
+            benchmark,
+            format,
+            file: args.output,
+            fail_on: args.fail_on,
+            color,
+            verbose: global.verbose > 0,
         })
     }
 }

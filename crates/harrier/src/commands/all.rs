@@ -21,16 +21,17 @@ use harrier_report::{Format, TableOptions};
 use serde_json::{Value, json};
 
 use crate::cli::{
-    AllArgs, ClusterScanArgs, GlobalArgs, OutputArgs, OutputFormat, SelectionArgs, VulnArgs,
+    AllArgs, ClusterScanArgs, GlobalArgs, NodeArgs, NodeFailOn, NodeFormat, OutputArgs,
+    OutputFormat, SelectionArgs, VulnArgs,
 };
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
-use crate::settings::{self, ImageScanSettings};
+use crate::settings::{self, ImageScanSettings, NodeSettings};
 
 /// `harrier scan all`.
 pub fn run(args: AllArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    if args.paths.is_empty() && !args.cluster && args.images.is_empty() {
-        bail!("nothing to scan: give manifest paths, --cluster or --image");
+    if args.paths.is_empty() && !args.cluster && args.images.is_empty() && !args.node {
+        bail!("nothing to scan: give manifest paths, --cluster, --image or --node");
     }
     if matches!(args.format, OutputFormat::Sarif | OutputFormat::Junit) {
         bail!("`scan all` writes table or json; run the scanners one by one for sarif or junit");
@@ -79,6 +80,7 @@ pub fn run(args: AllArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Res
     scanner.scan_cluster();
     scanner.scan_source_trees();
     scanner.scan_images()?;
+    scanner.scan_node()?;
     let AllScanner {
         report,
         images: settings,
@@ -100,6 +102,7 @@ struct AllReport {
     rbac_risks: Option<Section>,
     fs: Vec<Section>,
     images: Vec<Section>,
+    node: Option<Section>,
     /// Inputs that could not be scanned at all (an image that could not be opened).
     errors: Vec<Value>,
     status: ExitStatus,
@@ -128,6 +131,7 @@ impl AllReport {
             "rbac_risks": one(&self.rbac_risks),
             "fs": many(&self.fs),
             "images": many(&self.images),
+            "node": one(&self.node),
             "errors": self.errors,
             "summary": self.summary(),
         });
@@ -140,7 +144,8 @@ impl AllReport {
             .into_iter()
             .flatten()
             .chain(&self.fs)
-            .chain(&self.images);
+            .chain(&self.images)
+            .chain(&self.node);
         for section in sections {
             writeln!(out, "== {} ==\n", section.title)?;
             out.write_all(&section.table)?;
@@ -181,6 +186,7 @@ impl AllReport {
             "images": self.images.len(),
             "image_vulnerabilities": total(&self.images, "vulnerabilities"),
             "image_secrets": total(&self.images, "secrets"),
+            "node_failed": self.node.as_ref().map(|s| s.json["summary"]["fail"].clone()),
             "not_scanned": self.errors.len(),
         })
     }
@@ -401,6 +407,42 @@ impl AllScanner<'_> {
                 self.report.images.push(section);
             }
         }
+        Ok(())
+    }
+
+    /// The CIS node benchmark, with `--node`.
+    fn scan_node(&mut self) -> anyhow::Result<()> {
+        if !self.args.node {
+            return Ok(());
+        }
+        let settings = NodeSettings::resolve(
+            NodeArgs {
+                root: self.args.node_root.clone(),
+                proc: self.args.node_proc.clone(),
+                profile: self.args.node_profile,
+                benchmark: self.args.node_benchmark.clone(),
+                format: NodeFormat::Json,
+                output: None,
+                fail_on: NodeFailOn::Fail,
+            },
+            self.global,
+        )?;
+        let scan = super::node::scan(&settings, self.printer);
+        if self.images.output.fail_on.is_some() {
+            self.report
+                .add_status(super::node::status(&scan, NodeFailOn::Fail));
+        }
+        let report = super::node::report(&scan);
+        let table = self.table_options();
+        self.report.node = self.render(
+            format!(
+                "Node {} ({}, {})",
+                scan.root.display(),
+                scan.profile,
+                scan.benchmark
+            ),
+            |format, out| harrier_report::node::write(format, out, &report, table),
+        );
         Ok(())
     }
 

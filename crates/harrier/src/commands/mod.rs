@@ -6,6 +6,7 @@ pub mod db;
 pub mod generate_docs;
 pub mod image;
 pub mod network;
+pub mod node;
 pub mod paths;
 pub mod progress;
 pub mod rbac;

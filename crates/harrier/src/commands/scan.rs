@@ -38,6 +38,7 @@ pub fn run(
         ScanCommand::Image(args) => super::image::scan_image_command(args, global, printer),
         ScanCommand::Fs(args) => super::image::scan_fs_command(args, global, printer),
         ScanCommand::Sbom(args) => super::image::scan_sbom_command(args, global, printer),
+        ScanCommand::Node(args) => super::node::run(args, global, printer),
         ScanCommand::All(args) => super::all::run(args, global, printer),
     }
 }

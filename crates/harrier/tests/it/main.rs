@@ -17,5 +17,6 @@ mod scan_all;
 mod scan_cluster;
 mod scan_image;
 mod scan_manifests;
+mod scan_node;
 mod util;
 mod watch;

@@ -147,3 +147,34 @@ fn image_section_equals_scan_image() {
         "Goat's superadmin is found"
     );
 }
+
+/// `--node`: the node section is `scan node`'s report, and a FAIL fails the run only with
+/// `--fail-on`.
+#[test]
+fn node_section_equals_scan_node() {
+    let node = crate::scan_node::kubeadm_worker();
+    let root = node.path().join("node");
+    let root = root.to_str().unwrap();
+    let dir = Dir::new();
+    let run = dir.run(&["scan", "all", "--node", "--node-root", root, "-f", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let all = run.json();
+    let own = dir.run(&["scan", "node", "--root", root, "--format", "json"]);
+    assert_eq!(own.code, 1, "the worker fails 4.1.5 and 4.2.4");
+    assert_eq!(all["node"], own.json());
+    assert_eq!(all["summary"]["node_failed"], own.json()["summary"]["fail"]);
+    assert_eq!(all["manifests"], Value::Null);
+
+    let run = dir.run(&[
+        "scan",
+        "all",
+        "--node",
+        "--node-root",
+        root,
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("== Node "), "{}", run.stdout);
+    assert!(run.stdout.contains("4.2.4"), "{}", run.stdout);
+}

@@ -310,13 +310,19 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 		bpf_map_delete_elem(&inflight, &tid);
 		return 0;
 	}
+	/* A successful exec is reported by sched_process_exec, with the new image's argv. */
+	long ret = BPF_CORE_READ(ctx, ret);
+	if ((sys == HR_SYS_EXECVE || sys == HR_SYS_EXECVEAT) && ret == 0) {
+		bpf_map_delete_elem(&inflight, &tid);
+		return 0;
+	}
 	struct hr_event *e = start_event(HR_KIND_SYSCALL);
 	if (!e) {
 		bpf_map_delete_elem(&inflight, &tid);
 		return 0;
 	}
 	e->syscall = sys;
-	e->ret = BPF_CORE_READ(ctx, ret);
+	e->ret = ret;
 	for (int i = 0; i < 6; i++)
 		e->args[i] = p->args[i];
 	bpf_map_delete_elem(&inflight, &tid);

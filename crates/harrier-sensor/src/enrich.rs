@@ -182,7 +182,9 @@ impl Enricher {
             Some(None) => ev.container = Some(container::host()),
             None => missing.push("container"),
         }
-        if ev.proc.exepath.is_none() && ev.evt_type != EventType::Procexit {
+        // Kernel threads (kthreadd, pid 2, and its children) have no executable.
+        let kernel_thread = ev.proc.pid == 2 || ev.proc.ppid == 2;
+        if ev.proc.exepath.is_none() && ev.evt_type != EventType::Procexit && !kernel_thread {
             missing.push("exepath");
         }
         if ev.proc.ppid != 0 && ev.proc.ancestors.is_empty() && ev.proc.ppid != 1 {

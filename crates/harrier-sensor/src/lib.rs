@@ -17,6 +17,9 @@ pub mod container;
 pub mod ebpf;
 pub mod enrich;
 pub mod event;
+pub mod netlink;
+pub mod pipeline;
 pub mod procs;
 
 pub use event::SensorEvent;
+pub use pipeline::{Mode, Sensor, SensorConfig, SensorError, SensorStats};

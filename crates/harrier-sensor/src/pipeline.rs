@@ -335,12 +335,14 @@ impl Sensor {
         StopHandle(Arc::clone(&self.shared))
     }
 
-    /// Runs until `deadline` (or a stop), handing each event to `sink`. A sink error stops the
-    /// run and is returned. The `existing` events of the /proc scan come first.
+    /// Runs until `deadline` (or a stop), handing each event to `sink`, and calling `idle`
+    /// whenever no event came for 200 ms (to flush buffered output). A sink error stops the run
+    /// and is returned. The `existing` events of the /proc scan come first.
     pub fn run<E>(
         &mut self,
         deadline: Option<Instant>,
         mut sink: impl FnMut(&SensorEvent) -> Result<(), E>,
+        mut idle: impl FnMut() -> Result<(), E>,
     ) -> Result<RunEnd, E> {
         let now_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -365,7 +367,7 @@ impl Sensor {
             };
             match self.rx.recv_timeout(wait) {
                 Ok(item) => self.handle(item, &mut sink)?,
-                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Timeout) => idle()?,
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }

@@ -56,7 +56,7 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     cfg.ebpf.ring_bytes = ring_bytes;
     cfg.ebpf.syscalls = syscalls(&args.syscalls)?;
 
-    let mut out: Box<dyn Write> = match &args.events {
+    let out: Box<dyn Write> = match &args.events {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         )),
@@ -90,16 +90,23 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         .events
         .as_ref()
         .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
-    let end = sensor.run(deadline, |ev| -> std::io::Result<()> {
-        serde_json::to_writer(&mut out, ev)?;
-        out.write_all(b"\n")?;
-        // Keep the file current for readers (tests, tail -f) without a flush per event.
-        if last_flush.elapsed() >= Duration::from_millis(100) {
-            out.flush()?;
-            last_flush = Instant::now();
-        }
-        Ok(())
-    });
+    let out = std::cell::RefCell::new(out);
+    let end = sensor.run(
+        deadline,
+        |ev| -> std::io::Result<()> {
+            let mut out = out.borrow_mut();
+            serde_json::to_writer(&mut *out, ev)?;
+            out.write_all(b"\n")?;
+            // Keep the file current for readers (tail -f, tests) without a flush per event.
+            if last_flush.elapsed() >= Duration::from_millis(100) {
+                out.flush()?;
+                last_flush = Instant::now();
+            }
+            Ok(())
+        },
+        || out.borrow_mut().flush(),
+    );
+    let mut out = out.into_inner();
     let end = match end {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitStatus::Success),
         other => other.with_context(|| format!("cannot write events to {events_name}"))?,

@@ -16,5 +16,7 @@ mod regression;
 mod scan_cluster;
 mod scan_image;
 mod scan_manifests;
+#[cfg(feature = "sensor")]
+mod sensor;
 mod util;
 mod watch;

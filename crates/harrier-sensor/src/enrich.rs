@@ -47,8 +47,11 @@ pub struct EnrichConfig {
     pub container_capacity: NonZeroUsize,
     /// Where container metadata is asked.
     pub metadata_sources: Vec<MetadataSource>,
-    /// The sensor's pid: its descendants' events are dropped.
+    /// The sensor's pid: its descendants' events are dropped (the runtime CLIs it runs for
+    /// metadata), unless `keep_own_children`.
     pub self_pid: u32,
+    /// Report the events of the sensor's own children (benchmarks drive their load that way).
+    pub keep_own_children: bool,
     /// The proc filesystem.
     pub proc_root: std::path::PathBuf,
 }
@@ -60,6 +63,7 @@ impl Default for EnrichConfig {
             container_capacity: NonZeroUsize::new(4_096).unwrap_or(NonZeroUsize::MIN),
             metadata_sources: MetadataSource::discover(),
             self_pid: std::process::id(),
+            keep_own_children: false,
             proc_root: crate::procs::PROC.into(),
         }
     }
@@ -75,6 +79,7 @@ pub struct Enricher {
     cgroup_order: VecDeque<u64>,
     cgroup_capacity: usize,
     self_pid: u32,
+    keep_own_children: bool,
     stats: EnrichStats,
 }
 
@@ -88,6 +93,7 @@ impl Enricher {
             cgroup_order: VecDeque::new(),
             cgroup_capacity: cfg.container_capacity.get(),
             self_pid: cfg.self_pid,
+            keep_own_children: cfg.keep_own_children,
             stats: EnrichStats::default(),
         }
     }
@@ -111,6 +117,9 @@ impl Enricher {
     }
 
     fn is_own(&self, ev: &SensorEvent) -> bool {
+        if self.keep_own_children {
+            return false;
+        }
         ev.proc.pid == self.self_pid
             || ev.proc.ppid == self.self_pid
             || ev.proc.ancestors.iter().any(|a| a.pid == self.self_pid)

@@ -22,4 +22,4 @@ pub mod pipeline;
 pub mod procs;
 
 pub use event::SensorEvent;
-pub use pipeline::{Mode, Sensor, SensorConfig, SensorError, SensorStats};
+pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};

@@ -335,22 +335,21 @@ impl Sensor {
         StopHandle(Arc::clone(&self.shared))
     }
 
-    /// Runs until `deadline` (or a stop), handing each event to `sink`, and calling `idle`
-    /// whenever no event came for 200 ms (to flush buffered output). A sink error stops the run
-    /// and is returned. The `existing` events of the /proc scan come first.
-    pub fn run<E>(
+    /// Runs until `deadline` (or a stop), handing each event to `sink` (and calling its
+    /// `idle` whenever no event came for 200 ms). A sink error stops the run and is returned.
+    /// The `existing` events of the /proc scan come first.
+    pub fn run<S: Sink>(
         &mut self,
         deadline: Option<Instant>,
-        mut sink: impl FnMut(&SensorEvent) -> Result<(), E>,
-        mut idle: impl FnMut() -> Result<(), E>,
-    ) -> Result<RunEnd, E> {
+        sink: &mut S,
+    ) -> Result<RunEnd, S::Error> {
         let now_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         let existing = self.enricher.scan(now_ns);
         if self.report_existing {
             for ev in &existing {
-                sink(ev)?;
+                sink.event(ev)?;
                 self.emitted += 1;
             }
         }
@@ -366,8 +365,8 @@ impl Sensor {
                 None => Duration::from_millis(200),
             };
             match self.rx.recv_timeout(wait) {
-                Ok(item) => self.handle(item, &mut sink)?,
-                Err(RecvTimeoutError::Timeout) => idle()?,
+                Ok(item) => self.handle(item, sink)?,
+                Err(RecvTimeoutError::Timeout) => sink.idle()?,
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
@@ -377,17 +376,13 @@ impl Sensor {
             let _ = t.join();
         }
         while let Ok(item) = self.rx.try_recv() {
-            self.handle(item, &mut sink)?;
+            self.handle(item, sink)?;
         }
         let error = self.shared.error.lock().ok().and_then(|g| g.clone());
         Ok(RunEnd { error })
     }
 
-    fn handle<E>(
-        &mut self,
-        item: Item,
-        sink: &mut impl FnMut(&SensorEvent) -> Result<(), E>,
-    ) -> Result<(), E> {
+    fn handle<S: Sink>(&mut self, item: Item, sink: &mut S) -> Result<(), S::Error> {
         let (ev, pending) = match item {
             Item::Raw(bytes) => match event::decode(&bytes, self.boot_to_unix_ns) {
                 Ok(x) => x,
@@ -400,7 +395,7 @@ impl Sensor {
             Item::Event(ev) => (*ev, event::Pending::default()),
         };
         if let Some(ev) = self.enricher.enrich(ev, pending) {
-            sink(&ev)?;
+            sink.event(&ev)?;
             self.emitted += 1;
         }
         Ok(())
@@ -439,6 +434,61 @@ impl Drop for Sensor {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Where events go.
+pub trait Sink {
+    /// The sink's error.
+    type Error;
+    /// One event.
+    fn event(&mut self, ev: &SensorEvent) -> Result<(), Self::Error>;
+    /// No event came for a while: a chance to flush.
+    fn idle(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// Writes events as JSON lines, flushing at most every 100 ms while busy and whenever idle, so
+/// that readers of the file (tail -f, tests) stay current without a flush per event.
+#[derive(Debug)]
+pub struct JsonLines<W: std::io::Write> {
+    out: W,
+    last_flush: Instant,
+}
+
+impl<W: std::io::Write> JsonLines<W> {
+    /// Writes to `out` (give it a buffer).
+    pub fn new(out: W) -> Self {
+        JsonLines {
+            out,
+            last_flush: Instant::now(),
+        }
+    }
+
+    /// Flushes and returns the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: std::io::Write> Sink for JsonLines<W> {
+    type Error = std::io::Error;
+
+    fn event(&mut self, ev: &SensorEvent) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, ev)?;
+        self.out.write_all(b"\n")?;
+        if self.last_flush.elapsed() >= Duration::from_millis(100) {
+            self.out.flush()?;
+            self.last_flush = Instant::now();
+        }
+        Ok(())
+    }
+
+    fn idle(&mut self) -> std::io::Result<()> {
+        self.last_flush = Instant::now();
+        self.out.flush()
     }
 }
 

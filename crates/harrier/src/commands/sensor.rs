@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use harrier_sensor::event::Syscall;
-use harrier_sensor::{Mode, Sensor, SensorConfig};
+use harrier_sensor::{JsonLines, Mode, Sensor, SensorConfig};
 
 use crate::cli::{SensorArgs, SensorCollector};
 use crate::exit::ExitStatus;
@@ -85,33 +85,16 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         let _ = writeln!(err, "ready");
     }
 
-    let mut last_flush = Instant::now();
     let events_name = args
         .events
         .as_ref()
         .map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
-    let out = std::cell::RefCell::new(out);
-    let end = sensor.run(
-        deadline,
-        |ev| -> std::io::Result<()> {
-            let mut out = out.borrow_mut();
-            serde_json::to_writer(&mut *out, ev)?;
-            out.write_all(b"\n")?;
-            // Keep the file current for readers (tail -f, tests) without a flush per event.
-            if last_flush.elapsed() >= Duration::from_millis(100) {
-                out.flush()?;
-                last_flush = Instant::now();
-            }
-            Ok(())
-        },
-        || out.borrow_mut().flush(),
-    );
-    let mut out = out.into_inner();
-    let end = match end {
+    let mut sink = JsonLines::new(out);
+    let end = match sensor.run(deadline, &mut sink) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitStatus::Success),
         other => other.with_context(|| format!("cannot write events to {events_name}"))?,
     };
-    out.flush()
+    sink.finish()
         .with_context(|| format!("cannot write events to {events_name}"))?;
 
     let stats = sensor.stats();

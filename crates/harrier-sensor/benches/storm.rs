@@ -45,21 +45,8 @@ struct Load {
 }
 
 fn loads(secs: u64) -> Vec<Load> {
-    let py_open = |rate: u64| {
-        format!(
-            r#"import os, time
-p = "/etc/hostname"; end = time.time() + {secs}; rate = {rate}
-batch = 50; n = 0; start = time.time()
-while time.time() < end:
-    for _ in range(batch):
-        os.close(os.open(p, os.O_RDONLY))
-    n += batch
-    if rate:
-        ahead = n / rate - (time.time() - start)
-        if ahead > 0: time.sleep(ahead)
-"#
-        )
-    };
+    let me = std::env::current_exe().unwrap();
+    let open = |rate: u64| format!("{} --open-load {rate} {secs}", me.display());
     vec![
         Load {
             name: "exec storm (sh loop of /bin/true, full speed)",
@@ -67,13 +54,33 @@ while time.time() < end:
         },
         Load {
             name: "file-open storm (open+close, full speed)",
-            script: format!("python3 -c '{}'", py_open(0).replace('\'', "\"")),
+            script: open(0),
         },
         Load {
             name: "file-open, paced at 5,000 opens/s",
-            script: format!("python3 -c '{}'", py_open(5000).replace('\'', "\"")),
+            script: open(5_000),
         },
     ]
+}
+
+/// The load of the file-open runs, in a child process: open and close /etc/hostname, at `rate`
+/// opens a second (0: as fast as possible), for `secs` seconds.
+fn open_load(rate: u64, secs: u64) {
+    let start = Instant::now();
+    let end = start + Duration::from_secs(secs);
+    let mut n: u64 = 0;
+    while Instant::now() < end {
+        for _ in 0..50 {
+            drop(std::fs::File::open("/etc/hostname"));
+        }
+        n += 50;
+        if rate > 0 {
+            let due = Duration::from_secs_f64(n as f64 / rate as f64);
+            if let Some(ahead) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(ahead);
+            }
+        }
+    }
 }
 
 fn spawn(script: &str) -> Child {
@@ -86,7 +93,12 @@ fn spawn(script: &str) -> Child {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--open-load") {
+        open_load(args[i + 1].parse().unwrap(), args[i + 2].parse().unwrap());
         return;
     }
     let root = std::fs::read_to_string("/proc/self/status")
@@ -104,7 +116,7 @@ fn main() {
     println!(
         "| load | events/s handled | kernel lost | queue dropped | sensor CPU (cores) | peak RSS (MB) |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---:|---:|---:|---:|---:|");
     for load in loads(secs) {
         let cfg = SensorConfig {
             mode: Mode::Ebpf,
@@ -142,7 +154,7 @@ fn main() {
         println!(
             "| {} | {:.0} | {} ({:.2}%) | {} ({:.2}%) | {:.3} | {:.1} |",
             load.name,
-            s.emitted as f64 / wall,
+            s.emitted as f64 / secs as f64,
             s.kernel.lost,
             lost_share(s.kernel.lost),
             s.queue_dropped,

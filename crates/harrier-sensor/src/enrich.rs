@@ -80,6 +80,7 @@ pub struct Enricher {
     cgroup_capacity: usize,
     self_pid: u32,
     keep_own_children: bool,
+    host: Arc<crate::event::Container>,
     stats: EnrichStats,
 }
 
@@ -94,6 +95,7 @@ impl Enricher {
             cgroup_capacity: cfg.container_capacity.get(),
             self_pid: cfg.self_pid,
             keep_own_children: cfg.keep_own_children,
+            host: Arc::new(container::host()),
             stats: EnrichStats::default(),
         }
     }
@@ -186,9 +188,9 @@ impl Enricher {
                 if !complete {
                     missing.push("container_metadata");
                 }
-                ev.container = Some((*c).clone());
+                ev.container = Some(c);
             }
-            Some(None) => ev.container = Some(container::host()),
+            Some(None) => ev.container = Some(Arc::clone(&self.host)),
             None => missing.push("container"),
         }
         // Kernel threads (kthreadd, pid 2, and its children) have no executable.

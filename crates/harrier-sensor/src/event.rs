@@ -392,9 +392,10 @@ pub struct SensorEvent {
     /// Syscall parameters, by Falco's parameter names.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<&'static str, Param>,
-    /// The container, where known.
+    /// The container, where known (shared with the container cache: events of one container
+    /// do not copy its labels).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<Container>,
+    pub container: Option<std::sync::Arc<Container>>,
     /// The cgroup v2 id the kernel reported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cgroup_id: Option<u64>,

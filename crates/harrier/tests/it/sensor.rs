@@ -182,7 +182,8 @@ fn ebpf_sees_a_shell_file_read_and_connect_in_a_podman_container() {
     let cid = pm.run(
         &dir,
         &name,
-        "cat /etc/os-release > /dev/null; (echo x > /dev/tcp/127.0.0.1/3333) 2>/dev/null; exit 0",
+        // The container lives on a second, so the sensor asks podman about it before `--rm`.
+        "cat /etc/os-release > /dev/null; (echo x > /dev/tcp/127.0.0.1/3333) 2>/dev/null; sleep 1; exit 0",
     );
 
     let shell = sensor.wait_for("exec of bash in the container", |v| {

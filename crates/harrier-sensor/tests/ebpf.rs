@@ -39,6 +39,8 @@ fn sensor(syscalls: Vec<Syscall>) -> Sensor {
     let mut cfg = SensorConfig {
         mode: Mode::Ebpf,
         report_existing: false,
+        // Deep enough that a debug build never drops the bursts these tests count.
+        queue_capacity: std::num::NonZeroUsize::new(1 << 16).unwrap(),
         ..SensorConfig::default()
     };
     cfg.ebpf.syscalls = syscalls;

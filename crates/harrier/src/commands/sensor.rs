@@ -32,6 +32,18 @@ fn syscalls(names: &[String]) -> anyhow::Result<Vec<Syscall>> {
         .collect()
 }
 
+/// Whether the effective uid is 0 (from /proc, which needs no unsafe call).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .map(|v| v.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
 pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let ring_bytes = args
         .ring_buffer_mib
@@ -55,6 +67,11 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     };
     cfg.ebpf.ring_bytes = ring_bytes;
     cfg.ebpf.syscalls = syscalls(&args.syscalls)?;
+    if !is_root() {
+        anyhow::bail!(
+            "harrier sensor needs root: BPF, the proc connector and other processes' /proc entries are root's"
+        );
+    }
 
     let out: Box<dyn Write> = match &args.events {
         Some(path) => Box::new(BufWriter::new(

@@ -104,8 +104,21 @@ struct Running {
 }
 
 fn start(dir: &Dir, extra: &[&str], conf: Option<&Path>) -> Running {
-    let events = dir.path().join(format!("events-{}.jsonl", extra.join("_")));
-    let mut cmd = dir.command(&["sensor", "--no-existing", "--duration", "120", "--events"]);
+    let events = dir.path().join(format!(
+        "events-{}.jsonl",
+        extra.join("_").replace(',', "-")
+    ));
+    // Other tests run alongside, opening many files: a queue deep enough that a debug build's
+    // writer never drops what these tests look for.
+    let mut cmd = dir.command(&[
+        "sensor",
+        "--no-existing",
+        "--duration",
+        "120",
+        "--queue-capacity",
+        "65536",
+        "--events",
+    ]);
     cmd.arg(&events).args(extra);
     if let Some(conf) = conf {
         cmd.env("CONTAINERS_CONF", conf);
@@ -177,7 +190,11 @@ fn ebpf_sees_a_shell_file_read_and_connect_in_a_podman_container() {
     let Some(()) = can_run_sensor() else { return };
     let dir = Dir::new();
     let Some(pm) = podman(&dir) else { return };
-    let sensor = start(&dir, &["--collector", "ebpf"], Some(&pm.conf));
+    let sensor = start(
+        &dir,
+        &["--collector", "ebpf", "--syscalls", "openat,connect"],
+        Some(&pm.conf),
+    );
     let name = format!("harrier-sensor-it-{}", std::process::id());
     let cid = pm.run(
         &dir,
@@ -232,7 +249,11 @@ fn ebpf_sees_unshare_and_nsenter_on_the_host() {
         return;
     }
     let dir = Dir::new();
-    let sensor = start(&dir, &["--collector", "ebpf"], None);
+    let sensor = start(
+        &dir,
+        &["--collector", "ebpf", "--syscalls", "unshare,setns"],
+        None,
+    );
     let me = std::process::id().to_string();
     assert!(
         Command::new("unshare")

@@ -293,26 +293,35 @@ impl Enricher {
                 }
             }
             EventType::Execve => {
-                // The kernel record has the new image; /proc has the cwd, and for the proc
-                // connector everything.
-                let from_proc = self.table.read(pid);
                 let prev = self.table.get(pid).cloned();
-                let mut info = from_proc.clone().unwrap_or_else(|| ProcInfo {
-                    pid,
-                    ppid: ev.proc.ppid,
-                    container: prev.as_ref().and_then(|p| p.container.clone()),
-                    cwd: prev.as_ref().and_then(|p| p.cwd.clone()),
-                    ..ProcInfo::default()
-                });
-                if ev.source == Source::Ebpf {
-                    info.name.clone_from(&ev.proc.name);
-                    info.exepath = ev.proc.exepath.clone().or(info.exepath);
-                    info.exe = ev.proc.exe.clone();
-                    info.args.clone_from(&ev.proc.args);
-                    info.ppid = ev.proc.ppid;
-                    info.uid = ev.proc.uid;
-                    info.gid = ev.proc.gid;
-                }
+                let info = if ev.source == Source::Ebpf {
+                    // The kernel record has the new image; only the cwd comes from /proc (one
+                    // readlink, not the whole entry: exec storms are common).
+                    ProcInfo {
+                        pid,
+                        ppid: ev.proc.ppid,
+                        name: ev.proc.name.clone(),
+                        exepath: ev.proc.exepath.clone(),
+                        exe: ev.proc.exe.clone(),
+                        args: ev.proc.args.clone(),
+                        cwd: self
+                            .table
+                            .cwd(pid)
+                            .or_else(|| prev.as_ref().and_then(|p| p.cwd.clone())),
+                        uid: ev.proc.uid,
+                        gid: ev.proc.gid,
+                        container: prev.as_ref().and_then(|p| p.container.clone()),
+                    }
+                } else {
+                    // The proc connector gives the pid only: everything else is in /proc.
+                    self.table.read(pid).unwrap_or_else(|| ProcInfo {
+                        pid,
+                        ppid: ev.proc.ppid,
+                        container: prev.as_ref().and_then(|p| p.container.clone()),
+                        cwd: prev.as_ref().and_then(|p| p.cwd.clone()),
+                        ..ProcInfo::default()
+                    })
+                };
                 self.table.insert(info);
             }
             _ => {

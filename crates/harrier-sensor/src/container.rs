@@ -281,7 +281,8 @@ fn http_get_unix(sock: &Path, path: &str) -> std::io::Result<Option<Vec<u8>>> {
     let mut s = UnixStream::connect(sock)?;
     s.set_read_timeout(Some(Duration::from_secs(2)))?;
     s.set_write_timeout(Some(Duration::from_secs(2)))?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    // One write: a server may answer (and close) as soon as the request is whole.
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())?;
     let mut buf = Vec::new();
     s.take(8 << 20).read_to_end(&mut buf)?;
     let split = buf
@@ -589,6 +590,56 @@ mod tests {
         let m = cri_metadata(&cri);
         assert_eq!(m.name.as_deref(), Some("app"));
         assert_eq!(m.labels["io.kubernetes.pod.uid"], "u");
+    }
+
+    /// A one-connection-per-answer HTTP server on a unix socket, as dockerd and podman's
+    /// service are.
+    fn serve(
+        answers: Vec<&'static str>,
+    ) -> (
+        tempfile::TempDir,
+        PathBuf,
+        std::thread::JoinHandle<Vec<String>>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("api.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let t = std::thread::spawn(move || {
+            let mut requests = Vec::new();
+            for answer in answers {
+                let (mut conn, _) = listener.accept().unwrap();
+                let mut buf = [0u8; 1024];
+                let n = conn.read(&mut buf).unwrap();
+                requests.push(
+                    String::from_utf8_lossy(&buf[..n])
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
+                );
+                conn.write_all(answer.as_bytes()).unwrap();
+            }
+            requests
+        });
+        (dir, sock, t)
+    }
+
+    #[test]
+    fn docker_api_over_a_unix_socket() {
+        let (_dir, sock, server) = serve(vec![
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx:1.27\",\"Labels\":{\"io.kubernetes.pod.name\":\"web-1\"}}}",
+            "HTTP/1.1 404 Not Found\r\n\r\n{\"message\":\"no such container\"}",
+            "HTTP/1.1 500 Internal Server Error\r\n\r\n",
+        ]);
+        let src = MetadataSource::DockerApi(sock);
+        let m = src.lookup(ID).unwrap().unwrap();
+        assert_eq!(m.name.as_deref(), Some("web"));
+        assert_eq!(m.labels["io.kubernetes.pod.name"], "web-1");
+        let second = src.lookup(ID);
+        assert!(matches!(second, Ok(None)), "{second:?}");
+        assert!(src.lookup(ID).is_err());
+        let requests = server.join().unwrap();
+        assert_eq!(requests[0], format!("GET /containers/{ID}/json HTTP/1.0"));
     }
 
     #[test]

@@ -96,6 +96,17 @@ pub enum Command {
     /// (`finding`) and what disappeared (`resolved`), one JSON object per line, to standard
     /// output, a file, and/or a webhook. Runs until interrupted (or --duration).
     Watch(WatchArgs),
+    /// Run the node sensor: collect process, file, network and privilege events from the
+    /// kernel and write them as JSON lines.
+    ///
+    /// Needs root. Attaches eBPF programs to tracepoints (falling back to the kernel's proc
+    /// connector for exec/fork/exit where eBPF is not allowed), reports the processes already
+    /// running, and adds each process's ancestry and container (id, name, image, labels, pod).
+    /// Prints `ready` on stderr once its collectors are attached, or exits with status 2
+    /// naming what it could not attach. Queues are bounded: under overload events are dropped
+    /// and counted (see --stats). See docs/sensor.md.
+    #[cfg(feature = "sensor")]
+    Sensor(SensorArgs),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -769,4 +780,47 @@ pub enum VulnCommand {
         #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+}
+
+#[cfg(feature = "sensor")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SensorCollector {
+    /// eBPF where it loads, else the proc connector.
+    Auto,
+    /// eBPF only; fail if it cannot attach.
+    Ebpf,
+    /// The proc connector only (exec, fork and exit; no syscalls).
+    ProcConnector,
+}
+
+#[cfg(feature = "sensor")]
+#[derive(Debug, Args)]
+pub struct SensorArgs {
+    /// Write events to this file (JSON lines) [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// Stop after this many seconds [default: run until killed].
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Which collector to use.
+    #[arg(long, value_enum, default_value_t = SensorCollector::Auto)]
+    pub collector: SensorCollector,
+    /// Events held between the collector and the writer; beyond it they are dropped and counted.
+    #[arg(long, value_name = "N", default_value_t = std::num::NonZeroUsize::new(8_192).unwrap_or(std::num::NonZeroUsize::MIN))]
+    pub queue_capacity: std::num::NonZeroUsize,
+    /// Size of the kernel ring buffer in MiB (a power of two).
+    #[arg(long, value_name = "MIB", default_value_t = 8)]
+    pub ring_buffer_mib: u32,
+    /// Trace only these syscalls (comma-separated; e.g. `openat,connect`) [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "SYSCALL")]
+    pub syscalls: Vec<String>,
+    /// Do not report the processes already running at start.
+    #[arg(long)]
+    pub no_existing: bool,
+    /// Exit with an error when any syscall tracepoint cannot be attached.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the counters (events seen, lost, dropped, cache hits and misses) as JSON at the end.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
 }

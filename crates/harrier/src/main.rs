@@ -41,6 +41,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Watch(args) => commands::watch::run(args, &cli.global, printer),
         #[cfg(not(feature = "cluster"))]
         Command::Watch(_) => anyhow::bail!("this harrier was built without the `cluster` feature"),
+        #[cfg(feature = "sensor")]
+        Command::Sensor(args) => commands::sensor::run(args, printer),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

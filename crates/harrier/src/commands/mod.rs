@@ -11,6 +11,8 @@ pub mod paths;
 pub mod progress;
 pub mod rbac;
 pub mod scan;
+#[cfg(feature = "sensor")]
+pub mod sensor;
 pub mod source;
 pub mod vuln;
 #[cfg(feature = "cluster")]

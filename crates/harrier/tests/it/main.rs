@@ -18,5 +18,7 @@ mod scan_cluster;
 mod scan_image;
 mod scan_manifests;
 mod scan_node;
+#[cfg(feature = "sensor")]
+mod sensor;
 mod util;
 mod watch;

@@ -1,0 +1,25 @@
+//! Harrier's node sensor: the collection side of runtime detection.
+//!
+//! It owns the collectors (eBPF on tracepoints, with the proc connector as the fallback where
+//! eBPF is not allowed, and a `/proc` scan at start), the process table, container context
+//! (cgroup path → container id → runtime metadata), and the bounded pipeline that hands
+//! [`SensorEvent`]s to a sink (JSON lines today; `harrier-runtime`'s rule engine next).
+//! It leaves out rules, alerts, resource signals and response actions.
+//!
+//! Shape: collectors run on their own thread and push into a bounded queue that drops and
+//! counts when full; the caller's thread enriches and writes ([`pipeline`]). Everything the
+//! kernel writes goes through one `#[repr(C)]` module ([`abi`]), the twin of `bpf/sensor.h`.
+#![warn(missing_docs)]
+
+pub mod abi;
+pub mod container;
+#[cfg(feature = "ebpf")]
+pub mod ebpf;
+pub mod enrich;
+pub mod event;
+pub mod netlink;
+pub mod pipeline;
+pub mod procs;
+
+pub use event::SensorEvent;
+pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};

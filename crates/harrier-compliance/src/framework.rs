@@ -185,7 +185,7 @@ impl Framework {
                     ),
                 ));
             }
-            if c.manual == !c.checks.is_empty() {
+            if c.manual != c.checks.is_empty() {
                 return Err(at(
                     pos,
                     format!(

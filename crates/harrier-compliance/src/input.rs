@@ -215,25 +215,31 @@ impl Observations {
                     s["name"].as_str().unwrap_or("")
                 ),
             };
-            let via: Vec<String> = f["bindings"]
-                .as_array()
-                .map(|b| {
-                    b.iter()
-                        .filter_map(|g| g["via"].as_object())
-                        .map(|v| {
-                            let name = |o: &Value| {
-                                o.as_str()
-                                    .map(str::to_owned)
-                                    .unwrap_or_else(|| o.to_string())
-                            };
-                            v.iter()
-                                .map(|(k, x)| format!("{k} {}", name(x)))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        })
-                        .collect()
+            let bindings = f["bindings"].as_array().map_or(&[][..], Vec::as_slice);
+            let via: Vec<String> = bindings
+                .iter()
+                .map(|g| {
+                    let named = |o: &Value| match (o["namespace"].as_str(), o["name"].as_str()) {
+                        (Some(ns), Some(n)) => {
+                            format!("{} {ns}/{n}", o["kind"].as_str().unwrap_or(""))
+                        }
+                        (None, Some(n)) => format!("{} {n}", o["kind"].as_str().unwrap_or("")),
+                        _ => o["kind"].as_str().unwrap_or("").to_owned(),
+                    };
+                    if g["role"].is_object() {
+                        format!("{} → {}", named(g), named(&g["role"]))
+                    } else {
+                        named(g)
+                    }
                 })
-                .unwrap_or_default();
+                .collect();
+            let location = bindings.iter().find_map(|g| {
+                let path = g["location"]["path"].as_str()?;
+                Some(match g["location"]["line"].as_u64() {
+                    Some(line) => format!("{path}:{line}"),
+                    None => path.to_owned(),
+                })
+            });
             let title = str_at(f, "title").unwrap_or_default();
             let detail = if via.is_empty() {
                 title.to_owned()
@@ -243,7 +249,7 @@ impl Observations {
             self.findings.push(Observed {
                 check: id.to_owned(),
                 subject,
-                location: None,
+                location,
                 detail,
                 source: file.to_owned(),
             });

@@ -107,6 +107,7 @@ fn posture(
             objects,
             checks: result.checks_run,
         },
+        evaluated: result.checks_evaluated,
         cluster,
     };
     write_report(&report, &settings.output)?;

@@ -258,7 +258,7 @@ impl Observations {
     }
 
     fn image(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
-        let target = &obj["target"];
+        let target = obj.get("target").unwrap_or(&Value::Null);
         let subject = target["reference"].as_str().unwrap_or("(image)").to_owned();
         match obj.get("vulnerabilities") {
             None | Some(Value::Null) => {}
@@ -358,7 +358,7 @@ impl Observations {
 
     fn node(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
         let results = array(obj, "results")?;
-        let node = &obj["node"];
+        let node = obj.get("node").unwrap_or(&Value::Null);
         let name = node["name"]
             .as_str()
             .or(node["hostname"].as_str())

@@ -1,4 +1,4 @@
-#![allow(clippy::expect_used)] // the bench's own generated objects: a failure is a broken bench
+#![allow(clippy::expect_used, clippy::print_stderr)] // the bench's own generated objects: a failure is a broken bench; the size is printed
 //! `harrier report compliance` on a large posture report: the generated cluster of the
 //! posture crate's `rbac`/`risks` benches (100 namespaces, 2,000 service accounts, 5,000
 //! bindings) plus one Deployment per service account, every fourth of them privileged with a

@@ -153,6 +153,13 @@ impl Observations {
 
     fn posture(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
         let findings = array(obj, "findings")?;
+        if let Some(n) = obj.get("errors").and_then(Value::as_array).map(Vec::len)
+            && n > 0
+        {
+            self.warnings.push(format!(
+                "{file}: the scan could not read {n} input(s); their objects were not evaluated"
+            ));
+        }
         match obj.get("checks") {
             Some(Value::Array(ids)) => {
                 for id in ids {

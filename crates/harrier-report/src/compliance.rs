@@ -331,10 +331,10 @@ const CSS: &str = "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-s
 h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.2em;margin:1.6em 0 .5em}.meta{color:#5b6472}\
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid #e3e6ea;vertical-align:top}\
 th{background:#f4f6f8}td.num,th.num{text-align:right}\
-.st{display:inline-block;min-width:6.5em;text-align:center;border-radius:3px;padding:0 .4em;font-weight:600;font-size:.85em}\
+.st{display:inline-block;white-space:nowrap;min-width:6.5em;text-align:center;border-radius:3px;padding:0 .4em;font-weight:600;font-size:.85em}\
 .pass{background:#d8f3df;color:#14532d}.fail{background:#fde0e0;color:#8a1c1c}.not-covered{background:#eceff3;color:#4b5563}\
 .summary{display:flex;gap:2em;align-items:center;flex-wrap:wrap}.score{font-size:2.4em;font-weight:700}\
-details{margin:.2em 0}summary{cursor:pointer;color:#374151}code{font-size:.9em}\
+.sw{display:inline-block;width:.8em;height:.8em;margin-right:.35em;border-radius:2px}details{margin:.2em 0}summary{cursor:pointer;color:#374151}code{font-size:.9em}\
 ul.f{margin:.3em 0 .3em 1.2em;padding:0}ul.f li{margin:.15em 0}.warn{color:#8a5a00}\
 @media print{details{display:block}summary{display:none}}";
 
@@ -356,7 +356,7 @@ fn html(out: &mut dyn io::Write, report: &ComplianceReport<'_>, tool: &ToolInfo)
     );
     let _ = write!(
         h,
-        "<div class=\"summary\" id=\"summary\">\n<div><div class=\"score\" id=\"score\">{}</div><div>score</div></div>\n{}\n<table style=\"width:auto\"><tr><th>controls</th><td class=\"num\" id=\"count-controls\">{}</td></tr><tr><th>passed</th><td class=\"num\" id=\"count-pass\">{}</td></tr><tr><th>failed</th><td class=\"num\" id=\"count-fail\">{}</td></tr><tr><th>not covered</th><td class=\"num\" id=\"count-not-covered\">{}</td></tr><tr><th>of which manual</th><td class=\"num\">{}</td></tr></table>\n</div>\n",
+        "<div class=\"summary\" id=\"summary\">\n<div><div class=\"score\" id=\"score\">{}</div><div>score</div></div>\n{}\n<table style=\"width:auto\"><tr><th>controls</th><td class=\"num\" id=\"count-controls\">{}</td></tr><tr><th><span class=\"sw\" style=\"background:{PASS}\"></span>passed</th><td class=\"num\" id=\"count-pass\">{}</td></tr><tr><th><span class=\"sw\" style=\"background:{FAIL}\"></span>failed</th><td class=\"num\" id=\"count-fail\">{}</td></tr><tr><th><span class=\"sw\" style=\"background:{NOT_COVERED}\"></span>not covered</th><td class=\"num\" id=\"count-not-covered\">{}</td></tr><tr><th>of which manual</th><td class=\"num\">{}</td></tr></table>\n</div>\n",
         e(&score_text(t)),
         donut(t),
         t.controls,

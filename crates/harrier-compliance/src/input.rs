@@ -10,6 +10,10 @@
 //! - node benchmark reports (`kind: node`): `results` with PASS, FAIL, WARN or MANUAL;
 //! - `scan all` reports (`kind: all`), which hold any of the above.
 //!
+//! Reports are read in one pass into typed views that borrow from the text and skip every
+//! field the decision does not use, so a 240 MB posture report costs its text and the
+//! findings kept, not a JSON tree of it.
+//!
 //! Node results: PASS evaluates an item clean and FAIL fails it. WARN means the node did not
 //! show what the item needs (the file or component is absent, as the control-plane items on a
 //! worker), so it is *not* an evaluation: the item stays not run, and the WARN is kept as a
@@ -17,7 +21,11 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::Value;
 
 use crate::Error;
 use crate::checks;
@@ -61,16 +69,247 @@ pub struct InputInfo {
     pub kind: &'static str,
 }
 
+/// Every report shape at once: which fields are present says what the report is. Fields not
+/// listed are skipped unread.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Doc<'a> {
+    #[serde(borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    findings: Option<Vec<AnyFinding<'a>>>,
+    workloads: Option<IgnoredAny>,
+    hidden: Option<IgnoredAny>,
+    #[serde(borrow)]
+    checks: Option<Vec<Cow<'a, str>>>,
+    errors: Option<Vec<IgnoredAny>>,
+    #[serde(borrow)]
+    target: Option<Target<'a>>,
+    packages: Option<IgnoredAny>,
+    #[serde(borrow)]
+    vulnerabilities: Option<Vec<Vuln<'a>>>,
+    #[serde(borrow)]
+    secrets: Option<Vec<Secret<'a>>>,
+    #[serde(borrow)]
+    results: Option<Vec<NodeItem<'a>>>,
+    /// In a node report, the node.
+    #[serde(borrow)]
+    node: Option<NodeInfo<'a>>,
+}
+
+/// The node a node report is about.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NodeInfo<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    hostname: Option<Cow<'a, str>>,
+}
+
+/// A `scan all` report: the reports of each scanner that ran.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AllDoc<'a> {
+    #[serde(borrow)]
+    manifests: Option<Doc<'a>>,
+    #[serde(borrow)]
+    cluster: Option<Doc<'a>>,
+    #[serde(borrow)]
+    rbac_risks: Option<Doc<'a>>,
+    #[serde(borrow)]
+    node: Option<Doc<'a>>,
+    #[serde(borrow)]
+    images: Option<Vec<Doc<'a>>>,
+    #[serde(borrow)]
+    fs: Option<Vec<Doc<'a>>>,
+}
+
+/// Only the `kind`, to choose between [`Doc`] and [`AllDoc`]: their `node` and `cluster`
+/// fields mean different things.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+}
+
+/// A posture finding or an RBAC risk finding.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnyFinding<'a> {
+    #[serde(borrow)]
+    check_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resource: Named<'a>,
+    #[serde(borrow)]
+    container: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    location: Option<Loc<'a>>,
+    #[serde(borrow)]
+    message: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    subject: Named<'a>,
+    #[serde(borrow)]
+    bindings: Vec<Binding<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Named<'a> {
+    #[serde(borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    namespace: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+}
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind.as_deref().unwrap_or("object"))?;
+        match (self.namespace.as_deref(), self.name.as_deref()) {
+            (Some(ns), Some(n)) => write!(f, " {ns}/{n}"),
+            (None, Some(n)) => write!(f, " {n}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Loc<'a> {
+    #[serde(borrow)]
+    path: Option<Cow<'a, str>>,
+    line: Option<u64>,
+}
+
+impl Loc<'_> {
+    fn text(&self, prefix: &str) -> Option<String> {
+        let path = self.path.as_deref().filter(|p| !p.is_empty())?;
+        Some(match self.line {
+            Some(line) => format!("{prefix}{path}:{line}"),
+            None => format!("{prefix}{path}"),
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Binding<'a> {
+    #[serde(borrow, flatten)]
+    named: Named<'a>,
+    #[serde(borrow)]
+    role: Option<Named<'a>>,
+    #[serde(borrow)]
+    location: Option<Loc<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Target<'a> {
+    #[serde(borrow)]
+    reference: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Vuln<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    severity: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    fixed: Vec<Cow<'a, str>>,
+    kev: Option<IgnoredAny>,
+    #[serde(borrow)]
+    package: Package<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Package<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    path: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Secret<'a> {
+    #[serde(borrow)]
+    rule: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    path: Option<Cow<'a, str>>,
+    line: Option<u64>,
+    layer: Option<Layer>,
+    deleted_in: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Layer {
+    index: Option<u64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NodeItem<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    status: Option<Cow<'a, str>>,
+    evidence: Vec<Value>,
+}
+
 impl Observations {
     /// Reads one report. `file` names it in errors and in the results.
     pub fn read(&mut self, file: &str, text: &str) -> Result<(), Error> {
-        let value: Value = serde_json::from_str(text).map_err(|e| Error::Json {
-            file: file.to_owned(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        let kind = self.read_value(file, &value, "")?;
+        // An array, a string or a number is no report; say so rather than what serde expected.
+        if !text.trim_start().starts_with('{') && serde_json::from_str::<IgnoredAny>(text).is_ok() {
+            return Err(Error::Input {
+                file: file.to_owned(),
+                message: "not a Harrier report: expected a JSON object".to_owned(),
+            });
+        }
+        let json_error = |e: serde_json::Error| {
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m)
+                .to_owned();
+            if e.is_data() {
+                Error::Malformed {
+                    file: file.to_owned(),
+                    line: e.line(),
+                    column: e.column(),
+                    message,
+                }
+            } else {
+                Error::Json {
+                    file: file.to_owned(),
+                    line: e.line(),
+                    column: e.column(),
+                    message,
+                }
+            }
+        };
+        let probe: Probe<'_> = serde_json::from_str(text).map_err(json_error)?;
+        let kind = if probe.kind.as_deref() == Some("all") {
+            let all: AllDoc<'_> = serde_json::from_str(text).map_err(json_error)?;
+            self.all(file, all)?
+        } else {
+            let doc: Doc<'_> = serde_json::from_str(text).map_err(json_error)?;
+            self.read_doc(file, doc, "")?
+        };
         self.inputs.push(InputInfo {
             file: file.to_owned(),
             kind,
@@ -78,7 +317,7 @@ impl Observations {
         Ok(())
     }
 
-    fn read_value(&mut self, file: &str, v: &Value, at: &str) -> Result<&'static str, Error> {
+    fn read_doc(&mut self, file: &str, doc: Doc<'_>, at: &str) -> Result<&'static str, Error> {
         let bad = |message: String| Error::Input {
             file: file.to_owned(),
             message: if at.is_empty() {
@@ -87,175 +326,110 @@ impl Observations {
                 format!("at `{at}`: {message}")
             },
         };
-        let Some(obj) = v.as_object() else {
-            return Err(bad(
-                "not a Harrier report: expected a JSON object".to_owned()
-            ));
-        };
-        match obj.get("kind").and_then(Value::as_str) {
-            Some("node") => return self.node(file, obj).map(|()| "node").map_err(bad),
-            Some("all") => return self.all(file, obj, at),
+        match doc.kind.as_deref() {
+            Some("node") => return self.node(file, doc).map(|()| "node").map_err(bad),
+            Some("all") => return Err(bad("a `scan all` report inside another".to_owned())),
             _ => {}
         }
-        if obj.contains_key("findings") && obj.contains_key("workloads") {
-            self.posture(file, obj).map_err(bad)?;
+        if doc.findings.is_some() && doc.workloads.is_some() {
+            self.posture(file, doc).map_err(bad)?;
             Ok("posture")
-        } else if obj.contains_key("findings") && obj.contains_key("hidden") {
-            self.rbac_risks(file, obj).map_err(bad)?;
+        } else if doc.findings.is_some() && doc.hidden.is_some() {
+            self.rbac_risks(file, doc).map_err(bad)?;
             Ok("rbac-risks")
-        } else if obj.contains_key("target") && obj.contains_key("packages") {
-            self.image(file, obj).map_err(bad)?;
+        } else if doc.target.is_some() && doc.packages.is_some() {
+            self.image(file, doc);
             Ok("image")
         } else {
             Err(bad("not a Harrier report this command reads: expected the JSON of `scan manifests|cluster|image|fs|sbom|node|all` or `rbac risks`".to_owned()))
         }
     }
 
-    fn all(
-        &mut self,
-        file: &str,
-        obj: &Map<String, Value>,
-        at: &str,
-    ) -> Result<&'static str, Error> {
-        let sub = |key: &str| {
-            if at.is_empty() {
-                key.to_owned()
-            } else {
-                format!("{at}.{key}")
-            }
-        };
-        for key in ["manifests", "cluster", "rbac_risks", "node"] {
-            match obj.get(key) {
-                None | Some(Value::Null) => {}
-                Some(v) => {
-                    self.read_value(file, v, &sub(key))?;
-                }
+    fn all(&mut self, file: &str, all: AllDoc<'_>) -> Result<&'static str, Error> {
+        for (key, member) in [
+            ("manifests", all.manifests),
+            ("cluster", all.cluster),
+            ("rbac_risks", all.rbac_risks),
+            ("node", all.node),
+        ] {
+            if let Some(member) = member {
+                self.read_doc(file, member, key)?;
             }
         }
-        for key in ["images", "fs"] {
-            match obj.get(key) {
-                None | Some(Value::Null) => {}
-                Some(Value::Array(items)) => {
-                    for (i, v) in items.iter().enumerate() {
-                        self.read_value(file, v, &format!("{}[{i}]", sub(key)))?;
-                    }
-                }
-                Some(_) => {
-                    return Err(Error::Input {
-                        file: file.to_owned(),
-                        message: format!("at `{}`: expected an array", sub(key)),
-                    });
-                }
+        for (key, members) in [("images", all.images), ("fs", all.fs)] {
+            for (i, member) in members.into_iter().flatten().enumerate() {
+                self.read_doc(file, member, &format!("{key}[{i}]"))?;
             }
         }
         Ok("all")
     }
 
-    fn posture(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
-        let findings = array(obj, "findings")?;
-        if let Some(n) = obj.get("errors").and_then(Value::as_array).map(Vec::len)
-            && n > 0
-        {
+    fn posture(&mut self, file: &str, doc: Doc<'_>) -> Result<(), String> {
+        let n = doc.errors.as_ref().map_or(0, Vec::len);
+        if n > 0 {
             self.warnings.push(format!(
                 "{file}: the scan could not read {n} input(s); their objects were not evaluated"
             ));
         }
-        match obj.get("checks") {
-            Some(Value::Array(ids)) => {
-                for id in ids {
-                    let id = id.as_str().ok_or("`checks` holds a value that is not a string")?;
-                    self.evaluated.insert(id.to_owned());
-                }
-            }
-            _ => self.warnings.push(format!(
+        match doc.checks {
+            Some(ids) => self
+                .evaluated
+                .extend(ids.into_iter().map(Cow::into_owned)),
+            None => self.warnings.push(format!(
                 "{file}: the report has no `checks` list (written by an older harrier); only checks with findings count as evaluated"
             )),
         }
-        for (i, f) in findings.iter().enumerate() {
-            let check = str_at(f, "check_id").ok_or(format!("findings[{i}] has no `check_id`"))?;
-            let r = &f["resource"];
-            let name = match (r["namespace"].as_str(), r["name"].as_str()) {
-                (Some(ns), Some(n)) => format!("{ns}/{n}"),
-                (None, Some(n)) => n.to_owned(),
-                _ => "(unnamed)".to_owned(),
-            };
-            let mut subject = format!("{} {name}", r["kind"].as_str().unwrap_or("object"));
-            if let Some(c) = f["container"].as_str() {
-                subject.push_str(&format!(" container {c}"));
+        for (i, f) in doc.findings.into_iter().flatten().enumerate() {
+            let check = f
+                .check_id
+                .ok_or(format!("findings[{i}] has no `check_id`"))?
+                .into_owned();
+            let mut subject = f.resource.to_string();
+            if let Some(c) = &f.container {
+                subject.push_str(" container ");
+                subject.push_str(c);
             }
-            let location =
-                f["location"]["path"]
-                    .as_str()
-                    .map(|p| match f["location"]["line"].as_u64() {
-                        Some(line) => format!("{p}:{line}"),
-                        None => p.to_owned(),
-                    });
-            self.evaluated.insert(check.to_owned());
+            if !self.evaluated.contains(&check) {
+                self.evaluated.insert(check.clone());
+            }
             self.findings.push(Observed {
-                check: check.to_owned(),
+                check,
                 subject,
-                location,
-                detail: str_at(f, "message").unwrap_or_default().to_owned(),
+                location: f.location.as_ref().and_then(|l| l.text("")),
+                detail: f.message.map(Cow::into_owned).unwrap_or_default(),
                 source: file.to_owned(),
             });
         }
         Ok(())
     }
 
-    fn rbac_risks(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
-        let findings = array(obj, "findings")?;
+    fn rbac_risks(&mut self, file: &str, doc: Doc<'_>) -> Result<(), String> {
         for p in harrier_posture::rbac::risks::PRIMITIVES {
             self.evaluated.insert(p.id.to_owned());
         }
-        for (i, f) in findings.iter().enumerate() {
-            let id = str_at(f, "id").ok_or(format!("findings[{i}] has no `id`"))?;
-            let s = &f["subject"];
-            let subject = match s["namespace"].as_str() {
-                Some(ns) => format!(
-                    "{} {ns}/{}",
-                    s["kind"].as_str().unwrap_or("subject"),
-                    s["name"].as_str().unwrap_or("")
-                ),
-                None => format!(
-                    "{} {}",
-                    s["kind"].as_str().unwrap_or("subject"),
-                    s["name"].as_str().unwrap_or("")
-                ),
-            };
-            let bindings = f["bindings"].as_array().map_or(&[][..], Vec::as_slice);
-            let via: Vec<String> = bindings
+        for (i, f) in doc.findings.into_iter().flatten().enumerate() {
+            let id = f.id.ok_or(format!("findings[{i}] has no `id`"))?;
+            let via: Vec<String> = f
+                .bindings
                 .iter()
-                .map(|g| {
-                    let named = |o: &Value| match (o["namespace"].as_str(), o["name"].as_str()) {
-                        (Some(ns), Some(n)) => {
-                            format!("{} {ns}/{n}", o["kind"].as_str().unwrap_or(""))
-                        }
-                        (None, Some(n)) => format!("{} {n}", o["kind"].as_str().unwrap_or("")),
-                        _ => o["kind"].as_str().unwrap_or("").to_owned(),
-                    };
-                    if g["role"].is_object() {
-                        format!("{} → {}", named(g), named(&g["role"]))
-                    } else {
-                        named(g)
-                    }
+                .map(|b| match &b.role {
+                    Some(role) => format!("{} → {role}", b.named),
+                    None => b.named.to_string(),
                 })
                 .collect();
-            let location = bindings.iter().find_map(|g| {
-                let path = g["location"]["path"].as_str()?;
-                Some(match g["location"]["line"].as_u64() {
-                    Some(line) => format!("{path}:{line}"),
-                    None => path.to_owned(),
-                })
-            });
-            let title = str_at(f, "title").unwrap_or_default();
+            let location = f
+                .bindings
+                .iter()
+                .find_map(|b| b.location.as_ref().and_then(|l| l.text("")));
+            let title = f.title.as_deref().unwrap_or_default();
             let detail = if via.is_empty() {
                 title.to_owned()
             } else {
                 format!("{title} (via {})", via.join("; "))
             };
             self.findings.push(Observed {
-                check: id.to_owned(),
-                subject,
+                check: id.into_owned(),
+                subject: f.subject.to_string(),
                 location,
                 detail,
                 source: file.to_owned(),
@@ -264,124 +438,111 @@ impl Observations {
         Ok(())
     }
 
-    fn image(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
-        let target = obj.get("target").unwrap_or(&Value::Null);
-        let subject = target["reference"].as_str().unwrap_or("(image)").to_owned();
-        match obj.get("vulnerabilities") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(vulns)) => {
-                for meta in [
-                    &checks::KNOWN_EXPLOITED,
-                    &checks::FIXABLE_CRITICAL,
-                    &checks::FIXABLE_HIGH,
-                ] {
-                    self.evaluated.insert(meta.id.as_str().to_owned());
-                }
-                for (i, v) in vulns.iter().enumerate() {
-                    let id = str_at(v, "id").ok_or(format!("vulnerabilities[{i}] has no `id`"))?;
-                    let package = format!(
-                        "{} {}",
-                        v["package"]["name"].as_str().unwrap_or("?"),
-                        v["package"]["version"].as_str().unwrap_or("?")
-                    );
-                    let fixed: Vec<&str> = v["fixed"]
-                        .as_array()
-                        .map(|f| f.iter().filter_map(Value::as_str).collect())
-                        .unwrap_or_default();
-                    let severity = v["severity"].as_str().unwrap_or("");
-                    let location = v["package"]["path"]
-                        .as_str()
-                        .filter(|p| !p.is_empty())
-                        .map(|p| format!("/{p}"));
-                    let mut push = |check: &str, detail: String| {
-                        self.findings.push(Observed {
-                            check: check.to_owned(),
-                            subject: format!("{subject} package {package}"),
-                            location: location.clone(),
-                            detail,
-                            source: file.to_owned(),
-                        });
-                    };
-                    if !v["kev"].is_null() {
-                        push(
-                            checks::KNOWN_EXPLOITED.id.as_str(),
-                            format!("{id} is in CISA's Known Exploited Vulnerabilities catalog"),
-                        );
-                    }
-                    if !fixed.is_empty() {
-                        let check = match severity {
-                            "critical" => Some(&checks::FIXABLE_CRITICAL),
-                            "high" => Some(&checks::FIXABLE_HIGH),
-                            _ => None,
-                        };
-                        if let Some(meta) = check {
-                            push(
-                                meta.id.as_str(),
-                                format!("{id} ({severity}) is fixed in {}", fixed.join(", ")),
-                            );
-                        }
-                    }
-                }
+    fn image(&mut self, file: &str, doc: Doc<'_>) {
+        let subject = doc
+            .target
+            .and_then(|t| t.reference)
+            .map_or_else(|| "(image)".to_owned(), Cow::into_owned);
+        if let Some(vulns) = doc.vulnerabilities {
+            for meta in [
+                &checks::KNOWN_EXPLOITED,
+                &checks::FIXABLE_CRITICAL,
+                &checks::FIXABLE_HIGH,
+            ] {
+                self.evaluated.insert(meta.id.as_str().to_owned());
             }
-            Some(_) => return Err("`vulnerabilities` is neither null nor an array".to_owned()),
-        }
-        match obj.get("secrets") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(secrets)) => {
-                self.evaluated
-                    .insert(checks::SECRET_IN_LAYER.id.as_str().to_owned());
-                for s in secrets {
-                    let layer = s["layer"]["index"]
-                        .as_u64()
-                        .map(|l| format!(" in layer {l}"))
-                        .unwrap_or_default();
-                    let deleted = if s["deleted_in"].is_null() {
-                        ""
-                    } else {
-                        ", deleted later but still in the image"
-                    };
+            for v in vulns {
+                let id = v.id.as_deref().unwrap_or("(no id)");
+                let package = format!(
+                    "{} {}",
+                    v.package.name.as_deref().unwrap_or("?"),
+                    v.package.version.as_deref().unwrap_or("?")
+                );
+                let severity = v.severity.as_deref().unwrap_or("");
+                let location = v
+                    .package
+                    .path
+                    .as_deref()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| format!("/{p}"));
+                let mut push = |check: &str, detail: String| {
                     self.findings.push(Observed {
-                        check: checks::SECRET_IN_LAYER.id.as_str().to_owned(),
-                        subject: subject.clone(),
-                        location: s["path"].as_str().map(|p| match s["line"].as_u64() {
-                            Some(line) => format!("/{p}:{line}"),
-                            None => format!("/{p}"),
-                        }),
-                        detail: format!(
-                            "{}{layer}{deleted}",
-                            s["title"]
-                                .as_str()
-                                .or(s["rule"].as_str())
-                                .unwrap_or("secret")
-                        ),
+                        check: check.to_owned(),
+                        subject: format!("{subject} package {package}"),
+                        location: location.clone(),
+                        detail,
                         source: file.to_owned(),
                     });
+                };
+                if v.kev.is_some() {
+                    push(
+                        checks::KNOWN_EXPLOITED.id.as_str(),
+                        format!("{id} is in CISA's Known Exploited Vulnerabilities catalog"),
+                    );
+                }
+                if !v.fixed.is_empty() {
+                    let check = match severity {
+                        "critical" => Some(&checks::FIXABLE_CRITICAL),
+                        "high" => Some(&checks::FIXABLE_HIGH),
+                        _ => None,
+                    };
+                    if let Some(meta) = check {
+                        push(
+                            meta.id.as_str(),
+                            format!("{id} ({severity}) is fixed in {}", v.fixed.join(", ")),
+                        );
+                    }
                 }
             }
-            Some(_) => return Err("`secrets` is neither null nor an array".to_owned()),
         }
-        Ok(())
+        if let Some(secrets) = doc.secrets {
+            self.evaluated
+                .insert(checks::SECRET_IN_LAYER.id.as_str().to_owned());
+            for s in secrets {
+                let layer = s
+                    .layer
+                    .and_then(|l| l.index)
+                    .map(|l| format!(" in layer {l}"))
+                    .unwrap_or_default();
+                let deleted = if s.deleted_in.is_some() {
+                    ", deleted later but still in the image"
+                } else {
+                    ""
+                };
+                let location = Loc {
+                    path: s.path,
+                    line: s.line,
+                }
+                .text("/");
+                self.findings.push(Observed {
+                    check: checks::SECRET_IN_LAYER.id.as_str().to_owned(),
+                    subject: subject.clone(),
+                    location,
+                    detail: format!(
+                        "{}{layer}{deleted}",
+                        s.title.or(s.rule).as_deref().unwrap_or("secret")
+                    ),
+                    source: file.to_owned(),
+                });
+            }
+        }
     }
 
-    fn node(&mut self, file: &str, obj: &Map<String, Value>) -> Result<(), String> {
-        let results = array(obj, "results")?;
-        let node = obj.get("node").unwrap_or(&Value::Null);
-        let name = node["name"]
-            .as_str()
-            .or(node["hostname"].as_str())
+    fn node(&mut self, file: &str, doc: Doc<'_>) -> Result<(), String> {
+        let results = doc.results.ok_or("`results` is not an array")?;
+        let name = doc
+            .node
+            .and_then(|n| n.name.or(n.hostname))
             .map_or_else(|| "node".to_owned(), |n| format!("node {n}"));
-        for (i, r) in results.iter().enumerate() {
-            let id = str_at(r, "id").ok_or(format!("results[{i}] has no `id`"))?;
-            let status = str_at(r, "status").ok_or(format!("results[{i}] has no `status`"))?;
+        for (i, r) in results.into_iter().enumerate() {
+            let id = r.id.ok_or(format!("results[{i}] has no `id`"))?;
+            let status = r.status.ok_or(format!("results[{i}] has no `status`"))?;
             let key = format!("node:{id}");
-            let evidence: Vec<String> = r["evidence"]
-                .as_array()
-                .map(|e| {
-                    e.iter()
-                        .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let evidence: Vec<String> = r
+                .evidence
+                .iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                .collect();
             let observed = || Observed {
                 check: key.clone(),
                 subject: name.clone(),
@@ -389,7 +550,7 @@ impl Observations {
                 detail: format!("{status}: {}", evidence.join("; ")),
                 source: file.to_owned(),
             };
-            match status {
+            match &*status {
                 "PASS" => {
                     self.evaluated.insert(key.clone());
                 }
@@ -404,14 +565,4 @@ impl Observations {
         }
         Ok(())
     }
-}
-
-fn array<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Vec<Value>, String> {
-    obj.get(key)
-        .and_then(Value::as_array)
-        .ok_or_else(|| format!("`{key}` is not an array"))
-}
-
-fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
 }

@@ -66,6 +66,18 @@ pub enum Error {
         /// The parser's message.
         message: String,
     },
+    /// A report is JSON, but a field has the wrong type for a Harrier report.
+    #[error("{file}:{line}:{column}: malformed report: {message}")]
+    Malformed {
+        /// The file.
+        file: String,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A report is JSON but not a Harrier report, or malformed.
     #[error("{file}: {message}")]
     Input {

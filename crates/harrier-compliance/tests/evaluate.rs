@@ -210,3 +210,37 @@ fn unknown_and_malformed_inputs_name_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn cluster_scan_facts_are_not_mistaken_for_reports() {
+    // `scan cluster` adds `cluster` facts with `images` and `nodes`: not `scan all` members.
+    let report = POSTURE.replace(
+        r#""workloads": [],"#,
+        r#""workloads": [], "errors": [{"path": "x.yaml", "message": "bad"}],
+           "cluster": {"images": [{"image": "nginx", "pods": 2}], "nodes": [{"name": "n1"}]},"#,
+    );
+    let mut obs = Observations::default();
+    obs.read("cluster.json", &report).unwrap();
+    assert_eq!(obs.inputs[0].kind, "posture");
+    assert_eq!(status("cis", &obs, "5.2.2"), Status::Fail);
+    assert_eq!(
+        obs.warnings,
+        ["cluster.json: the scan could not read 1 input(s); their objects were not evaluated"]
+    );
+}
+
+#[test]
+fn a_field_of_the_wrong_type_is_malformed_with_its_position() {
+    let mut obs = Observations::default();
+    let err = obs
+        .read(
+            "m.json",
+            "{\"findings\": [], \"workloads\": [],\n \"checks\": 7}",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("m.json:2:12: malformed report: invalid type: integer `7`"),
+        "{err}"
+    );
+}

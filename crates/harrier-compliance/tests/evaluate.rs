@@ -244,3 +244,22 @@ fn a_field_of_the_wrong_type_is_malformed_with_its_position() {
         "{err}"
     );
 }
+
+#[test]
+fn score_is_passed_over_decided_rounded_to_a_tenth() {
+    let report = POSTURE.replace(
+        r#""checks": ["HRR-PSS-001", "HRR-PSS-002", "HRR-PSS-011"]"#,
+        r#""checks": ["HRR-PSS-001", "HRR-PSS-004", "HRR-PSS-011"]"#,
+    );
+    let mut obs = Observations::default();
+    obs.read("scan.json", &report).unwrap();
+    let report = evaluate(framework::get("cis").unwrap(), &obs);
+    // 5.2.2 fails; 5.2.11 and 5.2.13 pass; the 127 others are not covered.
+    assert_eq!((report.summary.passed, report.summary.failed), (2, 1));
+    assert_eq!(report.summary.not_covered, 127);
+    assert_eq!(report.summary.score, Some(66.7));
+    let section = report.sections.iter().find(|s| s.id == "5.2").unwrap();
+    assert_eq!(section.tally.score, Some(66.7));
+    let node = report.sections.iter().find(|s| s.id == "1.1").unwrap();
+    assert_eq!(node.tally.score, None, "nothing decided");
+}

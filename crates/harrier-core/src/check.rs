@@ -117,6 +117,9 @@ pub enum InputKind {
     Object,
     /// Relations between objects (bindings to roles, policies to namespaces…).
     ObjectGraph,
+    /// The JSON report of another scan (an image or filesystem scan), from which the check is
+    /// derived.
+    ScanReport,
 }
 
 impl InputKind {
@@ -126,6 +129,7 @@ impl InputKind {
             InputKind::PodSpec => "pod-spec",
             InputKind::Object => "object",
             InputKind::ObjectGraph => "object-graph",
+            InputKind::ScanReport => "scan-report",
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct PostureResult {
     pub workloads: Vec<WorkloadPosture>,
     /// Number of checks whose findings were reported.
     pub checks_run: usize,
+    /// The ids of those checks, sorted: what was evaluated, so that a check with no finding
+    /// reads as clean rather than as not run.
+    pub checks_evaluated: Vec<CheckId>,
 }
 
 /// Runs the posture checks over `index`.
@@ -79,6 +82,15 @@ pub fn scan(index: &ObjectIndex, options: &ScanOptions<'_>) -> PostureResult {
         suppressed,
         workloads,
         checks_run: to_run.iter().filter(|c| is_selected(c)).count(),
+        checks_evaluated: {
+            let mut ids: Vec<CheckId> = to_run
+                .iter()
+                .filter(|c| is_selected(c))
+                .map(|c| c.meta.id)
+                .collect();
+            ids.sort();
+            ids
+        },
     }
 }
 

@@ -25,6 +25,8 @@ struct Document<'a> {
     workloads: Vec<WorkloadOut<'a>>,
     expired_exceptions: Vec<ExpiredOut>,
     summary: Summary,
+    /// The checks evaluated, so that a check without findings reads as clean, not as not run.
+    checks: &'a [harrier_core::CheckId],
     #[serde(skip_serializing_if = "Option::is_none")]
     cluster: Option<&'a crate::model::ClusterReport>,
 }
@@ -190,6 +192,7 @@ pub(crate) fn write(out: &mut dyn io::Write, report: &Report<'_>) -> io::Result<
             })
             .collect(),
         summary: report.summary(),
+        checks: &report.evaluated,
         cluster: report.cluster.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

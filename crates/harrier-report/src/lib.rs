@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod alert;
+pub mod compliance;
 pub mod image;
 mod json;
 mod junit;

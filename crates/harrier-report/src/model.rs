@@ -64,6 +64,8 @@ pub struct Report<'a> {
     pub expired_exceptions: Vec<ExpiredException>,
     /// Counts of what was scanned.
     pub scanned: Scanned,
+    /// The checks evaluated (selected and active), sorted: the JSON report's `checks`.
+    pub evaluated: Vec<harrier_core::CheckId>,
     /// What a live cluster showed beyond its objects, for `scan cluster`; `None` for files.
     pub cluster: Option<ClusterReport>,
 }

@@ -107,6 +107,9 @@ pub enum Command {
     /// and counted (see --stats). See docs/sensor.md.
     #[cfg(feature = "sensor")]
     Sensor(SensorArgs),
+    /// Reports built from other reports: compliance with a framework, and the frameworks known.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -823,4 +826,56 @@ pub struct SensorArgs {
     /// Write the counters (events seen, lost, dropped, cache hits and misses) as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Compliance with a framework, decided from Harrier JSON reports.
+    ///
+    /// Reads any number of reports (`scan manifests|cluster|image|fs|sbom|node|all --format
+    /// json`, `rbac risks --format json`; `-` reads stdin), recognised by their shape, and
+    /// decides each control of the framework: `pass` (a mapped check was evaluated and none
+    /// failed), `fail` (a mapped check failed; the findings are listed) or `not-covered` (no
+    /// mapped check was evaluated, or the control is manual). The score is passed / (passed +
+    /// failed). See docs/compliance.md.
+    Compliance(ComplianceArgs),
+    /// List the frameworks with their control counts and how many Harrier checks evidence.
+    Frameworks {
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// The framework: cis, nsa, mitre, ms-threat-matrix, pci-dss, hipaa, soc2, nist-800-53.
+    #[arg(long, value_name = "NAME")]
+    pub framework: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ComplianceFormat::Table)]
+    pub format: ComplianceFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when the score (0 to 100) is below this.
+    #[arg(long, value_name = "SCORE", value_parser = parse_score)]
+    pub fail_under: Option<f64>,
+    /// Harrier JSON reports; `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComplianceFormat {
+    Table,
+    Json,
+    Csv,
+    Html,
+}
+
+fn parse_score(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{text}` is not a score from 0 to 100")),
+    }
 }

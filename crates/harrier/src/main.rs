@@ -37,6 +37,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Rbac(rbac) => commands::rbac::run(rbac, printer),
         Command::Network(network) => commands::network::run(network, printer),
         Command::Paths(args) => commands::paths::run(args, printer),
+        Command::Report(report) => commands::report::run(report, &cli.global, printer),
         #[cfg(feature = "cluster")]
         Command::Watch(args) => commands::watch::run(args, &cli.global, printer),
         #[cfg(not(feature = "cluster"))]

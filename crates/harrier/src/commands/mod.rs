@@ -10,6 +10,7 @@ pub mod node;
 pub mod paths;
 pub mod progress;
 pub mod rbac;
+pub mod report;
 pub mod scan;
 #[cfg(feature = "sensor")]
 pub mod sensor;
@@ -27,8 +28,11 @@ use harrier_core::Catalog;
 
 /// Every check Harrier knows, from every analyzer.
 pub fn catalog() -> anyhow::Result<Catalog> {
-    Catalog::new(harrier_posture::checks::catalog_entries())
-        .context("the built-in check catalog is inconsistent")
+    Catalog::new(
+        harrier_posture::checks::catalog_entries()
+            .chain(harrier_compliance::checks::catalog_entries()),
+    )
+    .context("the built-in check catalog is inconsistent")
 }
 
 /// The vulnerability database path: `--db`, `HARRIER_DB`, or `vuln.db` in the user's cache

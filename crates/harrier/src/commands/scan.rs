@@ -123,6 +123,7 @@ pub fn posture_report<'c>(
             objects,
             checks: result.checks_run,
         },
+        evaluated: result.checks_evaluated,
         cluster,
     };
     (report, index)

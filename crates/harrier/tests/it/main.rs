@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support code may panic: a panic is a failed test
 
 mod checks;
+mod compliance;
 mod db;
 mod deploy;
 mod docs;

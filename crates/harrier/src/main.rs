@@ -41,6 +41,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Watch(args) => commands::watch::run(args, &cli.global, printer),
         #[cfg(not(feature = "cluster"))]
         Command::Watch(_) => anyhow::bail!("this harrier was built without the `cluster` feature"),
+        Command::Rules(rules) => commands::rules::run(rules, printer),
+        Command::Audit(args) => commands::runtime::audit(args, printer),
+        Command::Replay(args) => commands::runtime::replay(args, printer),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

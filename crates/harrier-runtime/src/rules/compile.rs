@@ -167,7 +167,7 @@ fn compile_check(c: &Check, source: Source, defs: &Definitions<'_>) -> Result<Te
         Rhs::Field(_) => Vec::new(),
     };
     let missing_matches =
-        matches!(op, Op::Eq | Op::In | Op::Ne) && values.iter().any(|v| v == "<NA>" || v == "N/A");
+        matches!(op, Op::Eq | Op::In) && values.iter().any(|v| v == "<NA>" || v == "N/A");
     let single = || values.first().cloned().unwrap_or_default();
     let rhs = match (&c.rhs, op) {
         (_, Op::Exists) => Operand::None,
@@ -342,9 +342,11 @@ impl Test {
         compare(&v, self.op, &self.rhs)
     }
 
+    /// A missing value fails every test, `!=` included, as in Falco (libsinsp compares only
+    /// extracted values), except equality with the literal `<NA>`.
     fn on_missing(&self) -> bool {
         match self.op {
-            Op::Ne => !self.missing_matches,
+            Op::Ne => false,
             _ => self.missing_matches,
         }
     }

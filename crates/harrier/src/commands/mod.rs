@@ -8,11 +8,14 @@ pub mod network;
 pub mod paths;
 pub mod progress;
 pub mod rbac;
+pub mod rules;
+pub mod runtime;
 pub mod scan;
 pub mod source;
 pub mod vuln;
 #[cfg(feature = "cluster")]
 pub mod watch;
+pub mod webhook;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

@@ -13,6 +13,7 @@ mod paths;
 mod rbac;
 mod rbac_risks;
 mod regression;
+mod runtime;
 mod scan_cluster;
 mod scan_image;
 mod scan_manifests;

@@ -389,11 +389,7 @@ fn falco_audit(fields: &serde_json::Map<String, Value>, alert: &Value) -> AuditE
     if let Some(t) = alert.get("time") {
         set(&["stageTimestamp"], t);
     }
-    AuditEvent {
-        envelope: audit::Envelope::Plain,
-        cluster: None,
-        event: Value::Object(ev),
-    }
+    AuditEvent::new(audit::Envelope::Plain, None, Value::Object(ev))
 }
 
 fn tetragon_process(p: &Value) -> Process {

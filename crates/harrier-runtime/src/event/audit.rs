@@ -36,22 +36,37 @@ pub struct AuditEvent {
     pub cluster: Option<String>,
     /// The audit.k8s.io `Event` object.
     pub event: Value,
+    /// The event time, parsed once when decoded (`jevt.rawtime` is read by many rules).
+    #[serde(skip)]
+    pub parsed_time_ns: Option<i64>,
 }
 
 impl AuditEvent {
     /// A plain audit event, if `value` is one.
     pub fn from_value(value: Value) -> Result<AuditEvent, String> {
         check_event(&value)?;
-        Ok(AuditEvent {
-            envelope: Envelope::Plain,
-            cluster: None,
-            event: value,
-        })
+        Ok(AuditEvent::new(Envelope::Plain, None, value))
+    }
+
+    /// An event read from `envelope`.
+    pub fn new(envelope: Envelope, cluster: Option<String>, event: Value) -> AuditEvent {
+        let mut e = AuditEvent {
+            envelope,
+            cluster,
+            event,
+            parsed_time_ns: None,
+        };
+        e.parsed_time_ns = e.parse_time_ns();
+        e
     }
 
     /// When the event happened: `stageTimestamp`, else `requestReceivedTimestamp`, else the
     /// v1beta1 `timestamp`.
     pub fn time_ns(&self) -> Option<i64> {
+        self.parsed_time_ns.or_else(|| self.parse_time_ns())
+    }
+
+    fn parse_time_ns(&self) -> Option<i64> {
         ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
             .iter()
             .filter_map(|k| self.event.get(k).and_then(Value::as_str))
@@ -413,11 +428,7 @@ fn gke(pp: &Value, entry: &Map<String, Value>) -> Result<AuditEvent, String> {
         .and_then(|l| l.get("cluster_name"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    Ok(AuditEvent {
-        envelope: Envelope::Gke,
-        cluster,
-        event: Value::Object(ev),
-    })
+    Ok(AuditEvent::new(Envelope::Gke, cluster, Value::Object(ev)))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use base64::Engine as _;
@@ -10,7 +11,7 @@ use base64::Engine as _;
 use super::condition::{Check, Expr, FieldRef, Op, Rhs, Transformer, Value};
 use super::fields::{self, Field, FieldId, FieldType, Sys, Val};
 use super::matcher::{self, Net};
-use crate::event::{Event, Source};
+use crate::event::{Event, EventType, Source};
 
 /// Macros and lists a condition may use: macros parsed, lists fully expanded.
 pub struct Definitions<'a> {
@@ -37,6 +38,8 @@ pub enum Node {
 #[derive(Debug, Clone)]
 pub struct Test {
     field: Field,
+    /// Direct accessor when the field has one and no transformer applies.
+    getter: Option<fields::Getter>,
     transformers: Vec<Transformer>,
     op: Op,
     rhs: Operand,
@@ -45,14 +48,80 @@ pub struct Test {
     missing_matches: bool,
 }
 
+/// FxHash (rustc's): sets of rule values are short strings looked up per event, where SipHash's
+/// DoS resistance buys nothing (the keys come from rule files) and costs a third of the time.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxSet = HashSet<String, BuildHasherDefault<FxHasher>>;
+
+/// Event types as a bitmask over [`EventType::KNOWN`], plus names outside it.
+#[derive(Debug, Clone)]
+struct TypeBits {
+    bits: [u64; 2],
+    others: Vec<String>,
+    names: BTreeSet<String>,
+}
+
+impl TypeBits {
+    fn new(names: &[String]) -> TypeBits {
+        let mut bits = [0u64; 2];
+        let mut others = Vec::new();
+        for n in names {
+            match EventType::from_name(n).index() {
+                Some(i) if i < 128 => {
+                    if let Some(w) = bits.get_mut(i / 64) {
+                        *w |= 1 << (i % 64);
+                    }
+                }
+                _ => others.push(n.clone()),
+            }
+        }
+        TypeBits {
+            bits,
+            others,
+            names: names.iter().cloned().collect(),
+        }
+    }
+
+    fn contains(&self, kind: &EventType) -> bool {
+        match kind.index() {
+            Some(i) if i < 128 => self
+                .bits
+                .get(i / 64)
+                .is_some_and(|w| w & (1 << (i % 64)) != 0),
+            _ => self.others.iter().any(|o| o == kind.name()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Operand {
     None,
+    Types(Box<TypeBits>),
     Str(String),
     Num(i64),
     Bool(bool),
     Bytes(Vec<u8>),
-    Set(HashSet<String>),
+    Set(FxSet),
     IntSet(Vec<i64>),
     Nets(Vec<Net>),
     Prefixes(Vec<String>),
@@ -63,7 +132,101 @@ enum Operand {
 /// Compiles `expr` for `source`.
 pub fn compile(expr: &Expr, source: Source, defs: &Definitions<'_>) -> Result<Node, String> {
     let mut stack = Vec::new();
-    compile_inner(expr, source, defs, &mut stack)
+    let node = compile_inner(expr, source, defs, &mut stack)?;
+    Ok(optimize(node))
+}
+
+/// Flattens nested `and`s and `or`s (macros nest them deeply) and orders each one's operands
+/// cheapest first, so the usual early exit (a wrong event type, a flag) comes before string
+/// work. Conditions have no side effects, so order does not change the result.
+fn optimize(node: Node) -> Node {
+    match node {
+        Node::And(items) => {
+            let mut flat = Vec::with_capacity(items.len());
+            for n in items.into_vec() {
+                match optimize(n) {
+                    Node::And(inner) => flat.extend(inner.into_vec()),
+                    other => flat.push(other),
+                }
+            }
+            flat.sort_by_cached_key(cost);
+            if flat.len() == 1 {
+                flat.pop().map_or(Node::And(Box::new([])), |n| n)
+            } else {
+                Node::And(flat.into_boxed_slice())
+            }
+        }
+        Node::Or(items) => {
+            let mut flat = Vec::with_capacity(items.len());
+            for n in items.into_vec() {
+                match optimize(n) {
+                    Node::Or(inner) => flat.extend(inner.into_vec()),
+                    other => flat.push(other),
+                }
+            }
+            flat.sort_by_cached_key(cost);
+            if flat.len() == 1 {
+                flat.pop().map_or(Node::Or(Box::new([])), |n| n)
+            } else {
+                Node::Or(flat.into_boxed_slice())
+            }
+        }
+        Node::Not(n) => Node::Not(Box::new(optimize(*n))),
+        t @ Node::Test(_) => t,
+    }
+}
+
+/// A rough evaluation cost, for ordering.
+fn cost(node: &Node) -> u32 {
+    match node {
+        Node::And(items) | Node::Or(items) => {
+            items.iter().map(cost).fold(0u32, u32::saturating_add)
+        }
+        Node::Not(n) => cost(n),
+        Node::Test(t) => {
+            if matches!(t.rhs, Operand::Types(_)) {
+                return 1;
+            }
+            let field = match t.field.id {
+                FieldId::Sys(
+                    Sys::ProcCmdline
+                    | Sys::ProcArgs
+                    | Sys::ProcPcmdline
+                    | Sys::ProcEnv
+                    | Sys::ProcAcmdline
+                    | Sys::EvtArgs
+                    | Sys::EvtTime
+                    | Sys::ThreadCapPermitted
+                    | Sys::ThreadCapEffective
+                    | Sys::ContainerMounts
+                    | Sys::ContainerMountDest
+                    | Sys::K8sPodLabels,
+                ) => 20,
+                FieldId::Sys(
+                    Sys::ProcAname | Sys::ProcAexe | Sys::ProcAexepath | Sys::ProcApid,
+                ) if t.field.arg == fields::Arg::None => 8,
+                FieldId::Sys(_) => 2,
+                FieldId::Ka(_) => 6,
+            };
+            let op = match t.op {
+                Op::Exists => 0,
+                Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => 1,
+                Op::StartsWith | Op::EndsWith | Op::BStartsWith => 2,
+                Op::In | Op::Intersects => 3,
+                Op::Contains | Op::PMatch => 4,
+                Op::Glob | Op::BContains => 6,
+                Op::IContains | Op::IGlob => 10,
+                Op::Regex => 15,
+            };
+            let rhs = if matches!(t.rhs, Operand::Field(_)) {
+                5
+            } else {
+                0
+            };
+            let transforms = 10 * u32::try_from(t.transformers.len()).unwrap_or(10);
+            field + op + rhs + transforms
+        }
+    }
 }
 
 fn compile_inner(
@@ -169,8 +332,12 @@ fn compile_check(c: &Check, source: Source, defs: &Definitions<'_>) -> Result<Te
     let missing_matches =
         matches!(op, Op::Eq | Op::In) && values.iter().any(|v| v == "<NA>" || v == "N/A");
     let single = || values.first().cloned().unwrap_or_default();
+    let is_type = field.id == FieldId::Sys(Sys::EvtType) && c.field.transformers.is_empty();
     let rhs = match (&c.rhs, op) {
         (_, Op::Exists) => Operand::None,
+        (Rhs::Value(_) | Rhs::List(_), Op::Eq | Op::Ne | Op::In | Op::Intersects) if is_type => {
+            Operand::Types(Box::new(TypeBits::new(&values)))
+        }
         (Rhs::Field(f), _) => {
             let other = resolve_field(f, source)?;
             Operand::Field(Box::new((other, f.transformers.clone())))
@@ -242,8 +409,14 @@ fn compile_check(c: &Check, source: Source, defs: &Definitions<'_>) -> Result<Te
         }
         _ => Operand::Str(single()),
     };
+    let getter = if c.field.transformers.is_empty() && !matches!(rhs, Operand::Field(_)) {
+        fields::getter(&field)
+    } else {
+        None
+    };
     Ok(Test {
         field,
+        getter,
         transformers: c.field.transformers.clone(),
         op,
         rhs,
@@ -318,6 +491,16 @@ impl Node {
 
 impl Test {
     fn eval(&self, event: &Event) -> bool {
+        if let Operand::Types(t) = &self.rhs {
+            let Event::Syscall(e) = event else {
+                return false;
+            };
+            let hit = t.contains(&e.kind);
+            return if self.op == Op::Ne { !hit } else { hit };
+        }
+        if let (Some(g), Event::Syscall(e)) = (self.getter, event) {
+            return self.eval_fast(g, e);
+        }
         let v = fields::extract(&self.field, event);
         let v = match v {
             Some(v) if self.transformers.is_empty() => v,
@@ -340,6 +523,29 @@ impl Test {
             return compare_vals(&v, self.op, &o);
         }
         compare(&v, self.op, &self.rhs)
+    }
+
+    fn eval_fast(&self, g: fields::Getter, e: &crate::event::SyscallEvent) -> bool {
+        use fields::Getter;
+        let exists = self.op == Op::Exists;
+        match g {
+            Getter::Str(get) => match get(e) {
+                Some(s) => exists || compare_str(s, self.op, &self.rhs),
+                None => self.on_missing(),
+            },
+            Getter::Aname(n) => match e.process.ancestor(n).and_then(|a| a.name.as_deref()) {
+                Some(s) => exists || compare_str(s, self.op, &self.rhs),
+                None => self.on_missing(),
+            },
+            Getter::Int(get) => match get(e) {
+                Some(n) => exists || compare(&Val::Int(n), self.op, &self.rhs),
+                None => self.on_missing(),
+            },
+            Getter::Bool(get) => match get(e) {
+                Some(b) => exists || compare(&Val::Bool(b), self.op, &self.rhs),
+                None => self.on_missing(),
+            },
+        }
     }
 
     /// A missing value fails every test, `!=` included, as in Falco (libsinsp compares only
@@ -539,15 +745,10 @@ fn types(node: &Node) -> (TypeSet, bool) {
                 return (TypeSet::All, false);
             }
             match (&t.op, &t.rhs) {
-                (Op::Eq, Operand::Str(x)) => {
-                    (TypeSet::Only([x.clone()].into_iter().collect()), true)
+                (Op::Eq | Op::In | Op::Intersects, Operand::Types(tb)) => {
+                    (TypeSet::Only(tb.names.clone()), true)
                 }
-                (Op::Ne, Operand::Str(x)) => {
-                    (TypeSet::Except([x.clone()].into_iter().collect()), true)
-                }
-                (Op::In | Op::Intersects, Operand::Set(xs)) => {
-                    (TypeSet::Only(xs.iter().cloned().collect()), true)
-                }
+                (Op::Ne, Operand::Types(tb)) => (TypeSet::Except(tb.names.clone()), true),
                 _ => (TypeSet::All, false),
             }
         }

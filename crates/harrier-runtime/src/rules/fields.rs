@@ -1132,3 +1132,111 @@ mod tests {
         assert_eq!(errno_name(-999), "E999");
     }
 }
+
+/// A direct accessor for a syscall field whose value is a borrowed string, an integer or a
+/// boolean: the evaluator's fast path, which skips building a [`Val`].
+#[derive(Debug, Clone, Copy)]
+pub enum Getter {
+    /// A text field.
+    Str(for<'a> fn(&'a SyscallEvent) -> Option<&'a str>),
+    /// The name of the n-th ancestor.
+    Aname(usize),
+    /// An integer field.
+    Int(fn(&SyscallEvent) -> Option<i64>),
+    /// A boolean field.
+    Bool(fn(&SyscallEvent) -> Option<bool>),
+}
+
+/// The fast accessor of `field`, when it has one.
+pub fn getter(field: &Field) -> Option<Getter> {
+    let FieldId::Sys(f) = field.id else {
+        return None;
+    };
+    if let (Sys::ProcAname, Arg::Index(n)) = (f, &field.arg) {
+        return (*n > 0).then_some(Getter::Aname(*n));
+    }
+    if field.arg != Arg::None {
+        return None;
+    }
+    Some(match f {
+        Sys::EvtType => Getter::Str(|e| Some(e.kind.name())),
+        Sys::ProcName => Getter::Str(|e| e.process.name.as_deref()),
+        Sys::ProcExe => Getter::Str(|e| e.process.exe.as_deref()),
+        Sys::ProcExepath => Getter::Str(|e| e.process.exepath.as_deref()),
+        Sys::ProcCwd => Getter::Str(|e| e.process.cwd.as_deref()),
+        Sys::ProcPname => {
+            Getter::Str(|e| e.process.ancestors.first().and_then(|a| a.name.as_deref()))
+        }
+        Sys::ProcPexe => {
+            Getter::Str(|e| e.process.ancestors.first().and_then(|a| a.exe.as_deref()))
+        }
+        Sys::ProcPexepath => Getter::Str(|e| {
+            e.process
+                .ancestors
+                .first()
+                .and_then(|a| a.exepath.as_deref())
+        }),
+        Sys::ProcSname => Getter::Str(|e| e.process.session_leader.as_deref()),
+        Sys::UserName => Getter::Str(|e| e.process.user.as_deref()),
+        Sys::UserLoginname => Getter::Str(|e| e.process.loginname.as_deref()),
+        Sys::GroupName => Getter::Str(|e| e.process.group.as_deref()),
+        Sys::FdName | Sys::FdNameraw => {
+            Getter::Str(|e| e.fd.as_ref().and_then(|f| f.name.as_deref()))
+        }
+        Sys::FdType => Getter::Str(|e| e.fd.as_ref().map(|f| f.kind.falco_type())),
+        Sys::FdTypechar => Getter::Str(|e| e.fd.as_ref().map(|f| f.kind.typechar())),
+        Sys::FdL4proto => Getter::Str(|e| e.fd.as_ref().and_then(|f| f.l4proto.as_deref())),
+        Sys::FdDirectory => Getter::Str(|e| {
+            e.fd.as_ref()
+                .filter(|f| matches!(f.kind, FdKind::File | FdKind::Directory))
+                .and_then(|f| f.name.as_deref())
+                .map(dirname)
+        }),
+        Sys::FdFilename => Getter::Str(|e| {
+            e.fd.as_ref()
+                .filter(|f| matches!(f.kind, FdKind::File | FdKind::Directory))
+                .and_then(|f| f.name.as_deref())
+                .map(basename)
+        }),
+        Sys::ContainerId => Getter::Str(|e| e.container.as_ref().map(|c| c.id.as_str())),
+        Sys::ContainerName => Getter::Str(|e| e.container.as_ref().and_then(|c| c.name.as_deref())),
+        Sys::ContainerImage => {
+            Getter::Str(|e| e.container.as_ref().and_then(|c| c.image.as_deref()))
+        }
+        Sys::ContainerImageRepository => Getter::Str(|e| {
+            e.container
+                .as_ref()
+                .and_then(|c| c.image_repository.as_deref())
+        }),
+        Sys::ContainerImageTag => {
+            Getter::Str(|e| e.container.as_ref().and_then(|c| c.image_tag.as_deref()))
+        }
+        Sys::K8sNsName => Getter::Str(|e| e.k8s.as_ref().and_then(|k| k.namespace.as_deref())),
+        Sys::K8sPodName => Getter::Str(|e| e.k8s.as_ref().and_then(|k| k.pod_name.as_deref())),
+        Sys::ProcPid => Getter::Int(|e| e.process.pid),
+        Sys::ProcPpid => Getter::Int(|e| e.process.ppid),
+        Sys::ProcVpid => Getter::Int(|e| e.process.vpid),
+        Sys::ProcTty => Getter::Int(|e| e.process.tty),
+        Sys::UserUid => Getter::Int(|e| e.process.uid.map(i64::from)),
+        Sys::UserLoginuid => Getter::Int(|e| {
+            e.process
+                .loginuid
+                .map(|u| if u == u32::MAX { -1 } else { i64::from(u) })
+        }),
+        Sys::GroupGid => Getter::Int(|e| e.process.gid.map(i64::from)),
+        Sys::FdNum => Getter::Int(|e| e.fd.as_ref().and_then(|f| f.num)),
+        Sys::EvtRawres => Getter::Int(|e| e.res),
+        Sys::EvtIsOpenRead => Getter::Bool(|e| e.open_flags.map(|f| f.read)),
+        Sys::EvtIsOpenWrite => Getter::Bool(|e| e.open_flags.map(|f| f.write)),
+        Sys::EvtIsOpenExec => Getter::Bool(|e| e.open_flags.map(|f| f.exec)),
+        Sys::EvtIsOpenCreate => Getter::Bool(|e| e.open_flags.map(|f| f.create)),
+        Sys::FdConnected => Getter::Bool(|e| e.fd.as_ref().map(|f| f.connected)),
+        Sys::FdNameChanged => Getter::Bool(|e| e.fd.as_ref().map(|f| f.name_changed)),
+        Sys::ContainerPrivileged => {
+            Getter::Bool(|e| e.container.as_ref().and_then(|c| c.privileged))
+        }
+        Sys::ProcIsExeUpperLayer => Getter::Bool(|e| e.process.exe_upper_layer),
+        Sys::ProcIsExeFromMemfd => Getter::Bool(|e| e.process.exe_from_memfd),
+        _ => return None,
+    })
+}

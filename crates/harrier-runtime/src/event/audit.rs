@@ -328,6 +328,13 @@ fn gke(pp: &Value, entry: &Map<String, Value>) -> Result<AuditEvent, String> {
         [r, n, s, ..] => (Some(*r), Some(*n), Some(*s)),
         _ => (None, None, None),
     };
+    // Without a resourceName, the method names the resource: `<group>.<version>.<resource>[.<sub>].<verb>`.
+    let from_method: Vec<&str> = parts
+        .get(2..parts.len().saturating_sub(1))
+        .unwrap_or(&[])
+        .to_vec();
+    let resource = resource.or_else(|| from_method.first().copied());
+    let subresource = subresource.or_else(|| from_method.get(1).copied());
     let mut object_ref = Map::new();
     if let Some(r) = resource {
         object_ref.insert("resource".into(), json!(r));

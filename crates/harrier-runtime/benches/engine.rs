@@ -186,7 +186,9 @@ fn events(n: usize) -> Vec<Event> {
         match kind {
             "openat" | "unlinkat" | "renameat2" | "fchmodat" => {
                 let path = *rng.pick(PATHS);
-                e.fd = Some(Fd::file(path));
+                let mut fd = Fd::file(path);
+                fd.num = Some(3 + (rng.next() % 60) as i64);
+                e.fd = Some(fd);
                 let write = rng.next() % 6 == 0;
                 e.open_flags = Some(OpenFlags {
                     read: !write,

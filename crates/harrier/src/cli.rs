@@ -110,6 +110,24 @@ pub enum Command {
     /// Reports built from other reports: compliance with a framework, and the frameworks known.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Falco-dialect runtime rule files: check what loads.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Run Falco-dialect k8s_audit rules over Kubernetes audit logs.
+    ///
+    /// Reads audit.k8s.io v1/v1beta1 events as JSON lines, `EventList`s or arrays, and the EKS
+    /// (CloudWatch), GKE (Cloud Audit Logging) and AKS (Azure Monitor) envelopes, and writes
+    /// one Falcosidekick-compatible JSON alert per line. Harrier ships no copy of Falco's
+    /// rules: pass the files you run in Falco (the k8saudit plugin's k8s_audit_rules.yaml and
+    /// your overlays) with --rules. See docs/runtime-rules.md.
+    Audit(AuditArgs),
+    /// Evaluate Falco-dialect rules over recorded events.
+    ///
+    /// Reads Harrier's JSON lines (docs/runtime-events.md), Falco's JSON output
+    /// (`output_fields`), Tetragon's JSON export (`process_exec`, `process_kprobe`,
+    /// `process_exit`...) and Kubernetes audit logs, recognised line by line, and writes one
+    /// Falcosidekick-compatible JSON alert per line.
+    Replay(ReplayArgs),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -117,6 +135,71 @@ pub enum Command {
         /// The docs directory to write into.
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Load rule files as Falco does and report every rule as loaded, not enabled, or disabled
+    /// with the reason (a field Harrier lacks, an undefined macro, a syntax error).
+    ///
+    /// Files are read in order, later ones refining earlier ones (append, override). Exit
+    /// status 1 when a rule is disabled or a file has a problem.
+    Validate(RulesValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesValidateArgs {
+    /// Rule files, in load order.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+/// Where runtime alerts go.
+#[derive(Debug, Args)]
+pub struct AlertOutputArgs {
+    /// Append alerts to this file (JSON lines) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also POST each alert, as one JSON object, to this URL (https unless on loopback), as
+    /// Falco's http output does: a Falcosidekick endpoint works.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// The `hostname` of alerts whose event does not name its node [default: this host's name].
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Audit log files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Rule files, in load order (their k8s_audit rules run).
+    #[arg(short, long = "rules", required = true, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: AlertOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Recorded event files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Rule files, in load order.
+    #[arg(short, long = "rules", required = true, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: AlertOutputArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -44,6 +44,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Watch(_) => anyhow::bail!("this harrier was built without the `cluster` feature"),
         #[cfg(feature = "sensor")]
         Command::Sensor(args) => commands::sensor::run(args, printer),
+        Command::Rules(rules) => commands::rules::run(rules, printer),
+        Command::Audit(args) => commands::runtime::audit(args, printer),
+        Command::Replay(args) => commands::runtime::replay(args, printer),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

@@ -11,6 +11,8 @@ pub mod paths;
 pub mod progress;
 pub mod rbac;
 pub mod report;
+pub mod rules;
+pub mod runtime;
 pub mod scan;
 #[cfg(feature = "sensor")]
 pub mod sensor;
@@ -18,6 +20,7 @@ pub mod source;
 pub mod vuln;
 #[cfg(feature = "cluster")]
 pub mod watch;
+pub mod webhook;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

@@ -118,7 +118,11 @@ pub fn run(args: WatchArgs, _global: &GlobalArgs, printer: &Printer) -> anyhow::
             )),
             None => Box::new(std::io::stdout()),
         },
-        webhook: args.webhook.as_deref().map(webhook).transpose()?,
+        webhook: args
+            .webhook
+            .as_deref()
+            .map(super::webhook::client)
+            .transpose()?,
     };
     let options = WatchOptions {
         cluster: ClusterOptions {
@@ -321,34 +325,8 @@ impl Sinks {
         self.out.flush().context("cannot write an alert")?;
         if let Some((agent, url)) = &self.webhook {
             let body = batch_json(catalog, &alerts)?;
-            // A webhook that is down loses nothing: the alerts are in the output already.
-            if let Err(e) = agent
-                .post(url.as_str())
-                .header("Content-Type", "application/json")
-                .send(body)
-            {
-                tracing::warn!("webhook {url}: {e}");
-            }
+            super::webhook::post(agent, url, body);
         }
         Ok(())
     }
-}
-
-/// The webhook client: https, or http only to loopback (a local relay), so alerts never cross
-/// a network in clear text.
-fn webhook(url: &str) -> anyhow::Result<(ureq::Agent, String)> {
-    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|prefix| {
-            url.strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        });
-    if !url.starts_with("https://") && !loopback {
-        anyhow::bail!("--webhook must be an https:// URL (http:// only to loopback): {url}");
-    }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
-    Ok((agent, url.to_owned()))
 }

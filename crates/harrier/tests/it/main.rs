@@ -15,6 +15,7 @@ mod rbac;
 mod rbac_risks;
 mod regression;
 mod scan_all;
+mod runtime;
 mod scan_cluster;
 mod scan_image;
 mod scan_manifests;

@@ -17,7 +17,7 @@ fn pod(name: &str, privileged: bool) -> Value {
 }
 
 /// Accepts one HTTP request on loopback and hands its body over.
-fn webhook_receiver() -> (String, mpsc::Receiver<String>) {
+pub fn webhook_receiver() -> (String, mpsc::Receiver<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/alerts", listener.local_addr().expect("address"));
     let (sender, receiver) = mpsc::channel();

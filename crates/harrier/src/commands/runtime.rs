@@ -1,0 +1,156 @@
+//! `harrier audit` and `harrier replay`: Falco-dialect rules over recorded events, alerts as
+//! Falcosidekick-compatible JSON lines to standard output or a file, and to a webhook.
+
+use std::fs::OpenOptions;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use harrier_runtime::event::{Event, Source};
+use harrier_runtime::rules::{self, Status};
+use harrier_runtime::{Alert, Engine, decode};
+
+use crate::cli::{AlertOutputArgs, AuditArgs, ReplayArgs};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+
+/// Where alerts go.
+struct Sink {
+    out: Box<dyn Write>,
+    webhook: Option<(ureq::Agent, String)>,
+}
+
+impl Sink {
+    fn new(args: &AlertOutputArgs) -> anyhow::Result<Sink> {
+        let out: Box<dyn Write> = match &args.output {
+            Some(path) => Box::new(BufWriter::new(
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("cannot open {}", path.display()))?,
+            )),
+            None => Box::new(BufWriter::new(io::stdout())),
+        };
+        Ok(Sink {
+            out,
+            webhook: args
+                .webhook
+                .as_deref()
+                .map(super::webhook::client)
+                .transpose()?,
+        })
+    }
+
+    /// Writes one alert; `false` when standard output was closed (`| head`).
+    fn send(&mut self, alert: &Alert) -> anyhow::Result<bool> {
+        let line = serde_json::to_string(alert)?;
+        match writeln!(self.out, "{line}") {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(false),
+            other => other.context("cannot write an alert")?,
+        }
+        if let Some((agent, url)) = &self.webhook {
+            super::webhook::post(agent, url, line);
+        }
+        Ok(true)
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        match self.out.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write an alert"),
+        }
+    }
+}
+
+fn hostname(args: &AlertOutputArgs) -> String {
+    args.hostname.clone().unwrap_or_else(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".to_string())
+    })
+}
+
+/// Loads the rules, reporting disabled rules and file problems as warnings.
+fn load(rule_files: &[PathBuf], source: Option<Source>, printer: &Printer) -> Engine {
+    let set = rules::load_files(rule_files);
+    for p in &set.problems {
+        printer.warning(&p.to_string());
+    }
+    for s in &set.statuses {
+        let relevant = source.is_none_or(|src| s.source == src.as_str());
+        if s.status == Status::Disabled && relevant {
+            printer.warning(&s.to_string());
+        }
+    }
+    let rules = set
+        .rules
+        .into_iter()
+        .filter(|r| source.is_none_or(|src| r.source == src))
+        .collect::<Vec<_>>();
+    printer.note(&format!("{} rules loaded", rules.len()));
+    Engine::from_rules(rules)
+}
+
+fn run(
+    files: &[PathBuf],
+    engine: &Engine,
+    out: &AlertOutputArgs,
+    printer: &Printer,
+    decoder: fn(&str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::DecodeError>),
+) -> anyhow::Result<ExitStatus> {
+    let host = hostname(out);
+    let mut sink = Sink::new(out)?;
+    let mut status = ExitStatus::Success;
+    'files: for path in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                printer.error(&format!("{}: cannot read: {e}", path.display()));
+                status = ExitStatus::Error;
+                continue;
+            }
+        };
+        let (events, errors) = decoder(&text);
+        for e in &errors {
+            printer.error(&format!("{}:{e}", path.display()));
+            status = ExitStatus::Error;
+        }
+        for event in &events {
+            for alert in engine.alerts(event, &host) {
+                if !sink.send(&alert)? {
+                    break 'files;
+                }
+            }
+        }
+    }
+    sink.finish()?;
+    Ok(status)
+}
+
+fn audit_decoder(text: &str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::DecodeError>) {
+    let (events, errors) = harrier_runtime::event::audit::decode(text);
+    (
+        events
+            .into_iter()
+            .map(|e| Event::K8sAudit(Box::new(e)))
+            .collect(),
+        errors,
+    )
+}
+
+pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let engine = load(&args.rules, Some(Source::K8sAudit), printer);
+    if engine.rules().is_empty() {
+        anyhow::bail!("no k8s_audit rule loaded from the --rules files");
+    }
+    run(&args.files, &engine, &args.output, printer, audit_decoder)
+}
+
+pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let engine = load(&args.rules, None, printer);
+    if engine.rules().is_empty() {
+        anyhow::bail!("no rule loaded from the --rules files");
+    }
+    run(&args.files, &engine, &args.output, printer, decode::decode)
+}

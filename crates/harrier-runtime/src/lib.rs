@@ -23,6 +23,7 @@
 pub mod decode;
 mod engine;
 pub mod event;
+pub mod profiles;
 pub mod rules;
 
 pub use engine::{Alert, Engine};

@@ -131,6 +131,16 @@ pub enum RulesCommand {
     /// Files are read in order, later ones refining earlier ones (append, override). Exit
     /// status 1 when a rule is disabled or a file has a problem.
     Validate(RulesValidateArgs),
+    /// List Harrier's built-in threat profiles: name, rules, MITRE ATT&CK techniques and what
+    /// each detects. `harrier replay` loads them all unless --no-builtin-profiles or --profiles.
+    ListProfiles(ListProfilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListProfilesArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
 }
 
 #[derive(Debug, Args)]
@@ -164,6 +174,17 @@ pub struct AlertOutputArgs {
     pub hostname: Option<String>,
 }
 
+/// Which built-in threat profiles run (see `harrier rules list-profiles`).
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Do not load Harrier's built-in threat profiles.
+    #[arg(long, conflicts_with = "profiles")]
+    pub no_builtin_profiles: bool,
+    /// Load only these built-in threat profiles [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    pub profiles: Option<Vec<String>>,
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Audit log files.
@@ -181,9 +202,12 @@ pub struct ReplayArgs {
     /// Recorded event files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Rule files, in load order.
-    #[arg(short, long = "rules", required = true, value_name = "FILE")]
+    /// Rule files, in load order, read after the built-in threat profiles (so they can append
+    /// to and override them).
+    #[arg(short, long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
     #[command(flatten)]
     pub output: AlertOutputArgs,
 }

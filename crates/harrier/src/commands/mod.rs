@@ -6,6 +6,7 @@ pub mod generate_docs;
 pub mod image;
 pub mod network;
 pub mod paths;
+pub mod profiles;
 pub mod progress;
 pub mod rbac;
 pub mod rules;

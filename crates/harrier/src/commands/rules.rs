@@ -10,6 +10,7 @@ use crate::printer::Printer;
 pub fn run(command: RulesCommand, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match command {
         RulesCommand::Validate(args) => validate(&args, printer),
+        RulesCommand::ListProfiles(args) => super::profiles::list(&args),
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use harrier_runtime::event::{Event, Source};
-use harrier_runtime::rules::{self, Status};
+use harrier_runtime::rules::Status;
 use harrier_runtime::{Alert, Engine, decode};
 
 use crate::cli::{AlertOutputArgs, AuditArgs, ReplayArgs};
@@ -71,9 +71,15 @@ fn hostname(args: &AlertOutputArgs) -> String {
     })
 }
 
-/// Loads the rules, reporting disabled rules and file problems as warnings.
-fn load(rule_files: &[PathBuf], source: Option<Source>, printer: &Printer) -> Engine {
-    let set = rules::load_files(rule_files);
+/// Loads the built-in `profiles` then the rule files, reporting disabled rules and file
+/// problems as warnings.
+fn load(
+    rule_files: &[PathBuf],
+    profiles: &[&harrier_runtime::profiles::Profile],
+    source: Option<Source>,
+    printer: &Printer,
+) -> Engine {
+    let set = super::profiles::load_with_files(profiles, rule_files);
     for p in &set.problems {
         printer.warning(&p.to_string());
     }
@@ -140,7 +146,7 @@ fn audit_decoder(text: &str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::
 }
 
 pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let engine = load(&args.rules, Some(Source::K8sAudit), printer);
+    let engine = load(&args.rules, &[], Some(Source::K8sAudit), printer);
     if engine.rules().is_empty() {
         anyhow::bail!("no k8s_audit rule loaded from the --rules files");
     }
@@ -148,9 +154,12 @@ pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 }
 
 pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let engine = load(&args.rules, None, printer);
+    let profiles = super::profiles::selected(&args.profiles)?;
+    let engine = load(&args.rules, &profiles, None, printer);
     if engine.rules().is_empty() {
-        anyhow::bail!("no rule loaded from the --rules files");
+        anyhow::bail!(
+            "no rule loaded: no built-in profile selected and none from the --rules files"
+        );
     }
     run(&args.files, &engine, &args.output, printer, decode::decode)
 }

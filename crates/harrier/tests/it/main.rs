@@ -10,6 +10,7 @@ mod deploy;
 mod docs;
 mod network;
 mod paths;
+mod profiles;
 mod rbac;
 mod rbac_risks;
 mod regression;

@@ -8,6 +8,9 @@
 //! prefixed `harrier_` so that they never collide with Falco's own, and load before any
 //! profile. Profiles load before user files: a user file can append to their lists or
 //! override their rules.
+//!
+//! Harrier's own Kubernetes audit rules (`k8s_audit.yaml`, [`AUDIT_RULES`]) ship the same way
+//! but are not a syscall profile: `harrier audit` runs them.
 
 use std::fmt;
 
@@ -17,6 +20,13 @@ use crate::rules::Loader;
 pub const MACROS: Builtin = Builtin {
     path: "builtin:harrier_macros.yaml",
     text: include_str!("../rules/harrier_macros.yaml"),
+};
+
+/// Harrier's Kubernetes audit rules (Falco dialect, `ka.*` fields), run by `harrier audit`
+/// unless `--no-builtin-rules`.
+pub const AUDIT_RULES: Builtin = Builtin {
+    path: "builtin:k8s_audit.yaml",
+    text: include_str!("../rules/k8s_audit.yaml"),
 };
 
 /// A rule file compiled into Harrier.

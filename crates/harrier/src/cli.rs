@@ -103,9 +103,10 @@ pub enum Command {
     ///
     /// Reads audit.k8s.io v1/v1beta1 events as JSON lines, `EventList`s or arrays, and the EKS
     /// (CloudWatch), GKE (Cloud Audit Logging) and AKS (Azure Monitor) envelopes, and writes
-    /// one Falcosidekick-compatible JSON alert per line. Harrier ships no copy of Falco's
-    /// rules: pass the files you run in Falco (the k8saudit plugin's k8s_audit_rules.yaml and
-    /// your overlays) with --rules. See docs/runtime-rules.md.
+    /// one Falcosidekick-compatible JSON alert per line. Harrier's own audit rules
+    /// (docs/audit-rules.md) load first unless --no-builtin-rules; Harrier ships no copy of
+    /// Falco's rules: pass the files you run in Falco (the k8saudit plugin's
+    /// k8s_audit_rules.yaml and your overlays) with --rules. See docs/runtime-rules.md.
     Audit(AuditArgs),
     /// Evaluate Falco-dialect rules over recorded events.
     ///
@@ -190,9 +191,13 @@ pub struct AuditArgs {
     /// Audit log files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Rule files, in load order (their k8s_audit rules run).
-    #[arg(short, long = "rules", required = true, value_name = "FILE")]
+    /// Rule files, in load order (their k8s_audit rules run), read after Harrier's own audit
+    /// rules.
+    #[arg(short, long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// Do not load Harrier's own audit rules (docs/audit-rules.md).
+    #[arg(long)]
+    pub no_builtin_rules: bool,
     #[command(flatten)]
     pub output: AlertOutputArgs,
 }

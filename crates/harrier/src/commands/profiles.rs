@@ -1,30 +1,56 @@
-//! Harrier's built-in threat profiles in the CLI: `harrier rules list-profiles`, and the
-//! `--profiles` / `--no-builtin-profiles` selection `harrier replay` applies before reading
-//! the user's rule files.
+//! Harrier's built-in rule files in the CLI: `harrier rules list-profiles`, the `--profiles` /
+//! `--no-builtin-profiles` selection `harrier replay` applies before reading the user's rule
+//! files, and Harrier's own audit rules that `harrier audit` loads first.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use harrier_runtime::profiles::{self, PROFILES, Profile};
+use harrier_runtime::Engine;
+use harrier_runtime::event::Source;
+use harrier_runtime::profiles::{self, Builtin, PROFILES, Profile};
 use harrier_runtime::rules::{Loader, Problem, RuleSet};
 use serde::Serialize;
 
 use crate::cli::{ListProfilesArgs, ProfileArgs, RulesFormat};
 use crate::exit::ExitStatus;
+use crate::printer::Printer;
 
-/// The profiles `args` select.
-pub fn selected(args: &ProfileArgs) -> anyhow::Result<Vec<&'static Profile>> {
+/// The rule files of the profiles `args` select, shared macros first; none when
+/// `--no-builtin-profiles`.
+pub fn selected(args: &ProfileArgs) -> anyhow::Result<Vec<&'static Builtin>> {
     if args.no_builtin_profiles {
         return Ok(Vec::new());
     }
-    Ok(profiles::select(args.profiles.as_deref())?)
+    let chosen = profiles::select(args.profiles.as_deref())?;
+    Ok(files_of(&chosen))
 }
 
-/// Compiles `profiles` (with their shared macros) followed by the rule files, in order, so
-/// that the files can append to and override the profiles.
-pub fn load_with_files(profiles: &[&Profile], files: &[PathBuf]) -> RuleSet {
+fn files_of(chosen: &[&'static Profile]) -> Vec<&'static Builtin> {
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    std::iter::once(&profiles::MACROS)
+        .chain(chosen.iter().map(|p| &p.file))
+        .collect()
+}
+
+/// The engine of `harrier audit`: Harrier's own audit rules (when `builtin`), then the files.
+pub fn load_audit(files: &[PathBuf], builtin: bool, printer: &Printer) -> Engine {
+    let builtins: &[&Builtin] = if builtin {
+        &[&profiles::AUDIT_RULES]
+    } else {
+        &[]
+    };
+    super::runtime::load(files, builtins, Some(Source::K8sAudit), printer)
+}
+
+/// Compiles the `builtins` followed by the rule files, in order, so that the files can append
+/// to and override the built-in lists, macros and rules.
+pub fn load_with_files(builtins: &[&Builtin], files: &[PathBuf]) -> RuleSet {
     let mut loader = Loader::new();
-    profiles::add_to(&mut loader, profiles);
+    for b in builtins {
+        loader.add_text(b.path, b.text);
+    }
     let mut unreadable = Vec::new();
     for path in files {
         let name = path.display().to_string();
@@ -55,7 +81,7 @@ struct Listed {
 
 /// `harrier rules list-profiles`.
 pub fn list(args: &ListProfilesArgs) -> anyhow::Result<ExitStatus> {
-    let set = load_with_files(&PROFILES.iter().collect::<Vec<_>>(), &[]);
+    let set = load_with_files(&files_of(&PROFILES.iter().collect::<Vec<_>>()), &[]);
     let listed: Vec<Listed> = PROFILES
         .iter()
         .map(|p| Listed {

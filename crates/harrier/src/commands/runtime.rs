@@ -73,9 +73,9 @@ fn hostname(args: &AlertOutputArgs) -> String {
 
 /// Loads the built-in `profiles` then the rule files, reporting disabled rules and file
 /// problems as warnings.
-fn load(
+pub(super) fn load(
     rule_files: &[PathBuf],
-    profiles: &[&harrier_runtime::profiles::Profile],
+    profiles: &[&harrier_runtime::profiles::Builtin],
     source: Option<Source>,
     printer: &Printer,
 ) -> Engine {
@@ -146,9 +146,11 @@ fn audit_decoder(text: &str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::
 }
 
 pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let engine = load(&args.rules, &[], Some(Source::K8sAudit), printer);
+    let engine = super::profiles::load_audit(&args.rules, !args.no_builtin_rules, printer);
     if engine.rules().is_empty() {
-        anyhow::bail!("no k8s_audit rule loaded from the --rules files");
+        anyhow::bail!(
+            "no k8s_audit rule loaded: --no-builtin-rules and none from the --rules files"
+        );
     }
     run(&args.files, &engine, &args.output, printer, audit_decoder)
 }

@@ -99,3 +99,33 @@ fn a_user_file_appends_to_a_profile_list() {
         ]
     );
 }
+
+#[test]
+fn audit_runs_harrier_audit_rules_by_default() {
+    let dir = Dir::new();
+    // A cluster-wide secret list by a user from a public address, then the same by the
+    // namespace controller (no alert).
+    let log = dir.write(
+        "audit.jsonl",
+        concat!(
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"list","requestURI":"/api/v1/secrets","user":{"username":"dev@example.com"},"sourceIPs":["203.0.113.9"],"objectRef":{"resource":"secrets","apiVersion":"v1"},"responseStatus":{"code":200},"stageTimestamp":"2024-05-01T10:00:00Z"}"#,
+            "\n",
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"list","requestURI":"/api/v1/secrets","user":{"username":"system:serviceaccount:kube-system:namespace-controller"},"sourceIPs":["10.0.0.5"],"objectRef":{"resource":"secrets","apiVersion":"v1"},"responseStatus":{"code":200},"stageTimestamp":"2024-05-01T10:00:01Z"}"#,
+            "\n",
+        ),
+    );
+    let log = log.to_str().unwrap();
+    let run = dir.run(&["audit", log]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        rules_of(&run.stdout),
+        ["Harrier Secrets Listed in All Namespaces"]
+    );
+    let run = dir.run(&["audit", "--no-builtin-rules", log]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no k8s_audit rule loaded"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,409 @@
+//! Baseline files: one YAML document per workload, written for people to read, edit and
+//! review (`docs/baselines.md`), read back with positions so that a mistake names its file,
+//! line and column.
+//!
+//! Writing is a small emitter of this fixed shape, every string double-quoted in JSON's
+//! escaping (valid YAML), so that a process argument can never change the document's
+//! structure. Reading goes through `harrier_core::yaml` and serde.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use harrier_core::yaml::{self, Schema};
+use harrier_core::{Location, Pos};
+use serde::Deserialize;
+
+use super::{Baseline, Baselines, Entry, EntryStatus, Key, State, WorkloadKey};
+use crate::event::{format_time, parse_time};
+
+/// The `apiVersion` of baseline files.
+pub const API_VERSION: &str = "harrier.dev/v1alpha1";
+
+/// A baseline file that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file or directory cannot be read or written.
+    #[error("{}: {what}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a valid baseline.
+    #[error("{location}: {message}")]
+    Invalid {
+        /// Where.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Doc {
+    api_version: String,
+    kind: String,
+    workload: WorkloadDoc,
+    status: String,
+    #[serde(default)]
+    learning: Option<LearningDoc>,
+    #[serde(default)]
+    processes: Vec<EntryDoc>,
+    #[serde(default)]
+    files_written: Vec<EntryDoc>,
+    #[serde(default)]
+    network: Vec<EntryDoc>,
+    #[serde(default)]
+    listening: Vec<EntryDoc>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WorkloadDoc {
+    #[serde(default)]
+    namespace: String,
+    #[serde(default)]
+    owner_kind: String,
+    #[serde(default)]
+    owner_name: String,
+    #[serde(default)]
+    container: String,
+    #[serde(default)]
+    image: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LearningDoc {
+    #[serde(default)]
+    started: Option<String>,
+    #[serde(default)]
+    events: u64,
+    #[serde(default)]
+    pods: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EntryDoc {
+    #[serde(default)]
+    exe: Option<String>,
+    #[serde(default)]
+    args: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    port: Option<u16>,
+    #[serde(default)]
+    proto: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    observations: u64,
+    #[serde(default)]
+    pods: Vec<String>,
+}
+
+/// Reads one baseline file's text; `path` names it in errors.
+pub fn parse(path: &str, text: &str) -> Result<Baseline, Error> {
+    let file: Arc<str> = Arc::from(path);
+    let invalid = |pos: Pos, message: String| Error::Invalid {
+        location: Location::new(file.clone(), pos),
+        message,
+    };
+    let root = yaml::parse_single(text, Schema::Core)
+        .map_err(|p| invalid(p.pos, format!("invalid YAML: {}", p.message)))?;
+    let doc: Doc =
+        yaml::de::from_node(&root).map_err(|e| invalid(e.pos.unwrap_or(root.pos), e.message))?;
+    let at = |key: &str| root.get(key).map_or(root.pos, |n| n.pos);
+    if doc.api_version != API_VERSION || doc.kind != "Baseline" {
+        return Err(invalid(
+            at("apiVersion"),
+            format!(
+                "not a Harrier baseline: expected `apiVersion: {API_VERSION}` and `kind: Baseline`"
+            ),
+        ));
+    }
+    let state = match doc.status.as_str() {
+        "learning" => State::Learning,
+        "locked" => State::Locked,
+        other => {
+            return Err(invalid(
+                at("status"),
+                format!("status `{other}` is neither `learning` nor `locked`"),
+            ));
+        }
+    };
+    let mut b = Baseline::new(WorkloadKey {
+        namespace: doc.workload.namespace,
+        owner_kind: doc.workload.owner_kind,
+        owner_name: doc.workload.owner_name,
+        container: doc.workload.container,
+        image: doc.workload.image,
+    });
+    b.state = state;
+    if let Some(l) = doc.learning {
+        b.started_ns = l.started.as_deref().and_then(parse_time);
+        b.events = l.events;
+        b.pods = l.pods;
+    }
+    let sections = [
+        ("processes", doc.processes),
+        ("filesWritten", doc.files_written),
+        ("network", doc.network),
+        ("listening", doc.listening),
+    ];
+    for (section, entries) in sections {
+        let nodes = root.get(section).and_then(|n| n.as_seq()).unwrap_or(&[]);
+        for (i, e) in entries.into_iter().enumerate() {
+            let pos = nodes.get(i).map_or(at(section), |n| n.pos);
+            let missing = |field: &str| invalid(pos, format!("{section} entry without `{field}`"));
+            let key = match section {
+                "processes" => Key::Process {
+                    exe: e.exe.ok_or_else(|| missing("exe"))?,
+                    args: e.args.unwrap_or_default(),
+                },
+                "filesWritten" => Key::FileWrite {
+                    path: e.path.ok_or_else(|| missing("path"))?,
+                },
+                "network" => {
+                    let address = e.address.ok_or_else(|| missing("address"))?;
+                    if crate::rules::matcher::Net::parse(&address).is_none() {
+                        return Err(invalid(
+                            pos,
+                            format!("`{address}` is not an address or a network (CIDR)"),
+                        ));
+                    }
+                    Key::Connect {
+                        address,
+                        port: e.port,
+                        proto: e.proto,
+                    }
+                }
+                _ => Key::Listen {
+                    port: e.port.ok_or_else(|| missing("port"))?,
+                    proto: e.proto,
+                },
+            };
+            // A person adding an entry to an allowlist need not write its status.
+            let status = match e.status.as_deref() {
+                None | Some("allowed") => EntryStatus::Allowed,
+                Some("flagged") => EntryStatus::Flagged,
+                Some("learning") if state == State::Learning => EntryStatus::Learning,
+                Some(other) => {
+                    return Err(invalid(
+                        pos,
+                        format!(
+                            "entry status `{other}` is not `allowed` or `flagged`{}",
+                            if other == "learning" {
+                                " (the baseline is locked)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    ));
+                }
+            };
+            b.push(Entry {
+                key,
+                status,
+                reason: e.reason,
+                observations: e.observations,
+                pods: e.pods,
+            });
+        }
+    }
+    Ok(b)
+}
+
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+fn list(items: &[String]) -> String {
+    format!(
+        "[{}]",
+        items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// The text of a baseline's file.
+pub fn render(b: &Baseline) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let w = &b.workload;
+    let _ = writeln!(
+        out,
+        "# Harrier behavioural baseline of {w}.\n\
+         # Review and edit it like code (docs/baselines.md): an entry's status is `allowed` or\n\
+         # `flagged` (alerts); entries may use `*` globs (exe, args, path) and CIDRs (address).\n\
+         apiVersion: {API_VERSION}\nkind: Baseline\nworkload:\n  namespace: {}\n  ownerKind: {}\n  ownerName: {}\n  container: {}\n  image: {}",
+        q(&w.namespace),
+        q(&w.owner_kind),
+        q(&w.owner_name),
+        q(&w.container),
+        q(&w.image)
+    );
+    let _ = writeln!(
+        out,
+        "status: {}\nlearning:\n  started: {}\n  events: {}\n  pods: {}",
+        match b.state {
+            State::Learning => "learning",
+            State::Locked => "locked",
+        },
+        b.started_ns
+            .map_or("null".to_string(), |t| q(&format_time(t))),
+        b.events,
+        list(&b.pods)
+    );
+    let sections: [(&str, super::Kind); 4] = [
+        ("processes", super::Kind::Process),
+        ("filesWritten", super::Kind::FileWrite),
+        ("network", super::Kind::Connect),
+        ("listening", super::Kind::Listen),
+    ];
+    for (name, kind) in sections {
+        let entries: Vec<&Entry> = b.entries.iter().filter(|e| e.key.kind() == kind).collect();
+        if entries.is_empty() {
+            let _ = writeln!(out, "{name}: []");
+            continue;
+        }
+        let _ = writeln!(out, "{name}:");
+        for e in entries {
+            match &e.key {
+                Key::Process { exe, args } => {
+                    let _ = writeln!(out, "  - exe: {}\n    args: {}", q(exe), q(args));
+                }
+                Key::FileWrite { path } => {
+                    let _ = writeln!(out, "  - path: {}", q(path));
+                }
+                Key::Connect {
+                    address,
+                    port,
+                    proto,
+                } => {
+                    let _ = writeln!(out, "  - address: {}", q(address));
+                    if let Some(p) = port {
+                        let _ = writeln!(out, "    port: {p}");
+                    }
+                    if let Some(p) = proto {
+                        let _ = writeln!(out, "    proto: {}", q(p));
+                    }
+                }
+                Key::Listen { port, proto } => {
+                    let _ = writeln!(out, "  - port: {port}");
+                    if let Some(p) = proto {
+                        let _ = writeln!(out, "    proto: {}", q(p));
+                    }
+                }
+            }
+            let _ = writeln!(out, "    status: {}", e.status.as_str());
+            if let Some(r) = &e.reason {
+                let _ = writeln!(out, "    reason: {}", q(r));
+            }
+            let _ = writeln!(
+                out,
+                "    observations: {}\n    pods: {}",
+                e.observations,
+                list(&e.pods)
+            );
+        }
+    }
+    out
+}
+
+/// The file name of a workload's baseline: `<namespace>.<kind>.<name>.<container>.yaml`, with
+/// anything but letters, digits, `-` and `_` replaced by `_`.
+pub fn file_name(w: &WorkloadKey) -> String {
+    let part = |s: &str| -> String {
+        if s.is_empty() {
+            return "_".to_string();
+        }
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!(
+        "{}.{}.{}.{}.yaml",
+        part(&w.namespace),
+        part(&w.owner_kind.to_ascii_lowercase()),
+        part(&w.owner_name),
+        part(&w.container)
+    )
+}
+
+/// Reads every `*.yaml` baseline of `dir` into `into` (a missing directory is empty). Files
+/// that cannot be read are returned as errors; the others load.
+pub fn load_dir(dir: &Path, into: &mut Baselines) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return errors,
+        Err(source) => {
+            errors.push(Error::Io {
+                path: dir.to_path_buf(),
+                what: "cannot read the baselines directory",
+                source,
+            });
+            return errors;
+        }
+    };
+    let mut paths: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match parse(&path.display().to_string(), &text) {
+                Ok(b) => into.insert(b),
+                Err(e) => errors.push(e),
+            },
+            Err(source) => errors.push(Error::Io {
+                path,
+                what: "cannot read",
+                source,
+            }),
+        }
+    }
+    errors
+}
+
+/// Writes every baseline into `dir` (created if needed), one file each; returns the paths.
+pub fn save_dir(dir: &Path, baselines: &Baselines) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        what: "cannot create the baselines directory",
+        source,
+    })?;
+    let mut written = Vec::new();
+    for b in baselines.iter() {
+        let path = dir.join(file_name(&b.workload));
+        let tmp = path.with_extension("yaml.tmp");
+        std::fs::write(&tmp, render(b))
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|source| Error::Io {
+                path: path.clone(),
+                what: "cannot write",
+                source,
+            })?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -115,6 +115,10 @@ pub enum Command {
     /// `process_exit`...) and Kubernetes audit logs, recognised line by line, and writes one
     /// Falcosidekick-compatible JSON alert per line.
     Replay(ReplayArgs),
+    /// Behavioural baselines: show, lock and compare the per-workload baseline files that
+    /// `harrier replay --baselines DIR` learns and enforces (see docs/baselines.md).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -175,6 +179,82 @@ pub struct AlertOutputArgs {
     pub hostname: Option<String>,
 }
 
+/// Behavioural baselines during `harrier replay`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Learn and enforce per-workload baselines kept in DIR: loaded at start, written at the
+    /// end (learning state included), one YAML file per workload (docs/baselines.md).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+    /// Learn each new workload for this span of event time (`30m`, `2h`, `1d`), then lock
+    /// its baseline and alert on drift [default: learn until `harrier baseline lock`].
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "baselines",
+        conflicts_with = "learn_events"
+    )]
+    pub learn: Option<String>,
+    /// Learn each new workload from this many of its events, then lock.
+    #[arg(long, value_name = "N", requires = "baselines")]
+    pub learn_events: Option<u64>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// When a learned entry is trusted (allowed) at lock.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Observations an entry needs while learning to be allowed at lock; rarer ones are
+    /// flagged.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_observations: u64,
+    /// Distinct pods an entry needs to be allowed at lock (at most the pods seen).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_pods: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Summarise the baselines of DIR: each workload, its state and its entries.
+    Show(BaselineShowArgs),
+    /// Lock every learning baseline of DIR: entries seen often enough in enough pods become
+    /// `allowed`, the others `flagged` with the reason; the files are rewritten.
+    Lock(BaselineLockArgs),
+    /// Compare recorded events with the locked baselines of DIR and list what they do that
+    /// the baselines do not allow, without changing the files. Exit status 1 on any drift.
+    Diff(BaselineDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineShowArgs {
+    /// The baselines directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineLockArgs {
+    /// The baselines directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineDiffArgs {
+    /// The baselines directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Recorded event files (as for `harrier replay`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
 /// Which built-in threat profiles run (see `harrier rules list-profiles`).
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
@@ -213,6 +293,8 @@ pub struct ReplayArgs {
     pub rules: Vec<PathBuf>,
     #[command(flatten)]
     pub profiles: ProfileArgs,
+    #[command(flatten)]
+    pub baselines: BaselineArgs,
     #[command(flatten)]
     pub output: AlertOutputArgs,
 }

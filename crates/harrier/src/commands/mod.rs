@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod baseline;
 pub mod checks;
 pub mod db;
 pub mod generate_docs;

@@ -104,6 +104,7 @@ fn run(
     out: &AlertOutputArgs,
     printer: &Printer,
     decoder: fn(&str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::DecodeError>),
+    mut baselines: Option<&mut harrier_runtime::baseline::Baselines>,
 ) -> anyhow::Result<ExitStatus> {
     let host = hostname(out);
     let mut sink = Sink::new(out)?;
@@ -123,7 +124,12 @@ fn run(
             status = ExitStatus::Error;
         }
         for event in &events {
-            for alert in engine.alerts(event, &host) {
+            let mut alerts = engine.alerts(event, &host);
+            if let Some(b) = baselines.as_deref_mut() {
+                let drift = super::baseline::observe(b, event, &alerts, &host);
+                alerts.extend(drift);
+            }
+            for alert in alerts {
                 if !sink.send(&alert)? {
                     break 'files;
                 }
@@ -152,16 +158,35 @@ pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             "no k8s_audit rule loaded: --no-builtin-rules and none from the --rules files"
         );
     }
-    run(&args.files, &engine, &args.output, printer, audit_decoder)
+    run(
+        &args.files,
+        &engine,
+        &args.output,
+        printer,
+        audit_decoder,
+        None,
+    )
 }
 
 pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let profiles = super::profiles::selected(&args.profiles)?;
     let engine = load(&args.rules, &profiles, None, printer);
-    if engine.rules().is_empty() {
+    if engine.rules().is_empty() && args.baselines.baselines.is_none() {
         anyhow::bail!(
             "no rule loaded: no built-in profile selected and none from the --rules files"
         );
     }
-    run(&args.files, &engine, &args.output, printer, decode::decode)
+    let mut baselines = super::baseline::open(&args.baselines, printer)?;
+    let status = run(
+        &args.files,
+        &engine,
+        &args.output,
+        printer,
+        decode::decode,
+        baselines.as_mut(),
+    )?;
+    if let (Some(dir), Some(b)) = (&args.baselines.baselines, &baselines) {
+        super::baseline::save(dir, b, printer)?;
+    }
+    Ok(status)
 }

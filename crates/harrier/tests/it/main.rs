@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support code may panic: a panic is a failed test
 
+mod baseline;
 mod checks;
 mod db;
 mod deploy;

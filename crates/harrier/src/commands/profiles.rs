@@ -106,9 +106,10 @@ pub fn list(args: &ListProfilesArgs) -> anyhow::Result<ExitStatus> {
             for p in &listed {
                 writeln!(
                     out,
-                    "{} ({} rules; {}): {}",
+                    "{} ({} rule{}; {}): {}",
                     p.name,
                     p.rules.len(),
+                    if p.rules.len() == 1 { "" } else { "s" },
                     p.mitre.join(", "),
                     p.summary
                 )?;

@@ -151,6 +151,10 @@ fn learn_lock_then_drift() {
     let base = b.iter().next().unwrap();
     assert_eq!(base.state, State::Locked);
     assert_eq!(base.counts(), (5, 0, 0));
+    let locked = b.take_newly_locked();
+    assert_eq!(locked.len(), 1);
+    assert_eq!(locked[0].owner_name, "web");
+    assert!(b.take_newly_locked().is_empty());
     // Drift of every kind, each alerted once.
     let drift = vec![
         exec("web-1", 3000, "/bin/sh", &["-c", "id"]),

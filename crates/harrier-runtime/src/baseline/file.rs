@@ -394,16 +394,21 @@ pub fn save_dir(dir: &Path, baselines: &Baselines) -> Result<Vec<PathBuf>, Error
     })?;
     let mut written = Vec::new();
     for b in baselines.iter() {
-        let path = dir.join(file_name(&b.workload));
-        let tmp = path.with_extension("yaml.tmp");
-        std::fs::write(&tmp, render(b))
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|source| Error::Io {
-                path: path.clone(),
-                what: "cannot write",
-                source,
-            })?;
-        written.push(path);
+        written.push(save(dir, b)?);
     }
     Ok(written)
+}
+
+/// Writes one baseline into `dir` (which must exist), replacing its file atomically.
+pub fn save(dir: &Path, b: &Baseline) -> Result<PathBuf, Error> {
+    let path = dir.join(file_name(&b.workload));
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, render(b))
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|source| Error::Io {
+            path: path.clone(),
+            what: "cannot write",
+            source,
+        })?;
+    Ok(path)
 }

@@ -619,6 +619,7 @@ pub struct Baselines {
     baselines: HashMap<WorkloadKey, Baseline>,
     context: Vec<(String, Field)>,
     alerted: HashSet<(WorkloadKey, String)>,
+    newly_locked: Vec<WorkloadKey>,
     /// Drifts not alerted again because they were already alerted this run.
     pub repeats: u64,
 }
@@ -638,6 +639,7 @@ impl Baselines {
                 })
                 .collect(),
             alerted: HashSet::new(),
+            newly_locked: Vec::new(),
             repeats: 0,
         }
     }
@@ -657,6 +659,17 @@ impl Baselines {
         let mut all: Vec<&Baseline> = self.baselines.values().collect();
         all.sort_by(|a, b| a.workload.cmp(&b.workload));
         all.into_iter()
+    }
+
+    /// The baseline of `workload`.
+    pub fn get(&self, workload: &WorkloadKey) -> Option<&Baseline> {
+        self.baselines.get(workload)
+    }
+
+    /// The workloads whose learning window ended since the last call: their files are due to
+    /// be written.
+    pub fn take_newly_locked(&mut self) -> Vec<WorkloadKey> {
+        std::mem::take(&mut self.newly_locked)
     }
 
     /// Locks every learning baseline.
@@ -694,6 +707,7 @@ impl Baselines {
             };
             if over {
                 b.lock(&settings);
+                self.newly_locked.push(b.workload.clone());
             } else {
                 b.events += 1;
                 add_pod(&mut b.pods, pod);

@@ -49,8 +49,14 @@ fn load(dir: &Path, settings: Settings) -> anyhow::Result<Baselines> {
     Ok(b)
 }
 
+/// The baselines of a `harrier replay --baselines DIR` run.
+pub struct Replay {
+    dir: PathBuf,
+    baselines: Baselines,
+}
+
 /// The baselines of `harrier replay --baselines`, when asked for.
-pub fn open(args: &BaselineArgs, printer: &Printer) -> anyhow::Result<Option<Baselines>> {
+pub fn open(args: &BaselineArgs, printer: &Printer) -> anyhow::Result<Option<Replay>> {
     let Some(dir) = &args.baselines else {
         return Ok(None);
     };
@@ -73,21 +79,43 @@ pub fn open(args: &BaselineArgs, printer: &Printer) -> anyhow::Result<Option<Bas
         locked + learning,
         dir.display()
     ));
-    Ok(Some(b))
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the baselines directory {}", dir.display()))?;
+    Ok(Some(Replay {
+        dir: dir.clone(),
+        baselines: b,
+    }))
 }
 
 /// Learns from or checks one event; the threat-profile rules it raised flag what is learned.
-pub fn observe(b: &mut Baselines, event: &Event, alerts: &[Alert], host: &str) -> Vec<Alert> {
+/// A baseline whose learning window ends is written at once.
+pub fn observe(
+    r: &mut Replay,
+    event: &Event,
+    alerts: &[Alert],
+    host: &str,
+) -> anyhow::Result<Vec<Alert>> {
     let hits: Vec<&str> = alerts
         .iter()
         .filter(|a| profiles::profile_of(&a.tags).is_some())
         .map(|a| a.rule.as_str())
         .collect();
-    b.observe(event, &hits, host)
+    let drift = r.baselines.observe(event, &hits, host);
+    for w in r.baselines.take_newly_locked() {
+        if let Some(b) = r.baselines.get(&w) {
+            file::save(&r.dir, b)?;
+        }
+    }
+    Ok(drift)
+}
+
+/// Writes the baselines of a replay back (at its end).
+pub fn finish(r: &Replay, printer: &Printer) -> anyhow::Result<()> {
+    save(&r.dir, &r.baselines, printer)
 }
 
 /// Writes the baselines back.
-pub fn save(dir: &Path, b: &Baselines, printer: &Printer) -> anyhow::Result<()> {
+fn save(dir: &Path, b: &Baselines, printer: &Printer) -> anyhow::Result<()> {
     let written = file::save_dir(dir, b)?;
     printer.note(&format!(
         "{} baselines written to {}{}",

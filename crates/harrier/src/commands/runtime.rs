@@ -104,7 +104,7 @@ fn run(
     out: &AlertOutputArgs,
     printer: &Printer,
     decoder: fn(&str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::DecodeError>),
-    mut baselines: Option<&mut harrier_runtime::baseline::Baselines>,
+    mut baselines: Option<&mut super::baseline::Replay>,
 ) -> anyhow::Result<ExitStatus> {
     let host = hostname(out);
     let mut sink = Sink::new(out)?;
@@ -126,7 +126,7 @@ fn run(
         for event in &events {
             let mut alerts = engine.alerts(event, &host);
             if let Some(b) = baselines.as_deref_mut() {
-                let drift = super::baseline::observe(b, event, &alerts, &host);
+                let drift = super::baseline::observe(b, event, &alerts, &host)?;
                 alerts.extend(drift);
             }
             for alert in alerts {
@@ -185,8 +185,8 @@ pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus>
         decode::decode,
         baselines.as_mut(),
     )?;
-    if let (Some(dir), Some(b)) = (&args.baselines.baselines, &baselines) {
-        super::baseline::save(dir, b, printer)?;
+    if let Some(b) = &baselines {
+        super::baseline::finish(b, printer)?;
     }
     Ok(status)
 }

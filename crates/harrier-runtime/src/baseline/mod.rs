@@ -42,6 +42,8 @@ use crate::rules::matcher::{Net, glob};
 const MAX_PODS: usize = 8;
 /// Most drifts remembered to alert each once; beyond it repeats alert again.
 const MAX_DRIFTS_REMEMBERED: usize = 100_000;
+/// Most containers whose workload is remembered (saves building the key per event).
+const MAX_CONTAINERS_REMEMBERED: usize = 65_536;
 
 /// When learning ends for a workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,6 +410,17 @@ impl Observed {
         }
     }
 
+    /// The exact-match index key of the entry this would learn (as [`Key::exact`]), built
+    /// without building the entry.
+    fn exact(&self) -> String {
+        match self {
+            Observed::Process { exe, args } => format!("p\0{exe}\0{args}"),
+            Observed::FileWrite { dir } => format!("f\0{dir}"),
+            Observed::Connect { ip, port, proto } => format!("c\0{ip}\0{port}\0{proto}"),
+            Observed::Listen { port, proto } => format!("l\0{port}\0{proto}"),
+        }
+    }
+
     fn key(&self) -> Key {
         match self {
             Observed::Process { exe, args } => Key::Process {
@@ -521,8 +534,7 @@ impl Baseline {
     }
 
     fn find(&self, o: &Observed) -> Option<usize> {
-        let key = o.key();
-        if let Some(i) = key.exact().and_then(|k| self.exact.get(&k)) {
+        if let Some(i) = self.exact.get(&o.exact()) {
             return Some(*i);
         }
         // A process with a glob, a directory pattern, a network: scan the patterns, allowed
@@ -617,6 +629,8 @@ const CONTEXT: &[&str] = &[
 pub struct Baselines {
     settings: Settings,
     baselines: HashMap<WorkloadKey, Baseline>,
+    /// Container id → workload, for containers whose pod context was known.
+    by_container: HashMap<String, WorkloadKey>,
     context: Vec<(String, Field)>,
     alerted: HashSet<(WorkloadKey, String)>,
     newly_locked: Vec<WorkloadKey>,
@@ -630,6 +644,7 @@ impl Baselines {
         Baselines {
             settings,
             baselines: HashMap::new(),
+            by_container: HashMap::new(),
             context: CONTEXT
                 .iter()
                 .filter_map(|n| {
@@ -688,15 +703,29 @@ impl Baselines {
         let Event::Syscall(e) = event else {
             return Vec::new();
         };
-        let Some(workload) = WorkloadKey::of(e) else {
-            return Vec::new();
+        let container_id = e.container.as_ref().map(|c| c.id.as_str());
+        let cached = container_id.and_then(|id| self.by_container.get(id));
+        let b = match cached.and_then(|w| self.baselines.get_mut(w)) {
+            Some(b) => b,
+            None => {
+                let Some(workload) = WorkloadKey::of(e) else {
+                    return Vec::new();
+                };
+                // A container belongs to one pod for its life; remember it once the pod is
+                // known (a sensor may see a container's first events before its metadata).
+                if let Some(id) = container_id
+                    && e.k8s.as_ref().is_some_and(|k| k.pod_name.is_some())
+                    && self.by_container.len() < MAX_CONTAINERS_REMEMBERED
+                {
+                    self.by_container.insert(id.to_string(), workload.clone());
+                }
+                self.baselines
+                    .entry(workload.clone())
+                    .or_insert_with(|| Baseline::new(workload))
+            }
         };
         let observed = Observed::of(e);
         let settings = self.settings;
-        let b = self
-            .baselines
-            .entry(workload.clone())
-            .or_insert_with(|| Baseline::new(workload));
         let pod = e.k8s.as_ref().and_then(|k| k.pod_name.as_deref());
         if b.state == State::Learning {
             let started = *b.started_ns.get_or_insert(e.time_ns);

@@ -46,8 +46,10 @@ pub enum Error {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Doc {
-    api_version: String,
-    kind: String,
+    #[serde(rename = "apiVersion")]
+    _api_version: String,
+    #[serde(rename = "kind")]
+    _kind: String,
     workload: WorkloadDoc,
     status: String,
     #[serde(default)]
@@ -122,10 +124,9 @@ pub fn parse(path: &str, text: &str) -> Result<Baseline, Error> {
     };
     let root = yaml::parse_single(text, Schema::Core)
         .map_err(|p| invalid(p.pos, format!("invalid YAML: {}", p.message)))?;
-    let doc: Doc =
-        yaml::de::from_node(&root).map_err(|e| invalid(e.pos.unwrap_or(root.pos), e.message))?;
     let at = |key: &str| root.get(key).map_or(root.pos, |n| n.pos);
-    if doc.api_version != API_VERSION || doc.kind != "Baseline" {
+    let text_of = |key: &str| root.get(key).and_then(|n| n.as_str());
+    if text_of("apiVersion") != Some(API_VERSION) || text_of("kind") != Some("Baseline") {
         return Err(invalid(
             at("apiVersion"),
             format!(
@@ -133,6 +134,8 @@ pub fn parse(path: &str, text: &str) -> Result<Baseline, Error> {
             ),
         ));
     }
+    let doc: Doc =
+        yaml::de::from_node(&root).map_err(|e| invalid(e.pos.unwrap_or(root.pos), e.message))?;
     let state = match doc.status.as_str() {
         "learning" => State::Learning,
         "locked" => State::Locked,
@@ -241,9 +244,15 @@ pub fn render(b: &Baseline) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let w = &b.workload;
+    // The workload's names come from events: keep the comment on its line.
+    let title: String = w
+        .to_string()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let _ = writeln!(
         out,
-        "# Harrier behavioural baseline of {w}.\n\
+        "# Harrier behavioural baseline of {title}.\n\
          # Review and edit it like code (docs/baselines.md): an entry's status is `allowed` or\n\
          # `flagged` (alerts); entries may use `*` globs (exe, args, path) and CIDRs (address).\n\
          apiVersion: {API_VERSION}\nkind: Baseline\nworkload:\n  namespace: {}\n  ownerKind: {}\n  ownerName: {}\n  container: {}\n  image: {}",
@@ -322,7 +331,8 @@ pub fn render(b: &Baseline) -> String {
 }
 
 /// The file name of a workload's baseline: `<namespace>.<kind>.<name>.<container>.yaml`, with
-/// anything but letters, digits, `-` and `_` replaced by `_`.
+/// anything but letters, digits, `-` and `_` replaced by `_` (and then a hash of the names
+/// added before `.yaml`, so that two workloads never share a file).
 pub fn file_name(w: &WorkloadKey) -> String {
     let part = |s: &str| -> String {
         if s.is_empty() {
@@ -338,13 +348,30 @@ pub fn file_name(w: &WorkloadKey) -> String {
             })
             .collect()
     };
-    format!(
-        "{}.{}.{}.{}.yaml",
+    let stem = format!(
+        "{}.{}.{}.{}",
         part(&w.namespace),
         part(&w.owner_kind.to_ascii_lowercase()),
         part(&w.owner_name),
         part(&w.container)
-    )
+    );
+    let plain = format!(
+        "{}.{}.{}.{}",
+        w.namespace,
+        w.owner_kind.to_ascii_lowercase(),
+        w.owner_name,
+        w.container
+    );
+    if stem == plain {
+        return format!("{stem}.yaml");
+    }
+    // Names changed by the replacement could collide: tell them apart by a hash of the
+    // originals (FNV-1a, stable across runs and builds).
+    let mut h: u32 = 0x811c_9dc5;
+    for b in plain.bytes().chain(w.image.bytes()) {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    format!("{stem}.{h:08x}.yaml")
 }
 
 /// Reads every `*.yaml` baseline of `dir` into `into` (a missing directory is empty). Files
@@ -411,4 +438,119 @@ pub fn save(dir: &Path, b: &Baseline) -> Result<PathBuf, Error> {
             source,
         })?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Baseline {
+        let mut b = Baseline::new(WorkloadKey {
+            namespace: "shop".into(),
+            owner_kind: "Deployment".into(),
+            owner_name: "web\"\n: {x}".into(),
+            container: "web".into(),
+            image: "shop/web".into(),
+        });
+        b.state = State::Locked;
+        b.started_ns = Some(1_700_000_000_000_000_000);
+        b.events = 12;
+        b.pods = vec!["web-1".into(), "web-2".into()];
+        for (key, status, reason) in [
+            (
+                Key::Process {
+                    exe: "/bin/sh".into(),
+                    args: "-c 'a: b' # not a comment \\ \u{1F600}".into(),
+                },
+                EntryStatus::Flagged,
+                Some("seen once while learning".to_string()),
+            ),
+            (
+                Key::FileWrite {
+                    path: "/var/cache/*".into(),
+                },
+                EntryStatus::Allowed,
+                None,
+            ),
+            (
+                Key::Connect {
+                    address: "10.0.0.0/8".into(),
+                    port: None,
+                    proto: Some("udp".into()),
+                },
+                EntryStatus::Allowed,
+                None,
+            ),
+            (
+                Key::Listen {
+                    port: 8080,
+                    proto: None,
+                },
+                EntryStatus::Allowed,
+                None,
+            ),
+        ] {
+            b.push(Entry {
+                key,
+                status,
+                reason,
+                observations: 4,
+                pods: vec!["web-1".into()],
+            });
+        }
+        b
+    }
+
+    #[test]
+    fn file_names_are_plain_or_hashed() {
+        let mut w = sample().workload;
+        w.owner_name = "web".into();
+        assert_eq!(file_name(&w), "shop.deployment.web.web.yaml");
+        w.owner_name = "a.b".into();
+        let dotted = file_name(&w);
+        w.owner_name = "a_b".into();
+        assert_eq!(file_name(&w), "shop.deployment.a_b.web.yaml");
+        assert!(
+            dotted.starts_with("shop.deployment.a_b.web.")
+                && dotted.len() == "shop.deployment.a_b.web.12345678.yaml".len(),
+            "{dotted}"
+        );
+    }
+
+    #[test]
+    fn render_reads_back_the_same() {
+        let b = sample();
+        let text = render(&b);
+        let back = parse("x.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(back.workload, b.workload);
+        assert_eq!(back.entries, b.entries);
+        assert_eq!(back.started_ns, b.started_ns);
+        assert_eq!(render(&back), text);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let text = render(&sample()).replace("  - port: 8080", "  - port: 70000");
+        let err = parse("b.yaml", &text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("b.yaml:"), "{err}");
+        let err = parse("b.yaml", "apiVersion: v1\nkind: Pod\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("b.yaml:1:13: not a Harrier baseline"), "{err}");
+        let err = parse(
+            "b.yaml",
+            &render(&sample()).replace("address: \"10.0.0.0/8\"", "address: \"ten\""),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("`ten` is not an address or a network"),
+            "{err}"
+        );
+    }
 }

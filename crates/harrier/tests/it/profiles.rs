@@ -129,3 +129,32 @@ fn audit_runs_harrier_audit_rules_by_default() {
         run.stderr
     );
 }
+
+#[test]
+fn docs_name_every_profile_rule() {
+    let doc =
+        std::fs::read_to_string(crate::util::repo_root().join("docs/threat-profiles.md")).unwrap();
+    let dir = Dir::new();
+    let run = dir.run(&["rules", "list-profiles", "--format", "json"]);
+    let listed: Value = serde_json::from_str(&run.stdout).unwrap();
+    for p in listed.as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        assert!(
+            doc.contains(&format!("| `{name}` |")),
+            "docs/threat-profiles.md lacks {name}"
+        );
+        for r in p["rules"].as_array().unwrap() {
+            let short = r.as_str().unwrap().trim_start_matches("Harrier ");
+            assert!(
+                doc.contains(short),
+                "docs/threat-profiles.md lacks rule `{short}`"
+            );
+        }
+        for t in p["mitre"].as_array().unwrap() {
+            assert!(
+                doc.contains(t.as_str().unwrap()),
+                "docs/threat-profiles.md lacks {t}"
+            );
+        }
+    }
+}

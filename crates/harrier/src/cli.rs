@@ -153,6 +153,11 @@ pub struct RulesValidateArgs {
     /// Rule files, in load order.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Load Harrier's built-in threat profiles and audit rules first, as `replay` and `audit`
+    /// do, so that files tuning them (appending to `harrier_*` lists, overriding their rules)
+    /// validate; their rules are reported too.
+    #[arg(long)]
+    pub with_builtin: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
     pub format: RulesFormat,

@@ -25,6 +25,13 @@ pub fn selected(args: &ProfileArgs) -> anyhow::Result<Vec<&'static Builtin>> {
     Ok(files_of(&chosen))
 }
 
+/// Every built-in rule file: the profiles (with their macros) and the audit rules.
+pub fn all_builtin() -> Vec<&'static Builtin> {
+    let mut all = files_of(&PROFILES.iter().collect::<Vec<_>>());
+    all.push(&profiles::AUDIT_RULES);
+    all
+}
+
 fn files_of(chosen: &[&'static Profile]) -> Vec<&'static Builtin> {
     if chosen.is_empty() {
         return Vec::new();

@@ -158,3 +158,37 @@ fn docs_name_every_profile_rule() {
         }
     }
 }
+
+#[test]
+fn validate_with_builtin_accepts_a_tuning_file() {
+    let dir = Dir::new();
+    let tuning = dir.write(
+        "tuning.yaml",
+        "- list: harrier_api_client_namespaces\n  items: [argocd]\n  override:\n    items: append\n\
+         - rule: Harrier Compiler Run in Container\n  exceptions:\n    - name: ci\n      fields: [k8s.ns.name]\n      values: [[ci]]\n  override:\n    exceptions: append\n",
+    );
+    let tuning = tuning.to_str().unwrap();
+    let run = dir.run(&["rules", "validate", tuning]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("was not defined before"),
+        "{}",
+        run.stderr
+    );
+    let run = dir.run(&[
+        "rules",
+        "validate",
+        "--with-builtin",
+        "--format",
+        "json",
+        tuning,
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["disabled"], 0);
+    assert!(
+        report["summary"]["loaded"].as_u64().unwrap() > 50,
+        "{}",
+        report["summary"]
+    );
+}

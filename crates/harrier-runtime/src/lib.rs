@@ -3,8 +3,9 @@
 //! cloud envelopes ([`event::audit`]), and decoders of recorded events for replay ([`decode`]).
 //!
 //! It evaluates recorded events; the live eBPF sensor (crate `harrier-sensor`) feeds the same
-//! [`Engine`]. Threat profiles and behavioural baselines build on the engine and are not here
-//! yet.
+//! [`Engine`]. Built-in threat profiles ([`profiles`]) are rule files loaded by the same
+//! loader; behavioural baselines ([`baseline`]) learn each workload's activity and alert on
+//! drift from it.
 //!
 //! ```no_run
 //! use harrier_runtime::{Engine, event::Event, rules};
@@ -20,9 +21,11 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod decode;
 mod engine;
 pub mod event;
+pub mod profiles;
 pub mod rules;
 
 pub use engine::{Alert, Engine};

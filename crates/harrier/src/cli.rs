@@ -117,9 +117,10 @@ pub enum Command {
     ///
     /// Reads audit.k8s.io v1/v1beta1 events as JSON lines, `EventList`s or arrays, and the EKS
     /// (CloudWatch), GKE (Cloud Audit Logging) and AKS (Azure Monitor) envelopes, and writes
-    /// one Falcosidekick-compatible JSON alert per line. Harrier ships no copy of Falco's
-    /// rules: pass the files you run in Falco (the k8saudit plugin's k8s_audit_rules.yaml and
-    /// your overlays) with --rules. See docs/runtime-rules.md.
+    /// one Falcosidekick-compatible JSON alert per line. Harrier's own audit rules
+    /// (docs/audit-rules.md) load first unless --no-builtin-rules; Harrier ships no copy of
+    /// Falco's rules: pass the files you run in Falco (the k8saudit plugin's
+    /// k8s_audit_rules.yaml and your overlays) with --rules. See docs/runtime-rules.md.
     Audit(AuditArgs),
     /// Evaluate Falco-dialect rules over recorded events.
     ///
@@ -128,6 +129,10 @@ pub enum Command {
     /// `process_exit`...) and Kubernetes audit logs, recognised line by line, and writes one
     /// Falcosidekick-compatible JSON alert per line.
     Replay(ReplayArgs),
+    /// Behavioural baselines: show, lock and compare the per-workload baseline files that
+    /// `harrier replay --baselines DIR` learns and enforces (see docs/baselines.md).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -145,6 +150,16 @@ pub enum RulesCommand {
     /// Files are read in order, later ones refining earlier ones (append, override). Exit
     /// status 1 when a rule is disabled or a file has a problem.
     Validate(RulesValidateArgs),
+    /// List Harrier's built-in threat profiles: name, rules, MITRE ATT&CK techniques and what
+    /// each detects. `harrier replay` loads them all unless --no-builtin-profiles or --profiles.
+    ListProfiles(ListProfilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListProfilesArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +167,11 @@ pub struct RulesValidateArgs {
     /// Rule files, in load order.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Load Harrier's built-in threat profiles and audit rules first, as `replay` and `audit`
+    /// do, so that files tuning them (appending to `harrier_*` lists, overriding their rules)
+    /// validate; their rules are reported too.
+    #[arg(long)]
+    pub with_builtin: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
     pub format: RulesFormat,
@@ -178,14 +198,105 @@ pub struct AlertOutputArgs {
     pub hostname: Option<String>,
 }
 
+/// Behavioural baselines during `harrier replay`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Learn and enforce per-workload baselines kept in DIR: loaded at start, written at the
+    /// end (learning state included), one YAML file per workload (docs/baselines.md).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+    /// Learn each new workload for this span of event time (`30m`, `2h`, `1d`), then lock
+    /// its baseline and alert on drift [default: learn until `harrier baseline lock`].
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "baselines",
+        conflicts_with = "learn_events"
+    )]
+    pub learn: Option<String>,
+    /// Learn each new workload from this many of its events, then lock.
+    #[arg(long, value_name = "N", requires = "baselines")]
+    pub learn_events: Option<u64>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// When a learned entry is trusted (allowed) at lock.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Observations an entry needs while learning to be allowed at lock; rarer ones are
+    /// flagged.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_observations: u64,
+    /// Distinct pods an entry needs to be allowed at lock (at most the pods seen).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_pods: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Summarise the baselines of DIR: each workload, its state and its entries.
+    Show(BaselineShowArgs),
+    /// Lock every learning baseline of DIR: entries seen often enough in enough pods become
+    /// `allowed`, the others `flagged` with the reason; the files are rewritten.
+    Lock(BaselineLockArgs),
+    /// Compare recorded events with the locked baselines of DIR and list what they do that
+    /// the baselines do not allow, without changing the files. Exit status 1 on any drift.
+    Diff(BaselineDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineShowArgs {
+    /// The baselines directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineLockArgs {
+    /// The baselines directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineDiffArgs {
+    /// The baselines directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Recorded event files (as for `harrier replay`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Which built-in threat profiles run (see `harrier rules list-profiles`).
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Do not load Harrier's built-in threat profiles.
+    #[arg(long, conflicts_with = "profiles")]
+    pub no_builtin_profiles: bool,
+    /// Load only these built-in threat profiles [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    pub profiles: Option<Vec<String>>,
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Audit log files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Rule files, in load order (their k8s_audit rules run).
-    #[arg(short, long = "rules", required = true, value_name = "FILE")]
+    /// Rule files, in load order (their k8s_audit rules run), read after Harrier's own audit
+    /// rules.
+    #[arg(short, long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// Do not load Harrier's own audit rules (docs/audit-rules.md).
+    #[arg(long)]
+    pub no_builtin_rules: bool,
     #[command(flatten)]
     pub output: AlertOutputArgs,
 }
@@ -195,9 +306,14 @@ pub struct ReplayArgs {
     /// Recorded event files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Rule files, in load order.
-    #[arg(short, long = "rules", required = true, value_name = "FILE")]
+    /// Rule files, in load order, read after the built-in threat profiles (so they can append
+    /// to and override them).
+    #[arg(short, long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    #[command(flatten)]
+    pub baselines: BaselineArgs,
     #[command(flatten)]
     pub output: AlertOutputArgs,
 }

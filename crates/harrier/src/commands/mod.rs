@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod all;
+pub mod baseline;
 pub mod checks;
 pub mod db;
 pub mod generate_docs;
@@ -8,6 +9,7 @@ pub mod image;
 pub mod network;
 pub mod node;
 pub mod paths;
+pub mod profiles;
 pub mod progress;
 pub mod rbac;
 pub mod report;

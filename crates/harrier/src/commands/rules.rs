@@ -10,6 +10,7 @@ use crate::printer::Printer;
 pub fn run(command: RulesCommand, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match command {
         RulesCommand::Validate(args) => validate(&args, printer),
+        RulesCommand::ListProfiles(args) => super::profiles::list(&args),
     }
 }
 
@@ -29,7 +30,11 @@ struct Report<'a> {
 }
 
 fn validate(args: &RulesValidateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let set = rules::load_files(&args.files);
+    let set = if args.with_builtin {
+        super::profiles::load_with_files(&super::profiles::all_builtin(), &args.files)
+    } else {
+        rules::load_files(&args.files)
+    };
     let count = |s: Status| set.statuses.iter().filter(|r| r.status == s).count();
     let summary = Summary {
         rules: set.statuses.len(),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use harrier_runtime::event::{Event, Source};
-use harrier_runtime::rules::{self, Status};
+use harrier_runtime::rules::Status;
 use harrier_runtime::{Alert, Engine, decode};
 
 use crate::cli::{AlertOutputArgs, AuditArgs, ReplayArgs};
@@ -71,9 +71,15 @@ fn hostname(args: &AlertOutputArgs) -> String {
     })
 }
 
-/// Loads the rules, reporting disabled rules and file problems as warnings.
-fn load(rule_files: &[PathBuf], source: Option<Source>, printer: &Printer) -> Engine {
-    let set = rules::load_files(rule_files);
+/// Loads the built-in `profiles` then the rule files, reporting disabled rules and file
+/// problems as warnings.
+pub(super) fn load(
+    rule_files: &[PathBuf],
+    profiles: &[&harrier_runtime::profiles::Builtin],
+    source: Option<Source>,
+    printer: &Printer,
+) -> Engine {
+    let set = super::profiles::load_with_files(profiles, rule_files);
     for p in &set.problems {
         printer.warning(&p.to_string());
     }
@@ -98,6 +104,7 @@ fn run(
     out: &AlertOutputArgs,
     printer: &Printer,
     decoder: fn(&str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::DecodeError>),
+    mut baselines: Option<&mut super::baseline::Replay>,
 ) -> anyhow::Result<ExitStatus> {
     let host = hostname(out);
     let mut sink = Sink::new(out)?;
@@ -117,7 +124,12 @@ fn run(
             status = ExitStatus::Error;
         }
         for event in &events {
-            for alert in engine.alerts(event, &host) {
+            let mut alerts = engine.alerts(event, &host);
+            if let Some(b) = baselines.as_deref_mut() {
+                let drift = super::baseline::observe(b, event, &alerts, &host)?;
+                alerts.extend(drift);
+            }
+            for alert in alerts {
                 if !sink.send(&alert)? {
                     break 'files;
                 }
@@ -140,17 +152,41 @@ fn audit_decoder(text: &str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::
 }
 
 pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let engine = load(&args.rules, Some(Source::K8sAudit), printer);
+    let engine = super::profiles::load_audit(&args.rules, !args.no_builtin_rules, printer);
     if engine.rules().is_empty() {
-        anyhow::bail!("no k8s_audit rule loaded from the --rules files");
+        anyhow::bail!(
+            "no k8s_audit rule loaded: --no-builtin-rules and none from the --rules files"
+        );
     }
-    run(&args.files, &engine, &args.output, printer, audit_decoder)
+    run(
+        &args.files,
+        &engine,
+        &args.output,
+        printer,
+        audit_decoder,
+        None,
+    )
 }
 
 pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let engine = load(&args.rules, None, printer);
-    if engine.rules().is_empty() {
-        anyhow::bail!("no rule loaded from the --rules files");
+    let profiles = super::profiles::selected(&args.profiles)?;
+    let engine = load(&args.rules, &profiles, None, printer);
+    if engine.rules().is_empty() && args.baselines.baselines.is_none() {
+        anyhow::bail!(
+            "no rule loaded: no built-in profile selected and none from the --rules files"
+        );
     }
-    run(&args.files, &engine, &args.output, printer, decode::decode)
+    let mut baselines = super::baseline::open(&args.baselines, printer)?;
+    let status = run(
+        &args.files,
+        &engine,
+        &args.output,
+        printer,
+        decode::decode,
+        baselines.as_mut(),
+    )?;
+    if let Some(b) = &baselines {
+        super::baseline::finish(b, printer)?;
+    }
+    Ok(status)
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support code may panic: a panic is a failed test
 
+mod baseline;
 mod checks;
 mod compliance;
 mod db;
@@ -11,6 +12,7 @@ mod deploy;
 mod docs;
 mod network;
 mod paths;
+mod profiles;
 mod rbac;
 mod rbac_risks;
 mod regression;

@@ -93,7 +93,15 @@ fn audit_runs_k8saudit_rules_and_names_bad_lines() {
     };
     let dir = Dir::new();
     let exec = traces.join("exec_pod.json");
-    let run = dir.run(&["audit", "--rules", s(&rules), "--hostname", "h1", s(&exec)]);
+    let run = dir.run(&[
+        "audit",
+        "--no-builtin-rules",
+        "--rules",
+        s(&rules),
+        "--hostname",
+        "h1",
+        s(&exec),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let alerts: Vec<Value> = run
         .stdout
@@ -117,7 +125,14 @@ fn audit_runs_k8saudit_rules_and_names_bad_lines() {
     assert!(a["tags"].is_array());
 
     let bad = traces.join("fal_01_003.json");
-    let run = dir.run(&["audit", "--rules", s(&rules), s(&bad), s(&exec)]);
+    let run = dir.run(&[
+        "audit",
+        "--no-builtin-rules",
+        "--rules",
+        s(&rules),
+        s(&bad),
+        s(&exec),
+    ]);
     assert_eq!(run.code, 2);
     let want = format!(
         "{}:1:1: data not recognized as a k8s audit event",

@@ -17,6 +17,7 @@ use std::path::Path;
 use std::process::Command;
 
 use harrier_core::severity::Severity;
+use harrier_core::testing::Rng;
 use harrier_image::catalog::{Cataloger, FileMeta, Want};
 use harrier_image::resolve::resolve;
 use harrier_image::secrets::{MAX_BYTES, Rule, SecretScanner};
@@ -24,27 +25,6 @@ use harrier_image::walk::{Consumers, ContentFinding, ContentScanner, walk_layer}
 
 // ---------------------------------------------------------------------------------------
 // Test-time secrets.
-
-/// A small seeded generator (xorshift64*), so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn string(&mut self, alphabet: &str, len: usize) -> String {
-        let a = alphabet.as_bytes();
-        (0..len)
-            .map(|_| a[(self.next() % a.len() as u64) as usize] as char)
-            .collect()
-    }
-}
 
 const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -435,7 +415,7 @@ fn azure_connection_strings_and_client_secrets() {
     let client_secret = format!(
         "{}{}Q~{}",
         rng.string(ALNUM, 3),
-        rng.next() % 10,
+        rng.next_u64() % 10,
         rng.string(ALNUM, 34)
     );
     let text = format!("tenant: 72f988bf\nclient_id: 1950a258\nsecret: {client_secret}\n");
@@ -490,8 +470,8 @@ fn vendor_tokens_by_prefix() {
             Rule::SlackToken,
             format!(
                 "xoxb-{}-{}-{}",
-                rng.next() % 10_000_000_000_000,
-                rng.next() % 10_000_000_000_000,
+                rng.next_u64() % 10_000_000_000_000,
+                rng.next_u64() % 10_000_000_000_000,
                 rng.string(ALNUM, 24)
             ),
             5,

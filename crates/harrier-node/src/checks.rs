@@ -33,7 +33,7 @@ const PROXY_KUBECONFIG: &[&str] = &[
     "/etc/kubernetes/proxy.conf",
 ];
 
-const fn mode(
+pub(crate) const fn mode(
     id: &'static str,
     section: Section,
     title: &'static str,
@@ -54,7 +54,7 @@ const fn mode(
     }
 }
 
-const fn owner(
+pub(crate) const fn owner(
     id: &'static str,
     section: Section,
     title: &'static str,
@@ -134,7 +134,7 @@ const fn etcd(
     )
 }
 
-const fn kubelet(
+pub(crate) const fn kubelet(
     id: &'static str,
     title: &'static str,
     combine: Combine,

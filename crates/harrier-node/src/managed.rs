@@ -7,28 +7,20 @@
 //! CIS (EKS/AKS 3.2.9 want `RotateKubeletServerCertificate` set to true, AKS 3.2.7 wants
 //! `eventRecordQPS` exactly 0) the test says so.
 
-use crate::check::{Combine, FlagTest, NodeCheck, Section, Status, Target, Test};
+use crate::check::{Combine, FlagTest, NodeCheck, Section, Target};
+use crate::checks::{kubelet, mode, owner};
 
 use Combine::{All, Any};
 use FlagTest::{Eq, Gte, NotEq, NotHave, Set, Unset};
 
+/// A worker-node file mode item: the managed benchmarks want 644 or stricter.
 const fn file_mode(
     id: &'static str,
     title: &'static str,
     target: Target,
     remediation: &'static str,
 ) -> NodeCheck {
-    NodeCheck {
-        id,
-        section: Section::Node,
-        title,
-        test: Test::Mode {
-            target,
-            max: 0o644,
-            missing: Status::Warn,
-        },
-        remediation,
-    }
+    mode(id, Section::Node, title, target, 0o644, remediation)
 }
 
 const fn root_owned(
@@ -37,37 +29,7 @@ const fn root_owned(
     target: Target,
     remediation: &'static str,
 ) -> NodeCheck {
-    NodeCheck {
-        id,
-        section: Section::Node,
-        title,
-        test: Test::Owner {
-            target,
-            owner: "root:root",
-            missing: Status::Warn,
-        },
-        remediation,
-    }
-}
-
-const fn kubelet(
-    id: &'static str,
-    title: &'static str,
-    combine: Combine,
-    tests: &'static [(FlagTest, &'static str)],
-    remediation: &'static str,
-) -> NodeCheck {
-    NodeCheck {
-        id,
-        section: Section::Node,
-        title,
-        test: Test::Settings {
-            component: "kubelet",
-            combine,
-            tests,
-        },
-        remediation,
-    }
+    owner(id, Section::Node, title, target, "root:root", remediation)
 }
 
 const KUBECONFIG_MODE: NodeCheck = file_mode(

@@ -18,6 +18,7 @@ use harrier_node::checks::{evaluate, for_benchmark};
 use harrier_node::{Benchmark, NodeResult, NodeView, Profile, Status, Test, scan_node};
 use support::{
     ADMIN, COMPLIANT, Layout, NON_COMPLIANT, Paths, ROOT, build, build_as, etcd_config, write,
+    write_accounts,
 };
 
 type Results = BTreeMap<&'static str, NodeResult>;
@@ -222,20 +223,7 @@ fn k3s(layout: &Layout, compliant: bool) -> Option<tempfile::TempDir> {
     let dir = tempdir()?;
     let root = dir.path();
     let (mode, owner) = (layout.file_mode, layout.owner);
-    write(
-        root,
-        "/etc/passwd",
-        "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n",
-        0o644,
-        ROOT,
-    );
-    write(
-        root,
-        "/etc/group",
-        "root:x:0:\nadmin:x:1000:\n",
-        0o644,
-        ROOT,
-    );
+    write_accounts(root);
     let keep = |args: &[&str]| -> Vec<String> {
         passthroughs(args)
             .into_iter()
@@ -591,20 +579,7 @@ fn managed(profile: Profile, compliant: bool) -> Option<tempfile::TempDir> {
     } else {
         (0o666, ADMIN)
     };
-    write(
-        root,
-        "/etc/passwd",
-        "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n",
-        0o644,
-        ROOT,
-    );
-    write(
-        root,
-        "/etc/group",
-        "root:x:0:\nadmin:x:1000:\n",
-        0o644,
-        ROOT,
-    );
+    write_accounts(root);
     let (config, kubeconfig) = match profile {
         Profile::Eks => (
             "/etc/kubernetes/kubelet/kubelet-config.json",

@@ -10,28 +10,9 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use harrier_core::testing::Rng;
 use harrier_node::checks::for_benchmark;
 use harrier_node::{Profile, scan_node};
-
-/// xorshift64*: reproducible without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap().flatten() {
@@ -106,7 +87,7 @@ fn mutated_trees_never_panic() {
     let mut all = Vec::new();
     files(root, &mut all);
     all.sort();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut scans = 0;
     for round in 0..120 {
         let file = &all[rng.below(all.len())];
@@ -117,7 +98,7 @@ fn mutated_trees_never_panic() {
                 for _ in 0..=rng.below(8) {
                     if !bytes.is_empty() {
                         let at = rng.below(bytes.len());
-                        bytes[at] = (rng.next() & 0xff) as u8;
+                        bytes[at] = (rng.next_u64() & 0xff) as u8;
                     }
                 }
             }

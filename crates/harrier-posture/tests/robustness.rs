@@ -9,30 +9,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use harrier_core::testing::corpus_path;
+use harrier_core::testing::{Rng, corpus_path};
 use harrier_k8s::{ObjectIndex, load_text};
 use harrier_posture::rbac::{Identity, Rbac, RbacOptions, Request};
 use harrier_posture::{ScanOptions, scan};
-
-/// xorshift64*: deterministic, so a failure reproduces from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 const INJECTIONS: [&str; 14] = [
     ":", "- ", "{", "}", "[", "]", "\t", "&a ", "*a", "<<: *a\n", "'", "\"", "\n  - ", "!!int ",
@@ -102,7 +82,7 @@ fn no_panics_on_mutated_corpus() {
     let mut all = Vec::new();
     files(&root, &mut all);
     let sample: Vec<&PathBuf> = all.iter().step_by(7).collect();
-    let mut rng = Rng(0x5eed_1234_abcd_9876);
+    let mut rng = Rng::new(0x5eed_1234_abcd_9876);
     let mut runs = 0;
     for path in sample {
         let Ok(text) = std::fs::read_to_string(path) else {
@@ -112,7 +92,7 @@ fn no_panics_on_mutated_corpus() {
             continue;
         }
         for _ in 0..8 {
-            let seed = rng.0;
+            let seed = rng.state();
             let mutated = mutate(&text, &mut rng);
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let loaded = load_text(Arc::from("mutated.yaml"), &mutated);

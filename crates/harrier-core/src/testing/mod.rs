@@ -6,6 +6,9 @@
 //! case it fails: CI must never pass by skipping.
 
 pub mod http_server;
+mod rng;
+
+pub use rng::Rng;
 
 use std::path::{Path, PathBuf};
 

@@ -198,6 +198,25 @@ pub fn write(root: &Path, path: &str, text: &str, mode: u32, owner: u32) {
     chown(&file, Some(owner), Some(owner)).unwrap();
 }
 
+/// Writes `/etc/passwd` and `/etc/group` holding root and an unprivileged `admin` (uid and gid
+/// 1000), so that owner checks can name the accounts they see.
+pub fn write_accounts(root: &Path) {
+    write(
+        root,
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n",
+        0o644,
+        ROOT,
+    );
+    write(
+        root,
+        "/etc/group",
+        "root:x:0:\nadmin:x:1000:\n",
+        0o644,
+        ROOT,
+    );
+}
+
 pub fn static_pod(name: &str, command: &[&str]) -> String {
     static_pod_with_env(name, command, &[])
 }

@@ -5,29 +5,10 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use harrier_core::testing::Rng;
 use harrier_vulndb::ingest::{ImportBatch, ImportOptions, import_bytes};
 
 use super::{corpus, fixture, tar_zst_members};
-
-/// xorshift64*: deterministic, so a failure reproduces from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            usize::try_from(self.next() % n as u64).unwrap_or(0)
-        }
-    }
-}
 
 const INJECTIONS: [&str; 20] = [
     ":",
@@ -155,7 +136,7 @@ fn no_panics_on_mutated_feeds() {
     for (index, (name, text)) in samples.iter().enumerate() {
         for round in 0..25u64 {
             let seed = (index as u64) << 8 | round;
-            let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+            let mut rng = Rng::new(seed);
             let mutated = mutate(text, &mut rng);
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let mut batch = ImportBatch::default();

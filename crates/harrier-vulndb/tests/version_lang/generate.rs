@@ -29,9 +29,9 @@ fn pool(
 
 fn number(rng: &mut Rng, big: &[&str]) -> String {
     if rng.chance(4) {
-        return rng.pick(big).to_owned();
+        return rng.word(big).to_owned();
     }
-    rng.pick(&["0", "0", "1", "1", "2", "3", "9", "10", "11", "20", "100"])
+    rng.word(&["0", "0", "1", "1", "2", "3", "9", "10", "11", "20", "100"])
         .to_owned()
 }
 
@@ -78,7 +78,7 @@ pub fn semver(seed: u64, count: usize) -> Vec<String> {
     pool(seed, count, &alphabet, |rng| {
         let mut text = String::new();
         if rng.chance(25) {
-            text.push_str(rng.pick(&PREFIXES));
+            text.push_str(rng.word(&PREFIXES));
         }
         let parts = if rng.chance(8) { 1 + rng.below(2) } else { 3 };
         for i in 0..parts {
@@ -93,15 +93,15 @@ pub fn semver(seed: u64, count: usize) -> Vec<String> {
                 if i > 0 {
                     text.push('.');
                 }
-                text.push_str(rng.pick(&IDENTIFIERS));
+                text.push_str(rng.word(&IDENTIFIERS));
             }
         }
         if rng.chance(15) {
             text.push('+');
-            text.push_str(rng.pick(&BUILDS));
+            text.push_str(rng.word(&BUILDS));
         }
         if rng.chance(5) {
-            text.push_str(rng.pick(&SUFFIXES));
+            text.push_str(rng.word(&SUFFIXES));
         }
         text
     })
@@ -128,10 +128,10 @@ pub fn pep440(seed: u64, count: usize) -> Vec<String> {
     pool(seed, count, &alphabet, |rng| {
         let mut text = String::new();
         if rng.chance(5) {
-            text.push_str(rng.pick(&SPACES));
+            text.push_str(rng.word(&SPACES));
         }
         if rng.chance(10) {
-            text.push_str(rng.pick(&["v", "V"]));
+            text.push_str(rng.word(&["v", "V"]));
         }
         if rng.chance(10) {
             text.push_str(&number(rng, &BIG));
@@ -144,31 +144,31 @@ pub fn pep440(seed: u64, count: usize) -> Vec<String> {
             text.push_str(&number(rng, &BIG));
         }
         if rng.chance(35) {
-            text.push_str(rng.pick(&SEPARATORS));
-            text.push_str(rng.pick(&PRE));
-            text.push_str(rng.pick(&SEPARATORS));
+            text.push_str(rng.word(&SEPARATORS));
+            text.push_str(rng.word(&PRE));
+            text.push_str(rng.word(&SEPARATORS));
             if rng.chance(70) {
                 text.push_str(&number(rng, &BIG));
             }
         }
         if rng.chance(25) {
-            let spelling = rng.pick(&POST);
+            let spelling = rng.word(&POST);
             if spelling == "-" {
                 text.push('-');
                 text.push_str(&number(rng, &BIG));
             } else {
-                text.push_str(rng.pick(&SEPARATORS));
+                text.push_str(rng.word(&SEPARATORS));
                 text.push_str(spelling);
-                text.push_str(rng.pick(&SEPARATORS));
+                text.push_str(rng.word(&SEPARATORS));
                 if rng.chance(70) {
                     text.push_str(&number(rng, &BIG));
                 }
             }
         }
         if rng.chance(25) {
-            text.push_str(rng.pick(&SEPARATORS));
-            text.push_str(rng.pick(&["dev", "DEV", "Dev"]));
-            text.push_str(rng.pick(&SEPARATORS));
+            text.push_str(rng.word(&SEPARATORS));
+            text.push_str(rng.word(&["dev", "DEV", "Dev"]));
+            text.push_str(rng.word(&SEPARATORS));
             if rng.chance(60) {
                 text.push_str(&number(rng, &BIG));
             }
@@ -177,13 +177,13 @@ pub fn pep440(seed: u64, count: usize) -> Vec<String> {
             text.push('+');
             for i in 0..1 + rng.below(3) {
                 if i > 0 {
-                    text.push_str(rng.pick(&[".", "-", "_"]));
+                    text.push_str(rng.word(&[".", "-", "_"]));
                 }
-                text.push_str(rng.pick(&LOCAL));
+                text.push_str(rng.word(&LOCAL));
             }
         }
         if rng.chance(5) {
-            text.push_str(rng.pick(&SPACES));
+            text.push_str(rng.word(&SPACES));
         }
         text
     })
@@ -239,9 +239,9 @@ pub fn maven(seed: u64, count: usize) -> Vec<String> {
         let mut text = String::new();
         for i in 0..1 + rng.below(7) {
             if i > 0 {
-                text.push_str(rng.pick(&[".", ".", "-", "-", ""]));
+                text.push_str(rng.word(&[".", ".", "-", "-", ""]));
             }
-            text.push_str(rng.pick(&TOKENS));
+            text.push_str(rng.word(&TOKENS));
         }
         text
     })
@@ -274,15 +274,15 @@ pub fn rubygems(seed: u64, count: usize) -> Vec<String> {
     pool(seed, count, &alphabet, |rng| {
         let mut text = String::new();
         if rng.chance(5) {
-            text.push_str(rng.pick(&SPACES));
+            text.push_str(rng.word(&SPACES));
         }
         if rng.chance(3) {
             return text;
         }
-        text.push_str(rng.pick(&["0", "1", "1", "2", "3", "10", "01"]));
+        text.push_str(rng.word(&["0", "1", "1", "2", "3", "10", "01"]));
         for _ in 0..rng.below(4) {
             text.push('.');
-            text.push_str(rng.pick(&SEGMENTS));
+            text.push_str(rng.word(&SEGMENTS));
         }
         if rng.chance(20) {
             text.push('-');
@@ -290,11 +290,11 @@ pub fn rubygems(seed: u64, count: usize) -> Vec<String> {
                 if i > 0 {
                     text.push('.');
                 }
-                text.push_str(rng.pick(&["alpha", "1", "rc", "-", "x-y", "0"]));
+                text.push_str(rng.word(&["alpha", "1", "rc", "-", "x-y", "0"]));
             }
         }
         if rng.chance(5) {
-            text.push_str(rng.pick(&SPACES));
+            text.push_str(rng.word(&SPACES));
         }
         text
     })
@@ -338,23 +338,23 @@ pub fn composer(seed: u64, count: usize) -> Vec<String> {
     let alphabet = ['.', '-', '_', ':', '0', '1', 'a', 'v', 'x', ' ', '@', '+'];
     pool(seed, count, &alphabet, |rng| {
         if rng.chance(8) {
-            return rng.pick(&BRANCHES).to_owned();
+            return rng.word(&BRANCHES).to_owned();
         }
         let mut text = String::new();
         if rng.chance(10) {
-            text.push_str(rng.pick(&["v", "V"]));
+            text.push_str(rng.word(&["v", "V"]));
         }
         if rng.chance(12) {
-            text.push_str(rng.pick(&["2010", "20100102", "201001021", "2010010203040506"]));
+            text.push_str(rng.word(&["2010", "20100102", "201001021", "2010010203040506"]));
             for _ in 0..rng.below(4) {
-                text.push_str(rng.pick(&[".", "-", ":", ""]));
-                text.push_str(rng.pick(&["01", "02", "1", "123", "1234"]));
+                text.push_str(rng.word(&[".", "-", ":", ""]));
+                text.push_str(rng.word(&["01", "02", "1", "123", "1234"]));
             }
         } else {
-            text.push_str(rng.pick(&["0", "1", "1", "2", "10", "01", "12345", "123456"]));
+            text.push_str(rng.word(&["0", "1", "1", "2", "10", "01", "12345", "123456"]));
             for _ in 0..rng.below(5) {
                 text.push('.');
-                text.push_str(rng.pick(&[
+                text.push_str(rng.word(&[
                     "0",
                     "1",
                     "2",
@@ -367,18 +367,18 @@ pub fn composer(seed: u64, count: usize) -> Vec<String> {
             }
         }
         if rng.chance(40) {
-            text.push_str(rng.pick(&["", "", "-", ".", "_"]));
-            text.push_str(rng.pick(&STABILITIES));
+            text.push_str(rng.word(&["", "", "-", ".", "_"]));
+            text.push_str(rng.word(&STABILITIES));
             for _ in 0..rng.below(3) {
-                text.push_str(rng.pick(&["", ".", "-"]));
-                text.push_str(rng.pick(&["1", "2", "10", "0"]));
+                text.push_str(rng.word(&["", ".", "-"]));
+                text.push_str(rng.word(&["1", "2", "10", "0"]));
             }
         }
         if rng.chance(15) {
-            text.push_str(rng.pick(&["-dev", ".dev", "dev", "-DEV"]));
+            text.push_str(rng.word(&["-dev", ".dev", "dev", "-DEV"]));
         }
         if rng.chance(15) {
-            text.push_str(rng.pick(&DECORATIONS));
+            text.push_str(rng.word(&DECORATIONS));
         }
         text
     })
@@ -420,7 +420,7 @@ pub fn nuget(seed: u64, count: usize) -> Vec<String> {
             if i > 0 {
                 text.push('.');
             }
-            text.push_str(rng.pick(&NUMBERS));
+            text.push_str(rng.word(&NUMBERS));
         }
         if rng.chance(45) {
             text.push('-');
@@ -428,12 +428,12 @@ pub fn nuget(seed: u64, count: usize) -> Vec<String> {
                 if i > 0 {
                     text.push('.');
                 }
-                text.push_str(rng.pick(&LABELS));
+                text.push_str(rng.word(&LABELS));
             }
         }
         if rng.chance(15) {
             text.push('+');
-            text.push_str(rng.pick(&["meta", "001", "A.b-c", ""]));
+            text.push_str(rng.word(&["meta", "001", "A.b-c", ""]));
         }
         text
     })

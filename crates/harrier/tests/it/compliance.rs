@@ -324,3 +324,87 @@ fn unknown_inputs_and_frameworks_are_errors_naming_them() {
         run.stderr
     );
 }
+
+/// The node benchmark's results decide the CIS node controls, read from `scan node` and from
+/// the node section of `scan all` alike: a FAIL fails its control, a PASS passes it, and a WARN
+/// (nothing to check on this node) leaves it not covered.
+#[test]
+fn node_results_decide_cis_node_controls_from_scan_node_and_scan_all() {
+    let node = crate::scan_node::kubeadm_worker();
+    let root = node.path().join("node");
+    let root = root.to_str().unwrap();
+    let dir = Dir::new();
+    let run = dir.run(&[
+        "scan",
+        "node",
+        "--root",
+        root,
+        "-f",
+        "json",
+        "-o",
+        "node.json",
+    ]);
+    assert_eq!(
+        run.code, 1,
+        "the worker fails 4.1.5 and 4.2.4: {}",
+        run.stderr
+    );
+    let run = dir.run(&[
+        "scan",
+        "all",
+        "--node",
+        "--node-root",
+        root,
+        "-f",
+        "json",
+        "-o",
+        "all.json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let node_report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("node.json")).unwrap())
+            .unwrap();
+    let node_status = |id: &str| {
+        node_report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no node result {id}"))
+    };
+
+    let mut decided = Vec::new();
+    for input in ["node.json", "all.json"] {
+        let run = dir.run(&[
+            "report",
+            "compliance",
+            "--framework",
+            "cis",
+            "-f",
+            "json",
+            input,
+        ]);
+        assert_eq!(run.code, 0, "{input}: {}", run.stderr);
+        let s = statuses(&run.json());
+        assert_eq!(s["4.1.5"], "fail", "{input}: world-readable kubelet.conf");
+        assert_eq!(s["4.2.4"], "fail", "{input}: read-only port 10255");
+        assert_eq!(s["4.2.1"], "pass", "{input}: anonymous auth disabled");
+        assert_eq!(node_status("4.2.1"), "PASS");
+        for (id, status) in &s {
+            if id.starts_with("4.") && status == "fail" {
+                assert_eq!(
+                    node_status(id),
+                    "FAIL",
+                    "{input}: {id} fails only on a FAIL"
+                );
+            }
+        }
+        assert_eq!(s["5.1.1"], "not-covered", "{input}: no RBAC input");
+        decided.push(s);
+    }
+    assert_eq!(
+        decided[0], decided[1],
+        "scan node and scan all --node decide alike"
+    );
+}

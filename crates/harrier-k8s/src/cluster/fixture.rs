@@ -6,7 +6,7 @@
 //! scope and verbs), lists of every resource it holds, cluster-wide and per namespace, as
 //! `*List` envelopes whose items carry no `apiVersion`/`kind`, paginated by `limit` with opaque
 //! `continue` tokens and a `resourceVersion`, label selectors of the `key=value` and `key!=value`
-//! forms, and 403 `Status` bodies for resources it is told to forbid. Objects are given as JSON
+//! forms, field selectors on dotted paths (`spec.nodeName=NODE`), and 403 `Status` bodies for resources it is told to forbid. Objects are given as JSON
 //! values, typically real manifests loaded from the corpus.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -561,11 +561,13 @@ fn list(
         );
     }
     let selector = query.get("labelSelector").map(String::as_str).unwrap_or("");
+    let fields = query.get("fieldSelector").map(String::as_str).unwrap_or("");
     let selected: Vec<&Value> = served
         .objects
         .iter()
         .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"].as_str() == Some(ns)))
         .filter(|o| matches_selector(o, selector))
+        .filter(|o| matches_field_selector(o, fields))
         .collect();
     let start: usize = query
         .get("continue")
@@ -622,6 +624,33 @@ fn matches_selector(object: &Value, selector: &str) -> bool {
                 labels[key].as_str() == Some(value)
             } else {
                 labels.get(requirement).is_some()
+            }
+        })
+}
+
+/// `path=value`, `path==value` and `path!=value` requirements on dotted field paths
+/// (`spec.nodeName=worker-1`), comma-separated, as the API server applies them.
+fn matches_field_selector(object: &Value, selector: &str) -> bool {
+    let field = |path: &str| {
+        path.split('.')
+            .try_fold(object, |v, key| v.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    selector
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .all(|requirement| {
+            if let Some((path, value)) = requirement.split_once("!=") {
+                field(path) != value
+            } else if let Some((path, value)) = requirement
+                .split_once("==")
+                .or_else(|| requirement.split_once('='))
+            {
+                field(path) == value
+            } else {
+                false
             }
         })
 }

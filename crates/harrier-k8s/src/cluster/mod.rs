@@ -18,6 +18,7 @@
 //! (discovery documents, `*List` envelopes with continue tokens, 403 `Status` bodies).
 
 pub mod fixture;
+pub mod pods;
 pub mod watch;
 
 use std::path::PathBuf;
@@ -108,6 +109,9 @@ pub struct ClusterOptions {
     pub namespace: Option<String>,
     /// A label selector applied to every list (`app=web,tier!=db`).
     pub label_selector: Option<String>,
+    /// A field selector applied to every list (`spec.nodeName=worker-1`): a node's sensor
+    /// reads only the pods scheduled on its node.
+    pub field_selector: Option<String>,
     /// Objects per page: bounds the memory a single response takes.
     pub page_size: u32,
     /// Requests per second at most, so a scan never floods the API server.
@@ -123,6 +127,7 @@ impl Default for ClusterOptions {
             context: None,
             namespace: None,
             label_selector: None,
+            field_selector: None,
             page_size: 500,
             requests_per_second: 20.0,
             resources: ANALYSED,
@@ -365,6 +370,9 @@ async fn list_all(
         let mut params = ListParams::default().limit(options.page_size.max(1));
         if let Some(selector) = &options.label_selector {
             params = params.labels(selector);
+        }
+        if let Some(selector) = &options.field_selector {
+            params = params.fields(selector);
         }
         if let Some(t) = &token {
             params = params.continue_token(t);

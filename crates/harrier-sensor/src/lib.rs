@@ -17,9 +17,11 @@ pub mod container;
 pub mod ebpf;
 pub mod enrich;
 pub mod event;
+pub mod metrics;
 pub mod netlink;
 pub mod pipeline;
 pub mod procs;
 
 pub use event::SensorEvent;
+pub use metrics::SensorMetrics;
 pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};

@@ -43,7 +43,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use exposition::{Collect, Kind, Writer};
-pub use server::MetricsServer;
+pub use server::{
+    CONNECTION_LIFETIME, HANDSHAKE_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS, MetricsServer,
+    SHUTDOWN_GRACE,
+};
 
 /// Where metrics are served unless told otherwise: every interface (Prometheus scrapes the
 /// sensor from another pod), port 9464. Prometheus' exporter port range (9100–9999) is fully

@@ -66,7 +66,7 @@ impl ProcessCollector {
             cpu_seconds: (fields.utime + fields.stime) as f64 / USER_HZ,
             resident_bytes: status
                 .as_deref()
-                .and_then(|s| status_kib(s, "VmRSS:"))
+                .and_then(|s| status_number(s, "VmRSS:"))
                 .map_or(0, |k| k.saturating_mul(1024)),
             virtual_bytes: fields.vsize,
             open_fds: count_dir(&self.dir.join("fd")),
@@ -74,7 +74,7 @@ impl ProcessCollector {
             start_time_seconds: btime as f64 + fields.starttime as f64 / USER_HZ,
             threads: status
                 .as_deref()
-                .and_then(|s| status_kib(s, "Threads:"))
+                .and_then(|s| status_number(s, "Threads:"))
                 .unwrap_or(0),
         })
     }
@@ -157,8 +157,8 @@ fn parse_btime(s: &str) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// A number after `key` in `/proc/<pid>/status` (`VmRSS:   1234 kB`, `Threads:  5`).
-fn status_kib(s: &str, key: &str) -> Option<u64> {
+/// The number after `key` in `/proc/<pid>/status` (`VmRSS:   1234 kB`, `Threads:  5`).
+fn status_number(s: &str, key: &str) -> Option<u64> {
     s.lines()
         .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.split_ascii_whitespace().next())
@@ -202,8 +202,8 @@ mod tests {
     #[test]
     fn status_limits_btime() {
         let status = "Name:\tharrier\nVmRSS:\t   10240 kB\nThreads:\t7\n";
-        assert_eq!(status_kib(status, "VmRSS:"), Some(10_240));
-        assert_eq!(status_kib(status, "Threads:"), Some(7));
+        assert_eq!(status_number(status, "VmRSS:"), Some(10_240));
+        assert_eq!(status_number(status, "Threads:"), Some(7));
         let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
                       Max open files            1024                 524288               files     \n";
         assert_eq!(parse_max_open_files(limits), Some(1024));

@@ -5,7 +5,8 @@
 //! Bounds: at most [`MAX_CONNECTIONS`] connections at once (more are closed on accept and
 //! counted), a TLS handshake must finish in [`HANDSHAKE_TIMEOUT`], request headers must arrive
 //! in [`HEADER_TIMEOUT`], and a connection lives at most [`CONNECTION_LIFETIME`] (then it is
-//! closed gracefully; Prometheus reconnects). Request bodies are never read.
+//! closed gracefully; Prometheus reconnects). Request bodies are never read. Stopping waits at
+//! most [`SHUTDOWN_GRACE`] for open connections.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -33,6 +34,8 @@ pub const MAX_CONNECTIONS: usize = 64;
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed for a request's headers.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long [`MetricsServer::stop`] waits for open connections.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// The longest a connection is kept.
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
 
@@ -232,8 +235,15 @@ async fn serve(
             }
         }
     }
-    // Open connections got the same shutdown signal and finish their request.
-    while tasks.join_next().await.is_some() {}
+    // Open connections got the same shutdown signal and finish their request; one still in its
+    // TLS handshake or stuck on a slow client is cut off after a grace period.
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tasks.shutdown().await;
+    }
 }
 
 struct Conn {

@@ -323,3 +323,47 @@ fn wrong_methods() {
         .unwrap();
     assert_eq!(r.status, 405);
 }
+
+#[test]
+fn connections_are_bounded_and_stop_does_not_wait_for_idle_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, f) = setup(dir.path());
+    let server = MetricsServer::start(config(dir.path(), &f), Arc::new(Source::default())).unwrap();
+    let addr = server.local_addr();
+    // Clients that connect and say nothing hold every slot (each until the handshake timeout).
+    let idle: Vec<TcpStream> = (0..harrier_serve::MAX_CONNECTIONS)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // One more is closed at once, without a handshake.
+    let mut extra = TcpStream::connect(addr).unwrap();
+    extra
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 1];
+    assert_eq!(extra.read(&mut buf).unwrap_or(0), 0);
+    drop(idle);
+    let client = Client::new(&pki.ca, None).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let body = loop {
+        match client.get(addr, "/metrics", Some(TOKEN)) {
+            Ok(r) if r.status == 200 => break r.body,
+            other => assert!(std::time::Instant::now() < deadline, "{other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // The extra connection, and any retry above that came before the slots were freed.
+    let rejected: u64 = body
+        .lines()
+        .find_map(|l| l.strip_prefix("harrier_metrics_connections_rejected_total "))
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!(rejected >= 1, "{body}");
+
+    // A client stuck before its handshake does not hold up stop.
+    let _stuck = TcpStream::connect(addr).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let t = std::time::Instant::now();
+    server.stop();
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+}

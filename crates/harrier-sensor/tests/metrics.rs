@@ -292,3 +292,147 @@ fn a_running_sensor_counts_into_its_metrics() {
         .sum();
     assert_eq!(events, stats.emitted as f64);
 }
+
+/// A real Prometheus (Debian `prometheus`) scrapes the endpoint with the scrape_config of
+/// docs/metrics.md: bearer token from a file, the CA, `server_name`, and a client certificate.
+#[test]
+fn prometheus_scrapes_it_with_token_and_client_certificate() {
+    if Command::new("prometheus")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip::<()>("prometheus is not installed (Debian package `prometheus`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::generate("prometheus test").unwrap();
+    let f = pki.write(dir.path()).unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let metrics = Arc::new(SensorMetrics::new());
+    for _ in 0..7 {
+        metrics.record_event(&ev(Source::Ebpf, EventType::Syscall(Syscall::Connect)));
+    }
+    let rule = "Netcat \"remote\" code execution\\in container";
+    metrics.rule_match(rule, "Warning");
+    let cfg = ServeConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        f.server_cert.clone(),
+        f.server_key.clone(),
+    )
+    .with_token_file(token.clone())
+    .with_client_ca(f.ca.clone());
+    let server = MetricsServer::start(cfg, metrics).unwrap();
+
+    let web = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let web_addr = web.local_addr().unwrap();
+    drop(web);
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: harrier-sensor
+    scheme: https
+    authorization:
+      type: Bearer
+      credentials_file: {token}
+    tls_config:
+      ca_file: {ca}
+      server_name: localhost
+      cert_file: {cert}
+      key_file: {key}
+    static_configs:
+      - targets: ["{target}"]
+"#,
+            token = token.display(),
+            ca = f.ca.display(),
+            cert = f.client_cert.display(),
+            key = f.client_key.display(),
+            target = server.local_addr(),
+        ),
+    )
+    .unwrap();
+    let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
+        .arg(format!("--web.listen-address={web_addr}"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _prometheus = Kill(child);
+
+    let query = |q: &str| -> Option<Vec<serde_json::Value>> {
+        use std::io::Read;
+        let mut s = std::net::TcpStream::connect(web_addr).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let q: String = q
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        write!(
+            s,
+            "GET /api/v1/query?query={q} HTTP/1.1\r\nHost: {web_addr}\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).ok()?;
+        let (_, body) = resp.split_once("\r\n\r\n")?;
+        let v: serde_json::Value = serde_json::from_str(body).ok()?;
+        v.pointer("/data/result")?.as_array().cloned()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let events = loop {
+        if let Some(r) = query(r#"harrier_sensor_events_total{type="connect",source="ebpf"}"#)
+            && !r.is_empty()
+        {
+            break r;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus never scraped the endpoint: {}",
+            std::fs::read_to_string(dir.path().join("prometheus.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(
+        events[0].pointer("/value/1").and_then(|v| v.as_str()),
+        Some("7")
+    );
+    let up = query(r#"up{job="harrier-sensor"}"#).unwrap();
+    assert_eq!(
+        up[0].pointer("/value/1").and_then(|v| v.as_str()),
+        Some("1")
+    );
+    // The escaped label value comes back as it went in.
+    let rules = query("harrier_sensor_rule_matches_total").unwrap();
+    assert_eq!(
+        rules[0].pointer("/metric/rule").and_then(|v| v.as_str()),
+        Some(rule)
+    );
+    assert_eq!(
+        rules[0]
+            .pointer("/metric/priority")
+            .and_then(|v| v.as_str()),
+        Some("Warning")
+    );
+}

@@ -220,6 +220,48 @@ mod tests {
         }
     }
 
+    /// Label values from rule files cannot inject series (the property `fuzz/serve_exposition`
+    /// checks on random input).
+    #[test]
+    fn hostile_label_values_stay_on_their_line() {
+        for hostile in [
+            "x\"} 1\nfake_total 99\n",
+            "\\\"\n\\n",
+            "\r\n# TYPE injected counter",
+            "é ✓ \u{0} \u{7f}",
+            "",
+        ] {
+            let mut s = String::new();
+            Writer::new(&mut s)
+                .family("h_total", hostile, Kind::Counter)
+                .sample(&[("rule", hostile)], 1u64);
+            assert_eq!(s.lines().count(), 3, "{s:?}");
+            let sample = s.lines().nth(2).unwrap_or_default();
+            assert!(
+                sample.starts_with("h_total{rule=\"") && sample.ends_with("\"} 1"),
+                "{s:?}"
+            );
+            // Unescaping gives the value back.
+            let inner = &sample["h_total{rule=\"".len()..sample.len() - "\"} 1".len()];
+            let mut back = String::new();
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                match (c, c == '\\') {
+                    (_, true) => match chars.next() {
+                        Some('n') => back.push('\n'),
+                        Some(o) => back.push(o),
+                        None => panic!("dangling escape in {inner:?}"),
+                    },
+                    (c, false) => {
+                        assert!(c != '"' && c != '\n', "unescaped {c:?} in {inner:?}");
+                        back.push(c);
+                    }
+                }
+            }
+            assert_eq!(back, hostile);
+        }
+    }
+
     #[test]
     fn large_floats_have_no_exponent_go_cannot_parse() {
         let mut s = String::new();

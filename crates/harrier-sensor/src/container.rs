@@ -354,6 +354,8 @@ pub struct CacheStats {
     pub evictions: u64,
     /// Runtime lookups that failed or found nothing.
     pub lookup_failures: u64,
+    /// Containers in the cache.
+    pub entries: u64,
 }
 
 struct Entry {
@@ -398,7 +400,10 @@ impl ContainerCache {
 
     /// The counters.
     pub fn stats(&self) -> CacheStats {
-        self.stats
+        CacheStats {
+            entries: self.entries.len() as u64,
+            ..self.stats
+        }
     }
 
     /// The context of a container: (context, whether the runtime's metadata was found).

@@ -32,6 +32,8 @@ pub struct EnrichStats {
     pub cgroup_hits: u64,
     /// cgroup → container lookups that parsed the path.
     pub cgroup_misses: u64,
+    /// cgroup ids remembered.
+    pub cgroup_entries: u64,
     /// The container metadata cache.
     pub containers: CacheStats,
     /// The process table.
@@ -105,6 +107,7 @@ impl Enricher {
         EnrichStats {
             containers: self.containers.stats(),
             processes: self.table.stats(),
+            cgroup_entries: self.by_cgroup.len() as u64,
             ..self.stats
         }
     }

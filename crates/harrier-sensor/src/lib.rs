@@ -4,7 +4,8 @@
 //! eBPF is not allowed, and a `/proc` scan at start), the process table, container context
 //! (cgroup path → container id → runtime metadata), and the bounded pipeline that hands
 //! [`SensorEvent`]s to a sink (JSON lines today; `harrier-runtime`'s rule engine next).
-//! It leaves out rules, alerts, resource signals and response actions.
+//! It leaves out rules, alerts, resource signals and response actions. It counts what it does
+//! into [`SensorMetrics`] ([`metrics`]), which `harrier-serve` serves to Prometheus over HTTPS.
 //!
 //! Shape: collectors run on their own thread and push into a bounded queue that drops and
 //! counts when full; the caller's thread enriches and writes ([`pipeline`]). Everything the
@@ -17,9 +18,11 @@ pub mod container;
 pub mod ebpf;
 pub mod enrich;
 pub mod event;
+pub mod metrics;
 pub mod netlink;
 pub mod pipeline;
 pub mod procs;
 
 pub use event::SensorEvent;
+pub use metrics::SensorMetrics;
 pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};

@@ -19,6 +19,9 @@ use crate::enrich::{EnrichConfig, EnrichStats, Enricher};
 use crate::event::{self, SensorEvent};
 use crate::netlink::{ConnectorCounters, NetlinkError, ProcConnector};
 
+/// How often a running sensor copies its counters into its metrics.
+const METRICS_EVERY: Duration = Duration::from_secs(1);
+
 /// Which collector to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -150,6 +153,8 @@ pub struct Sensor {
     decode_errors: u64,
     emitted: u64,
     report_existing: bool,
+    metrics: Option<Arc<crate::metrics::SensorMetrics>>,
+    handled_since_publish: u32,
 }
 
 impl std::fmt::Debug for Sensor {
@@ -312,6 +317,8 @@ impl Sensor {
             decode_errors: 0,
             emitted: 0,
             report_existing: cfg.report_existing,
+            metrics: None,
+            handled_since_publish: 0,
         })
     }
 
@@ -328,6 +335,20 @@ impl Sensor {
     /// What the kernel did not offer: (what, why).
     pub fn unavailable(&self) -> &[(String, String)] {
         &self.unavailable
+    }
+
+    /// Counts into `metrics` from now on: each event handed to the sink, and the counters of
+    /// [`Sensor::stats`] about once a second while running (and at its end).
+    pub fn set_metrics(&mut self, metrics: Arc<crate::metrics::SensorMetrics>) {
+        metrics.publish(self.stats(), self.collector);
+        self.metrics = Some(metrics);
+    }
+
+    fn publish_metrics(&mut self) {
+        self.handled_since_publish = 0;
+        if let Some(m) = &self.metrics {
+            m.publish(self.stats(), self.collector);
+        }
     }
 
     /// A handle that stops [`Sensor::run`] from another thread or a signal handler.
@@ -351,8 +372,13 @@ impl Sensor {
             for ev in &existing {
                 sink.event(ev)?;
                 self.emitted += 1;
+                if let Some(m) = &self.metrics {
+                    m.record_event(ev);
+                }
             }
         }
+        self.publish_metrics();
+        let mut last_publish = Instant::now();
         loop {
             if self.shared.stop.load(Ordering::Relaxed) {
                 break;
@@ -364,10 +390,27 @@ impl Sensor {
                 },
                 None => Duration::from_millis(200),
             };
-            match self.rx.recv_timeout(wait) {
-                Ok(item) => self.handle(item, sink)?,
-                Err(RecvTimeoutError::Timeout) => sink.idle()?,
+            let idle = match self.rx.recv_timeout(wait) {
+                Ok(item) => {
+                    self.handle(item, sink)?;
+                    false
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    sink.idle()?;
+                    true
+                }
                 Err(RecvTimeoutError::Disconnected) => break,
+            };
+            if self.metrics.is_some() {
+                // Read the clock every 64 records and when idle, not per event.
+                self.handled_since_publish += 1;
+                if idle || self.handled_since_publish >= 64 {
+                    self.handled_since_publish = 0;
+                    if last_publish.elapsed() >= METRICS_EVERY {
+                        self.publish_metrics();
+                        last_publish = Instant::now();
+                    }
+                }
             }
         }
         // Stop the collector, then drain the queue.
@@ -378,6 +421,7 @@ impl Sensor {
         while let Ok(item) = self.rx.try_recv() {
             self.handle(item, sink)?;
         }
+        self.publish_metrics();
         let error = self.shared.error.lock().ok().and_then(|g| g.clone());
         Ok(RunEnd { error })
     }
@@ -397,6 +441,9 @@ impl Sensor {
         if let Some(ev) = self.enricher.enrich(ev, pending) {
             sink.event(&ev)?;
             self.emitted += 1;
+            if let Some(m) = &self.metrics {
+                m.record_event(&ev);
+            }
         }
         Ok(())
     }

@@ -1027,6 +1027,41 @@ pub struct SensorArgs {
     pub stats: Option<PathBuf>,
 }
 
+/// The sensor's Prometheus endpoint (docs/metrics.md), for `#[command(flatten)]` into
+/// `SensorArgs`. Served only when `--metrics-tls-cert` is given; TLS and authentication (a bearer
+/// token, client certificates, or both) are then mandatory.
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("metrics_auth").multiple(true)))]
+pub struct MetricsArgs {
+    /// Serve Prometheus metrics over HTTPS with this certificate chain (PEM, leaf first;
+    /// re-read when it changes).
+    #[arg(long, value_name = "FILE", requires_all = ["metrics_tls_key", "metrics_auth"])]
+    pub metrics_tls_cert: Option<PathBuf>,
+    /// The private key of --metrics-tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "metrics_tls_cert")]
+    pub metrics_tls_key: Option<PathBuf>,
+    /// Where the metrics endpoint listens.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:9464")]
+    pub metrics_addr: std::net::SocketAddr,
+    /// Require `Authorization: Bearer <token>`, the token being this file's content (re-read
+    /// when it changes; never logged).
+    #[arg(
+        long,
+        value_name = "FILE",
+        group = "metrics_auth",
+        requires = "metrics_tls_cert"
+    )]
+    pub metrics_token_file: Option<PathBuf>,
+    /// Require client certificates signed by a CA in this file (PEM) to read metrics.
+    #[arg(
+        long,
+        value_name = "FILE",
+        group = "metrics_auth",
+        requires = "metrics_tls_cert"
+    )]
+    pub metrics_client_ca: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Compliance with a framework, decided from Harrier JSON reports.

@@ -21,6 +21,16 @@ pub struct ProcessRef {
 }
 
 impl ProcessRef {
+    /// The process that holds `pid` now, read from `/proc/<pid>/stat`. For event sources that
+    /// do not record start times: call it when the event is seen, not when acting, or it
+    /// guards nothing.
+    pub fn current(pid: u32) -> Option<ProcessRef> {
+        Some(ProcessRef {
+            pid,
+            start_ns: crate::kill::start_time_ns(pid).ok()?,
+        })
+    }
+
     /// The process of a recorded event, when the event names its pid and start time.
     pub fn from_event(event: &harrier_runtime::event::Event) -> Option<ProcessRef> {
         let harrier_runtime::event::Event::Syscall(e) = event else {

@@ -357,7 +357,10 @@ fn kill_target(target: &Target, signal: Signal, dry_run: bool) -> (Outcome, Stri
         .map_or_else(String::new, |n| format!(" ({n})"));
     let verified = match kill::verify(pid, start_ns) {
         Ok(v) => v,
-        Err(e @ kill::KillError::Reused { .. }) => return (Outcome::Refused, e.to_string()),
+        // Nothing to act on: not a failure (replays of old recordings meet this all the time).
+        Err(e @ (kill::KillError::Reused { .. } | kill::KillError::Gone { .. })) => {
+            return (Outcome::Refused, e.to_string());
+        }
         Err(e) => return (Outcome::Error, error_chain(&e)),
     };
     if dry_run {

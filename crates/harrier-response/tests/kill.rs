@@ -301,3 +301,24 @@ fn rate_limits_and_cooldown() -> Result<(), Box<dyn std::error::Error>> {
     );
     Ok(())
 }
+
+#[test]
+fn exited_process_is_refused_not_failed() -> Result<(), Box<dyn std::error::Error>> {
+    let mut child = Command::new("true").spawn()?;
+    let pid = child.id();
+    child.wait()?;
+    let process = ProcessRef {
+        pid,
+        start_ns: 1_700_000_000_000_000_000,
+    };
+    let records =
+        Responder::new(policy(ALLOW_HOST)).respond(&alert(pid, "host", None), Some(process))?;
+    assert_eq!(
+        (records[0].outcome, records[0].message.as_str()),
+        (
+            Outcome::Refused,
+            format!("process {pid} no longer exists").as_str()
+        )
+    );
+    Ok(())
+}

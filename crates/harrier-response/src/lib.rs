@@ -198,7 +198,8 @@ impl Responder {
         let cooling = key
             .as_ref()
             .and_then(|k| self.acted.get(k))
-            .map(|last| now.saturating_sub(*last))
+            // Alerts may arrive slightly out of event-time order: an earlier one counts as now.
+            .map(|last| now.saturating_sub(*last).max(0))
             .filter(|ago| *ago < cooldown_ns);
         let mut records = Vec::with_capacity(plan.len());
         let mut acted = false;

@@ -56,7 +56,31 @@ fn cluster() -> Option<FixtureServer> {
     let bare = json!({"apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "debug", "namespace": "default"},
         "spec": {"containers": [{"name": "sh", "image": "busybox"}]}});
-    FixtureServer::start([pod, deployment, replica_set, stateful_set, db_pod, bare]).ok()
+    let daemon_pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "agent-x7k2p", "namespace": "default",
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent",
+                "uid": "5c1e0f3a-0000-4000-8000-000000000002", "controller": true}]},
+        "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}});
+    let lone_set = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": "lone", "namespace": "default"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "lone"}}}});
+    let lone_pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "lone-abcde", "namespace": "default",
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "lone",
+                "uid": "5c1e0f3a-0000-4000-8000-000000000003", "controller": true}]},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}});
+    FixtureServer::start([
+        pod,
+        deployment,
+        replica_set,
+        stateful_set,
+        db_pod,
+        bare,
+        daemon_pod,
+        lone_set,
+        lone_pod,
+    ])
+    .ok()
 }
 
 fn connect(server: &FixtureServer, dir: &tempfile::TempDir) -> Result<Cluster> {
@@ -293,6 +317,44 @@ fn scale_follows_owner_references_to_the_deployment() -> Result {
         (
             Outcome::Error,
             "pod default/debug has no controlling owner to scale (a bare pod: delete it instead)"
+        )
+    );
+    let records = responder.on_alert(&alert("agent-x7k2p"))?;
+    assert_eq!(
+        one(&records),
+        (
+            Outcome::Error,
+            "pod default/agent-x7k2p is controlled by DaemonSet agent, which has no replica count to scale"
+        )
+    );
+    // A ReplicaSet no Deployment controls is scaled itself.
+    let records = responder.on_alert(&alert("lone-abcde"))?;
+    assert_eq!(
+        one(&records),
+        (
+            Outcome::Ok,
+            "scaled ReplicaSet default/lone (owner of pod lone-abcde) to 0 replicas"
+        )
+    );
+    let stored = server
+        .object("ReplicaSet", Some("default"), "lone")
+        .unwrap_or_default();
+    assert_eq!(stored["spec"]["replicas"], 0);
+    Ok(())
+}
+
+#[test]
+fn without_cluster_access_kubernetes_actions_fail() -> Result {
+    let policy = Policy::parse(
+        "policy.yaml",
+        "responses:\n- name: contain\n  match: {rules: [\"*\"]}\n  actions: [label]\n",
+    )?;
+    let records = Responder::new(policy).on_alert(&alert(POD))?;
+    assert_eq!(
+        one(&records),
+        (
+            Outcome::Error,
+            "no cluster access configured for Kubernetes actions"
         )
     );
     Ok(())

@@ -133,6 +133,11 @@ pub enum Command {
     /// `harrier replay --baselines DIR` learns and enforces (see docs/baselines.md).
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Response policies: which alerts trigger which actions (kill the process, label,
+    /// quarantine, delete or scale down the pod). `harrier replay` and `harrier audit` apply
+    /// one with --response; see docs/response.md.
+    #[command(subcommand)]
+    Response(ResponseCommand),
     /// Regenerate the reference documentation (docs/checks/*.md and docs/cli.md) into a
     /// directory; a test keeps the committed copy in step.
     #[command(hide = true)]
@@ -299,6 +304,8 @@ pub struct AuditArgs {
     pub no_builtin_rules: bool,
     #[command(flatten)]
     pub output: AlertOutputArgs,
+    #[command(flatten)]
+    pub response: ResponseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -316,6 +323,44 @@ pub struct ReplayArgs {
     pub baselines: BaselineArgs,
     #[command(flatten)]
     pub output: AlertOutputArgs,
+    #[command(flatten)]
+    pub response: ResponseArgs,
+}
+
+/// Response actions on alerts (docs/response.md).
+#[derive(Debug, Args)]
+pub struct ResponseArgs {
+    /// Act on alerts as the response policy FILE says: kill the process, label, quarantine,
+    /// delete or scale down the pod. Nothing is done without it.
+    #[arg(long, value_name = "FILE")]
+    pub response: Option<PathBuf>,
+    /// Decide, check and record every response action, but perform none.
+    #[arg(long, requires = "response")]
+    pub dry_run: bool,
+    /// Append the audit trail of response actions to FILE: one JSON line per action.
+    #[arg(long, value_name = "FILE", requires = "response")]
+    pub response_log: Option<PathBuf>,
+    /// The kubeconfig for Kubernetes response actions [default: KUBECONFIG, ~/.kube/config,
+    /// then the pod's service account].
+    #[arg(long, value_name = "FILE", requires = "response")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context for Kubernetes response actions.
+    #[arg(long, value_name = "NAME", requires = "response")]
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResponseCommand {
+    /// Check a response policy: report the first problem as file:line:col (exit status 1), or
+    /// summarise its responses.
+    Validate(ResponseValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResponseValidateArgs {
+    /// The policy file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,6 +48,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Audit(args) => commands::runtime::audit(args, printer),
         Command::Replay(args) => commands::runtime::replay(args, printer),
         Command::Baseline(c) => commands::baseline::run(c, printer),
+        Command::Response(c) => commands::response::run(c, printer),
         Command::GenerateDocs { dir } => commands::generate_docs::run(&dir),
         Command::Db(db) => commands::db::run(db, &cli.global, printer),
         Command::Vuln(vuln) => commands::vuln::run(vuln, &cli.global, printer),

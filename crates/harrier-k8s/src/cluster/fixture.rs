@@ -8,6 +8,12 @@
 //! `continue` tokens and a `resourceVersion`, label selectors of the `key=value` and `key!=value`
 //! forms, field selectors on dotted paths (`spec.nodeName=NODE`), and 403 `Status` bodies for resources it is told to forbid. Objects are given as JSON
 //! values, typically real manifests loaded from the corpus.
+//!
+//! It also answers the writes response actions make, as the API server does: `GET` of one
+//! object and of a `scale` subresource, `POST` to a collection (409 `AlreadyExists` when the
+//! name is taken), `PATCH` with a JSON merge patch (415 for other patch types) of an object or
+//! its `scale`, and `DELETE`; 404 `NotFound` for missing objects, 403 for forbidden resources.
+//! Each request's body is kept, so tests can assert exactly what was sent.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -32,6 +38,8 @@ struct State {
     resources: Vec<Served>,
     forbidden: BTreeSet<String>,
     requests: Vec<String>,
+    /// The body of each request in `requests`, as sent (empty for none).
+    bodies: Vec<String>,
     /// What `/version` reports.
     git_version: String,
     /// The cluster's current `resourceVersion`: lists report it, each change increments it.
@@ -174,6 +182,32 @@ impl FixtureServer {
         lock(&self.state).requests.clone()
     }
 
+    /// Every request seen, in order: its line (method and path with query) and its body.
+    pub fn exchanges(&self) -> Vec<(String, String)> {
+        let state = lock(&self.state);
+        state
+            .requests
+            .iter()
+            .cloned()
+            .zip(state.bodies.iter().cloned())
+            .collect()
+    }
+
+    /// The stored object of `kind`, `namespace` and `name`, as changed by writes.
+    pub fn object(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<Value> {
+        let state = lock(&self.state);
+        state
+            .resources
+            .iter()
+            .filter(|s| s.kind == kind)
+            .flat_map(|s| &s.objects)
+            .find(|o| {
+                o["metadata"]["name"].as_str() == Some(name)
+                    && o["metadata"]["namespace"].as_str() == namespace
+            })
+            .cloned()
+    }
+
     /// A kubeconfig pointing at this server, with a bearer token (which the server ignores).
     pub fn kubeconfig(&self, context: &str) -> String {
         format!(
@@ -297,6 +331,7 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
             return Ok(());
         }
         let mut content_length = 0usize;
+        let mut content_type = String::new();
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header)? == 0 {
@@ -309,27 +344,41 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
             if let Some((name, value)) = header.split_once(':') {
                 if name.eq_ignore_ascii_case("content-length") {
                     content_length = value.trim().parse().unwrap_or(0);
+                } else if name.eq_ignore_ascii_case("content-type") {
+                    value.trim().clone_into(&mut content_type);
                 }
             }
         }
         let mut body = vec![0; content_length];
         reader.read_exact(&mut body)?;
-        let target = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("/")
-            .to_owned();
-        lock(state)
-            .requests
-            .push(request_line.trim_end().to_owned());
-        if let Some(watch) = watch_request(&target) {
-            stream_watch(&mut writer, &watch, state)?;
-            continue;
+        let mut words = request_line.split_whitespace();
+        let method = words.next().unwrap_or("GET").to_owned();
+        let target = words.next().unwrap_or("/").to_owned();
+        {
+            let mut state = lock(state);
+            state.requests.push(request_line.trim_end().to_owned());
+            state
+                .bodies
+                .push(String::from_utf8_lossy(&body).into_owned());
         }
-        let (status, body) = answer(&target, state);
+        if method == "GET" {
+            if let Some(watch) = watch_request(&target) {
+                stream_watch(&mut writer, &watch, state)?;
+                continue;
+            }
+        }
+        let (status, body) = if method == "GET" {
+            answer(&target, state)
+        } else {
+            write_request(&method, &target, &content_type, &body, state)
+        };
         let reason = match status {
             200 => "OK",
+            201 => "Created",
             403 => "Forbidden",
+            409 => "Conflict",
+            415 => "Unsupported Media Type",
+            422 => "Unprocessable Entity",
             _ => "Not Found",
         };
         let body = body.to_string();
@@ -532,7 +581,12 @@ fn list(
     let (namespace, plural) = match rest {
         [plural] => (None, *plural),
         ["namespaces", ns, plural] => (Some(*ns), *plural),
-        _ => return not_found(&rest.join("/")),
+        _ => {
+            return match Route::parse(group, version, rest) {
+                Some(route) => get_object(state, &route),
+                None => not_found(&rest.join("/")),
+            };
+        }
     };
     let Some(served) = state
         .resources
@@ -687,4 +741,302 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A request for one object, or one of its subresources.
+#[derive(Debug)]
+struct Route {
+    group: String,
+    version: String,
+    plural: String,
+    namespace: Option<String>,
+    name: String,
+    subresource: Option<String>,
+}
+
+impl Route {
+    fn parse(group: &str, version: &str, rest: &[&str]) -> Option<Route> {
+        let (namespace, plural, name, subresource) = match rest {
+            ["namespaces", ns, plural, name] => (Some(*ns), *plural, *name, None),
+            ["namespaces", ns, plural, name, sub] => (Some(*ns), *plural, *name, Some(*sub)),
+            [plural, name] => (None, *plural, *name, None),
+            [plural, name, sub] => (None, *plural, *name, Some(*sub)),
+            _ => return None,
+        };
+        Some(Route {
+            group: group.to_owned(),
+            version: version.to_owned(),
+            plural: plural.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
+            subresource: subresource.map(str::to_owned),
+        })
+    }
+
+    /// `plural.group` as RBAC and [`FixtureServer::forbid`] name it.
+    fn resource(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    fn served<'a>(&self, state: &'a State) -> Option<&'a Served> {
+        state
+            .resources
+            .iter()
+            .find(|s| s.group == self.group && s.version == self.version && s.plural == self.plural)
+    }
+
+    fn position(&self, state: &State) -> Option<(usize, usize)> {
+        state.resources.iter().enumerate().find_map(|(i, s)| {
+            if s.group != self.group || s.version != self.version || s.plural != self.plural {
+                return None;
+            }
+            let j = s.objects.iter().position(|o| {
+                o["metadata"]["name"].as_str() == Some(self.name.as_str())
+                    && o["metadata"]["namespace"].as_str() == self.namespace.as_deref()
+            })?;
+            Some((i, j))
+        })
+    }
+}
+
+fn forbidden(route_group: &str, plural: &str, namespace: Option<&str>, verb: &str) -> (u16, Value) {
+    let scope = namespace.map_or_else(
+        || "at the cluster scope".to_owned(),
+        |ns| format!("in the namespace \"{ns}\""),
+    );
+    (
+        403,
+        json!({
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!("{plural} is forbidden: User \"tester\" cannot {verb} resource \"{plural}\" in API group \"{route_group}\" {scope}"),
+            "reason": "Forbidden", "details": {"kind": plural, "group": route_group}, "code": 403,
+        }),
+    )
+}
+
+fn object_not_found(route: &Route) -> (u16, Value) {
+    (
+        404,
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!("{} \"{}\" not found", route.resource(), route.name),
+            "reason": "NotFound", "details": {"name": route.name, "group": route.group, "kind": route.plural}, "code": 404}),
+    )
+}
+
+/// An object as the API server returns it: with `apiVersion`, `kind` and its version.
+fn with_version(object: &Value, revision: u64) -> Value {
+    let mut object = object.clone();
+    if object["metadata"]["resourceVersion"].is_null() {
+        object["metadata"]["resourceVersion"] = json!(revision.to_string());
+    }
+    object
+}
+
+/// The `autoscaling/v1` `Scale` of an object with `spec.replicas`.
+fn scale_of(object: &Value) -> Value {
+    let replicas = object["spec"]["replicas"].as_i64().unwrap_or(1);
+    json!({
+        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "metadata": {"name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"],
+            "resourceVersion": object["metadata"]["resourceVersion"]},
+        "spec": {"replicas": replicas},
+        "status": {"replicas": object["status"]["replicas"].as_i64().unwrap_or(replicas)},
+    })
+}
+
+fn get_object(state: &State, route: &Route) -> (u16, Value) {
+    if state.forbidden.contains(&route.resource()) {
+        return forbidden(
+            &route.group,
+            &route.plural,
+            route.namespace.as_deref(),
+            "get",
+        );
+    }
+    let Some((i, j)) = route.position(state) else {
+        return object_not_found(route);
+    };
+    let Some(object) = state.resources.get(i).and_then(|s| s.objects.get(j)) else {
+        return object_not_found(route);
+    };
+    match route.subresource.as_deref() {
+        None => (200, with_version(object, state.revision)),
+        Some("scale") => (200, scale_of(&with_version(object, state.revision))),
+        Some(other) => not_found(other),
+    }
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Some(fields) = patch.as_object() else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    for (key, value) in fields {
+        if let Some(map) = target.as_object_mut() {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+fn write_request(
+    method: &str,
+    target: &str,
+    content_type: &str,
+    body: &[u8],
+    state: &Mutex<State>,
+) -> (u16, Value) {
+    let path = target.split_once('?').map_or(target, |(p, _)| p);
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, rest): (&str, &str, &[&str]) = match segments.as_slice() {
+        ["api", version, rest @ ..] => ("", version, rest),
+        ["apis", group, version, rest @ ..] => (group, version, rest),
+        _ => return not_found(path),
+    };
+    let body: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) if body.is_empty() => Value::Null,
+        Err(e) => {
+            return (
+                422,
+                json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("invalid JSON: {e}"), "reason": "Invalid", "code": 422}),
+            );
+        }
+    };
+    let mut state = lock(state);
+    if method == "POST" {
+        let (namespace, plural) = match rest {
+            [plural] => (None, *plural),
+            ["namespaces", ns, plural] => (Some(*ns), *plural),
+            _ => return not_found(path),
+        };
+        return create(&mut state, group, version, namespace, plural, body);
+    }
+    let Some(route) = Route::parse(group, version, rest) else {
+        return not_found(path);
+    };
+    let verb = match method {
+        "PATCH" => "patch",
+        "PUT" => "update",
+        "DELETE" => "delete",
+        _ => return not_found(path),
+    };
+    if state.forbidden.contains(&route.resource()) {
+        return forbidden(
+            &route.group,
+            &route.plural,
+            route.namespace.as_deref(),
+            verb,
+        );
+    }
+    let Some((i, j)) = route.position(&state) else {
+        return object_not_found(&route);
+    };
+    match (method, route.subresource.as_deref()) {
+        ("DELETE", None) => {
+            let served = i;
+            let object = state
+                .resources
+                .get_mut(i)
+                .map(|s| s.objects.remove(j))
+                .unwrap_or(Value::Null);
+            record(&mut state, served, "DELETED", object.clone());
+            (200, object)
+        }
+        ("PATCH", sub) => {
+            if !content_type.starts_with("application/merge-patch+json") {
+                return (
+                    415,
+                    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": format!("the fixture answers JSON merge patches only, not {content_type}"), "reason": "UnsupportedMediaType", "code": 415}),
+                );
+            }
+            let revision = state.revision + 1;
+            let Some(object) = state
+                .resources
+                .get_mut(i)
+                .and_then(|s| s.objects.get_mut(j))
+            else {
+                return object_not_found(&route);
+            };
+            let answer = match sub {
+                None => {
+                    merge_patch(object, &body);
+                    object["metadata"]["resourceVersion"] = json!(revision.to_string());
+                    object.clone()
+                }
+                Some("scale") => {
+                    let mut scale = scale_of(object);
+                    merge_patch(&mut scale, &body);
+                    object["spec"]["replicas"] = scale["spec"]["replicas"].clone();
+                    object["metadata"]["resourceVersion"] = json!(revision.to_string());
+                    scale_of(object)
+                }
+                Some(other) => return not_found(other),
+            };
+            let stored = object.clone();
+            record(&mut state, i, "MODIFIED", stored);
+            (200, answer)
+        }
+        _ => not_found(path),
+    }
+}
+
+fn create(
+    state: &mut State,
+    group: &str,
+    version: &str,
+    namespace: Option<&str>,
+    plural: &str,
+    mut object: Value,
+) -> (u16, Value) {
+    let resource = if group.is_empty() {
+        plural.to_owned()
+    } else {
+        format!("{plural}.{group}")
+    };
+    if state.forbidden.contains(&resource) {
+        return forbidden(group, plural, namespace, "create");
+    }
+    let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+    let route = Route {
+        group: group.to_owned(),
+        version: version.to_owned(),
+        plural: plural.to_owned(),
+        namespace: namespace.map(str::to_owned),
+        name: name.clone(),
+        subresource: None,
+    };
+    if route.position(state).is_some() {
+        return (
+            409,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": format!("{resource} \"{name}\" already exists"), "reason": "AlreadyExists",
+                "details": {"name": name, "group": group, "kind": plural}, "code": 409}),
+        );
+    }
+    if let (Some(ns), Some(meta)) = (namespace, object["metadata"].as_object_mut()) {
+        meta.insert("namespace".to_owned(), json!(ns));
+    }
+    object["metadata"]["resourceVersion"] = json!((state.revision + 1).to_string());
+    if route.served(state).is_none() && object["kind"].as_str().is_none() {
+        return not_found(plural);
+    }
+    match place(state, object) {
+        Some((served, _, stored)) => {
+            record(state, served, "ADDED", stored.clone());
+            (201, stored)
+        }
+        None => not_found(plural),
+    }
 }

@@ -249,6 +249,13 @@ impl Connection {
     }
 }
 
+/// A client for the cluster `options` names (its kubeconfig and context, or the in-cluster
+/// service account), for callers that make requests of their own (response actions). Only
+/// `kubeconfig` and `context` of `options` matter here.
+pub async fn connect(options: &ClusterOptions) -> Result<Client, ClusterError> {
+    Connection::open(options).await.map(|c| c.client)
+}
+
 /// Discovers and lists through `connection`.
 pub(crate) async fn read_with(
     connection: &Connection,

@@ -17,6 +17,7 @@ pub mod profiles;
 pub mod progress;
 pub mod rbac;
 pub mod report;
+pub mod response;
 pub mod rules;
 pub mod runtime;
 pub mod scan;

@@ -1,5 +1,6 @@
 //! `harrier audit` and `harrier replay`: Falco-dialect rules over recorded events, alerts as
-//! Falcosidekick-compatible JSON lines to standard output or a file, and to a webhook.
+//! Falcosidekick-compatible JSON lines to standard output or a file, and to a webhook; with
+//! `--response`, each alert is then handed to the response policy (commands/response.rs).
 
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter, Write};
@@ -105,9 +106,11 @@ fn run(
     printer: &Printer,
     decoder: fn(&str) -> (Vec<Event>, Vec<harrier_runtime::event::audit::DecodeError>),
     mut baselines: Option<&mut super::baseline::Replay>,
+    mut responder: Option<&mut harrier_response::Responder>,
 ) -> anyhow::Result<ExitStatus> {
     let host = hostname(out);
     let mut sink = Sink::new(out)?;
+    let mut tally = super::response::Tally::default();
     let mut status = ExitStatus::Success;
     'files: for path in files {
         let text = match std::fs::read_to_string(path) {
@@ -133,10 +136,16 @@ fn run(
                 if !sink.send(&alert)? {
                     break 'files;
                 }
+                if let Some(r) = responder.as_deref_mut() {
+                    super::response::respond(r, &mut tally, &alert, event)?;
+                }
             }
         }
     }
     sink.finish()?;
+    if responder.is_some() && tally.finish(printer) == ExitStatus::Error {
+        status = ExitStatus::Error;
+    }
     Ok(status)
 }
 
@@ -158,6 +167,7 @@ pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             "no k8s_audit rule loaded: --no-builtin-rules and none from the --rules files"
         );
     }
+    let mut responder = super::response::open(&args.response, printer)?;
     run(
         &args.files,
         &engine,
@@ -165,6 +175,7 @@ pub fn audit(args: AuditArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         printer,
         audit_decoder,
         None,
+        responder.as_mut(),
     )
 }
 
@@ -177,6 +188,7 @@ pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus>
         );
     }
     let mut baselines = super::baseline::open(&args.baselines, printer)?;
+    let mut responder = super::response::open(&args.response, printer)?;
     let status = run(
         &args.files,
         &engine,
@@ -184,6 +196,7 @@ pub fn replay(args: ReplayArgs, printer: &Printer) -> anyhow::Result<ExitStatus>
         printer,
         decode::decode,
         baselines.as_mut(),
+        responder.as_mut(),
     )?;
     if let Some(b) = &baselines {
         super::baseline::finish(b, printer)?;

@@ -16,6 +16,7 @@ mod profiles;
 mod rbac;
 mod rbac_risks;
 mod regression;
+mod response;
 mod runtime;
 mod scan_all;
 mod scan_cluster;

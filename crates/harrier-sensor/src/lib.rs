@@ -4,7 +4,8 @@
 //! eBPF is not allowed, and a `/proc` scan at start), the process table, container context
 //! (cgroup path → container id → runtime metadata), and the bounded pipeline that hands
 //! [`SensorEvent`]s to a sink (JSON lines today; `harrier-runtime`'s rule engine next).
-//! It leaves out rules, alerts, resource signals and response actions.
+//! It also samples per-container CPU, memory and connections from the cgroup tree and raises
+//! resource signals ([`resources`]). It leaves out rules, alerts and response actions.
 //!
 //! Shape: collectors run on their own thread and push into a bounded queue that drops and
 //! counts when full; the caller's thread enriches and writes ([`pipeline`]). Everything the
@@ -20,6 +21,7 @@ pub mod event;
 pub mod netlink;
 pub mod pipeline;
 pub mod procs;
+pub mod resources;
 
 pub use event::SensorEvent;
 pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};

@@ -24,9 +24,10 @@
 //!
 //! A workload needs `warmup_samples` samples before it is judged: a container already busy
 //! when the monitor started is learnt, not flagged (a steady high-CPU workload never fires).
-//! A container that *started* while the monitor watched, of a workload never seen, is judged
-//! from its first sample against a prior of an idle workload (`m = 0`, `s = floor`): a new
-//! pod that saturates its CPU from the start is what a miner dropped into a cluster looks like.
+//! A container that *started* while the monitor watched, of a workload still in its warm-up,
+//! is judged against a prior of an idle workload (`m = 0`, `s = floor`) until the workload's
+//! own baseline is ready: a new pod that saturates its CPU from the start is what a miner
+//! dropped into a cluster looks like.
 //!
 //! `memory_growth` is raised when a container's working set rose over the last
 //! `memory_window` samples (spanning at least `sustain`) by at least `memory_min_growth_bytes`
@@ -414,9 +415,7 @@ impl Detector {
         let base = self.workload(o.workload);
         let current = match base.judge(&cfg) {
             Some(j) => Some((j, BaselineSource::Workload)),
-            None if o.new_container && base.samples == 0 => {
-                Some(((0.0, cfg.floor_cores, 0.0), BaselineSource::Prior))
-            }
+            None if o.new_container => Some(((0.0, cfg.floor_cores, 0.0), BaselineSource::Prior)),
             None => None,
         };
         base.learn(x, &cfg);
@@ -692,6 +691,11 @@ mod tests {
         let got = feed(&mut d, "m", "miner", 0, &[1.0; 5], None, true);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].0, 2);
+        // Its first sample may be a partial interval below the threshold: still the prior.
+        let mut d = Detector::new(DetectorConfig::default());
+        let got = feed(&mut d, "m", "miner", 0, &[0.5, 1.0, 1.0, 1.0], None, true);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.baseline_source, Some(BaselineSource::Prior));
         assert_eq!(got[0].1.baseline_source, Some(BaselineSource::Prior));
         // The same, already running when the monitor started: learnt, not flagged.
         let mut d = Detector::new(DetectorConfig::default());

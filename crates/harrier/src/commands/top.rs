@@ -294,21 +294,23 @@ pub fn run(args: TopArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let mut failure: Option<std::io::Error> = None;
     monitor.run(deadline, &stop, |report| {
         let time = jiff::Timestamp::now().strftime("%H:%M:%S").to_string();
-        let written = match args.format {
-            ListFormat::Table => write_table(&mut out, report, &time),
-            ListFormat::Json => write_json(&mut out, report),
-        }
-        .and_then(|()| out.flush());
-        let written = written.and_then(|()| match events.as_mut() {
-            Some(ev) => {
-                for e in signal_events(report, &host) {
-                    serde_json::to_writer(&mut *ev, &e)?;
-                    writeln!(ev)?;
-                }
-                ev.flush()
-            }
+        // Events first: whoever reads the printed signal finds its event already written.
+        let written = match events.as_mut() {
+            Some(ev) => signal_events(report, &host)
+                .iter()
+                .try_for_each(|e| {
+                    serde_json::to_writer(&mut *ev, e)?;
+                    writeln!(ev)
+                })
+                .and_then(|()| ev.flush()),
             None => Ok(()),
-        });
+        };
+        let written = written
+            .and_then(|()| match args.format {
+                ListFormat::Table => write_table(&mut out, report, &time),
+                ListFormat::Json => write_json(&mut out, report),
+            })
+            .and_then(|()| out.flush());
         match written {
             Ok(()) => true,
             Err(e) => {

@@ -139,6 +139,67 @@ pub fn signal_events(report: &Report, hostname: &str) -> Vec<Event> {
         .collect()
 }
 
+/// A resource monitor running on its own thread, handing signal events to whoever drains
+/// [`SignalFeed::events`] (e.g. `harrier sensor`'s engine loop, with `try_recv` between
+/// sensor events, through a `harrier_runtime::Correlator`).
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "for `harrier sensor` to run; remove once it does")
+)]
+pub struct SignalFeed {
+    /// Signal events, at most `capacity` waiting; more are dropped and counted.
+    pub events: std::sync::mpsc::Receiver<Event>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(harrier_sensor::resources::ResourceStats, u64)>,
+}
+
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "for `harrier sensor` to run; remove once it does")
+)]
+impl SignalFeed {
+    /// Starts `monitor` sweeping every `cfg.interval` until `deadline` or [`SignalFeed::stop`].
+    pub fn spawn(
+        mut monitor: ResourceMonitor,
+        hostname: String,
+        capacity: usize,
+        deadline: Option<Instant>,
+    ) -> std::io::Result<SignalFeed> {
+        let (tx, events) = std::sync::mpsc::sync_channel(capacity);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("harrier-resources".into())
+            .spawn(move || {
+                let mut dropped = 0u64;
+                monitor.run(deadline, &flag, |report| {
+                    for e in signal_events(report, &hostname) {
+                        match tx.try_send(e) {
+                            Ok(()) => {}
+                            Err(std::sync::mpsc::TrySendError::Full(_)) => dropped += 1,
+                            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return false,
+                        }
+                    }
+                    true
+                });
+                (monitor.stats(), dropped)
+            })?;
+        Ok(SignalFeed {
+            events,
+            stop,
+            thread,
+        })
+    }
+
+    /// Stops the thread; returns the monitor's counters and the signals dropped (queue full).
+    pub fn stop(self) -> (harrier_sensor::resources::ResourceStats, u64) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread
+            .join()
+            .unwrap_or((harrier_sensor::resources::ResourceStats::default(), 0))
+    }
+}
+
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Line<'a> {
@@ -390,6 +451,48 @@ mod tests {
         let (back, errors) = harrier_runtime::decode::decode(&line);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(back, [Event::Syscall(e)]);
+    }
+
+    /// The feed over a temp v2 tree: a container appearing after the first sweep and burning
+    /// a core arrives as a signal event on the channel.
+    #[test]
+    fn feed_delivers_signal_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("cgroup.controllers"), "cpu memory\n").unwrap();
+        let monitor = ResourceMonitor::new(ResourceConfig {
+            cgroup_root: root.to_path_buf(),
+            metadata_sources: Vec::new(),
+            connections: false,
+            interval: Duration::from_millis(100),
+            detector: DetectorConfig {
+                sustain: Duration::from_millis(300),
+                ..DetectorConfig::default()
+            },
+            ..ResourceConfig::default()
+        })
+        .unwrap();
+        let feed = SignalFeed::spawn(monitor, "node-1".into(), 8, None).unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        let c = root.join(format!("docker/{}", "ab".repeat(32)));
+        std::fs::create_dir_all(&c).unwrap();
+        let t0 = Instant::now();
+        let mut got = None;
+        while t0.elapsed() < Duration::from_secs(10) && got.is_none() {
+            let tmp = root.join("tmp");
+            std::fs::write(&tmp, format!("usage_usec {}\n", t0.elapsed().as_micros())).unwrap();
+            std::fs::rename(&tmp, c.join("cpu.stat")).unwrap();
+            got = feed.events.recv_timeout(Duration::from_millis(5)).ok();
+        }
+        let (stats, dropped) = feed.stop();
+        let Some(Event::Syscall(e)) = got else {
+            panic!("no signal event");
+        };
+        assert_eq!(e.kind.name(), RESOURCE_SIGNAL);
+        assert_eq!(e.hostname.as_deref(), Some("node-1"));
+        assert_eq!(e.container.as_ref().unwrap().id, "abababababab");
+        assert!(stats.sweeps >= 4, "{stats:?}");
+        assert_eq!(dropped, 0);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The resource monitor against real cgroups: two podman (runc) containers started while it
 //! watches, one burning its CPU limit and one sleeping. The monitor finds both by id, measures
-//! CPU near the limit and near zero and memory above zero, and raises `cpu_saturation` for
-//! the burner only (with a shortened window). Needs root, podman, runc and the test image's
+//! CPU near the limit and near zero, memory above zero and the sleeper's loopback connection
+//! (listen, one out, one in), and raises `cpu_saturation` for the burner only (with a
+//! shortened window). Needs root, podman, runc and the test image's
 //! root filesystem (scripts/build-test-images.sh); skipped otherwise (failing under
 //! HARRIER_REQUIRE_ALL=1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -139,7 +140,17 @@ fn burner_saturates_and_sleeper_does_not() {
         &["--cpus", "0.5"],
         "while :; do :; done",
     );
-    let sleeper = Running::start(&conf, &rootfs, "harrier-res-sleep", &[], "sleep 300");
+    // The sleeper holds a loopback connection to itself on a stratum port, then sleeps.
+    let sleeper = Running::start(
+        &conf,
+        &rootfs,
+        "harrier-res-sleep",
+        &[],
+        "exec python3 -c 'import socket, time\n\
+         s = socket.socket(); s.bind((\"127.0.0.1\", 3333)); s.listen()\n\
+         c = socket.create_connection((\"127.0.0.1\", 3333)); a, _ = s.accept()\n\
+         time.sleep(300)'",
+    );
     let mut burn: Vec<Sample> = Vec::new();
     let mut sleep: Vec<Sample> = Vec::new();
     let mut signals: Vec<Signal> = Vec::new();
@@ -186,10 +197,20 @@ fn burner_saturates_and_sleeper_does_not() {
     for s in burn.iter().chain(&sleep) {
         assert!(s.memory_bytes.is_some_and(|m| m > 0), "{s:?}");
     }
-    // `--network none`: a namespace of its own with no sockets.
+    // `--network none`: a namespace of its own, with no sockets for the burner, and the
+    // sleeper's listener, its connection out and the accepted one in.
     let net = burn.last().and_then(|s| s.net.as_ref()).expect("net read");
     assert!(!net.host_network);
-    assert_eq!(net.outbound + net.inbound, 0);
+    assert_eq!(net.outbound + net.inbound, 0, "{net:?}");
+    let net = sleep.last().and_then(|s| s.net.as_ref()).expect("net read");
+    assert!(!net.host_network);
+    assert_eq!(net.by_state.get("listen"), Some(&1), "{net:?}");
+    assert_eq!((net.outbound, net.inbound), (1, 1), "{net:?}");
+    let d = &net.destinations[0];
+    assert_eq!(
+        (d.ip.to_string(), d.port, d.connections),
+        ("127.0.0.1".into(), 3333, 1)
+    );
     // The signal, for the burner only.
     let sig = signals
         .iter()

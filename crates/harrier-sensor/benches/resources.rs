@@ -8,6 +8,7 @@
 //! though cgroupfs builds its text on each read).
 //!
 //! Run: `cargo bench -p harrier-sensor --bench resources`.
+#![allow(clippy::expect_used)] // the bench's own fixtures: failing to write them is a failed run
 
 use std::hint::black_box;
 use std::path::Path;

@@ -306,11 +306,11 @@ mod tests {
             full_id: Some(full_id.into()),
             ..Container::default()
         });
-        e.signal = Some(ResourceSignal {
+        e.signal = Some(Box::new(ResourceSignal {
             name: "cpu_saturation".into(),
             cpu_cores: Some(0.98),
             ..ResourceSignal::default()
-        });
+        }));
         Event::Syscall(Box::new(e))
     }
 

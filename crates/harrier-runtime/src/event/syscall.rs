@@ -201,9 +201,9 @@ pub struct SyscallEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
     /// A resource signal (`container_resource_signal` events): what was measured of the
-    /// container, against which baseline, for how long.
+    /// container, against which baseline, for how long. Boxed: most events have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signal: Option<super::ResourceSignal>,
+    pub signal: Option<Box<super::ResourceSignal>>,
 }
 
 impl SyscallEvent {

@@ -94,7 +94,7 @@ pub fn signal_event(signal: &Signal, container: &Container, hostname: &str) -> E
         });
     }
     e.hostname = Some(hostname.to_owned());
-    e.signal = Some(ResourceSignal {
+    e.signal = Some(Box::new(ResourceSignal {
         name: signal.name.as_str().to_owned(),
         workload: Some(signal.workload.clone()),
         duration_ns: Some(signal.duration_ns),
@@ -119,7 +119,7 @@ pub fn signal_event(signal: &Signal, container: &Container, hostname: &str) -> E
         memory_limit_bytes: signal.memory_limit_bytes,
         memory_growth_bytes_per_s: signal.memory_growth_bytes_per_s,
         evidence: Vec::new(),
-    });
+    }));
     Event::Syscall(Box::new(e))
 }
 

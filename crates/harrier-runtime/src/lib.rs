@@ -5,7 +5,8 @@
 //! It evaluates recorded events; the live eBPF sensor (crate `harrier-sensor`) feeds the same
 //! [`Engine`]. Built-in threat profiles ([`profiles`]) are rule files loaded by the same
 //! loader; behavioural baselines ([`baseline`]) learn each workload's activity and alert on
-//! drift from it.
+//! drift from it. Resource signals of a node's containers (`container_resource_signal`
+//! events) are combined with the other alerts of their container by a [`Correlator`].
 //!
 //! ```no_run
 //! use harrier_runtime::{Engine, event::Event, rules};
@@ -22,10 +23,12 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod correlate;
 pub mod decode;
 mod engine;
 pub mod event;
 pub mod profiles;
 pub mod rules;
 
+pub use correlate::{Correlator, CorrelatorConfig};
 pub use engine::{Alert, Engine};

@@ -794,3 +794,83 @@ fn every_profile_has_a_test() {
     let names: Vec<_> = PROFILES.iter().map(|p| p.name).collect();
     assert_eq!(names, tested);
 }
+
+fn saturation(t: i64) -> Value {
+    in_pod(
+        json!({"source": "syscall", "time_ns": t, "type": "container_resource_signal",
+        "process": {},
+        "signal": {"name": "cpu_saturation", "workload": "k8s:shop/web/web", "duration_ns": 30_000_000_000_u64,
+                   "samples": 3, "cpu_cores": 0.987, "cpu_peak_cores": 1.0, "cpu_reference_cores": 1.0,
+                   "cpu_utilization": 0.987, "baseline_cores": 0.031, "baseline_scale_cores": 0.05,
+                   "baseline_source": "workload", "score": 19.1, "memory_bytes": 52_428_800_u64}}),
+    )
+}
+
+/// The resource-signal rules of the crypto-mining profile, through the correlator: a
+/// saturation signal alone is a NOTICE; with miner evidence of the same container, before or
+/// after it, the combined CRITICAL rule fires once; another container's miner does not count.
+#[test]
+fn crypto_mining_resource_signals() {
+    use harrier_runtime::{Correlator, CorrelatorConfig};
+    let mut loader = Loader::new();
+    profiles::add_to(&mut loader, &PROFILES.iter().collect::<Vec<_>>());
+    let set = loader.compile();
+    let engine = Engine::new(&set);
+    let t0 = 1_700_000_000_000_000_000_i64;
+    let s = 1_000_000_000_i64;
+    let mut miner = in_pod(exec(
+        "xmrig",
+        &["-o", "pool.supportxmr.com:443"],
+        1000,
+        "sh",
+    ));
+    miner["time_ns"] = json!(t0 + 5 * s);
+    let mut other_miner = miner.clone();
+    other_miner["container"]["id"] = json!("99887766aabb");
+    let stream = [
+        saturation(t0),
+        other_miner,
+        miner.clone(),
+        miner,
+        saturation(t0 + 300 * s),
+    ]
+    .iter()
+    .map(|e| format!("{e}\n"))
+    .collect::<String>();
+    let (events, errors) = decode::decode(&stream);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut c = Correlator::new(CorrelatorConfig::default());
+    let got: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            let mut r: Vec<String> = c
+                .alerts(&engine, e, "test")
+                .into_iter()
+                .map(|a| a.rule)
+                .collect();
+            r.sort();
+            r
+        })
+        .collect();
+    const SAT: &str = "Harrier Sustained CPU Saturation";
+    const BOTH: &str = "Harrier Sustained CPU Saturation with Mining Evidence";
+    const MINER: &str = "Harrier Crypto Miner Executed";
+    assert_eq!(
+        got,
+        vec![
+            vec![SAT.to_string()],
+            vec![MINER.to_string()],
+            vec![MINER.to_string(), BOTH.to_string()],
+            vec![MINER.to_string()],
+            vec![SAT.to_string(), BOTH.to_string()],
+        ]
+    );
+    // Evaluated without the correlator, a signal has no evidence: only the NOTICE.
+    let alerts = engine.alerts(&events[0], "test");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].output_fields["signal.cpu_millicores"], "987");
+    assert_eq!(alerts[0].output_fields["signal.cpu_pct"], "99");
+    assert_eq!(alerts[0].output_fields["signal.baseline_millicores"], "31");
+    assert_eq!(alerts[0].output_fields["signal.duration"], "30000000000");
+    assert_eq!(alerts[0].output_fields["k8s.pod.name"], "web-6d9f7-abcde");
+}

@@ -4,8 +4,10 @@
 //! eBPF is not allowed, and a `/proc` scan at start), the process table, container context
 //! (cgroup path → container id → runtime metadata), and the bounded pipeline that hands
 //! [`SensorEvent`]s to a sink (JSON lines today; `harrier-runtime`'s rule engine next).
-//! It leaves out rules, alerts, resource signals and response actions. It counts what it does
-//! into [`SensorMetrics`] ([`metrics`]), which `harrier-serve` serves to Prometheus over HTTPS.
+//! It also samples per-container CPU, memory and connections from the cgroup tree and raises
+//! resource signals ([`resources`]). It leaves out rules, alerts and response actions. It
+//! counts what it does into [`SensorMetrics`] ([`metrics`]), which `harrier-serve` serves to
+//! Prometheus over HTTPS.
 //!
 //! Shape: collectors run on their own thread and push into a bounded queue that drops and
 //! counts when full; the caller's thread enriches and writes ([`pipeline`]). Everything the
@@ -22,6 +24,7 @@ pub mod metrics;
 pub mod netlink;
 pub mod pipeline;
 pub mod procs;
+pub mod resources;
 
 pub use event::SensorEvent;
 pub use metrics::SensorMetrics;

@@ -107,6 +107,20 @@ pub enum Command {
     /// and counted (see --stats). See docs/sensor.md.
     #[cfg(feature = "sensor")]
     Sensor(SensorArgs),
+    /// Sample the CPU, memory and TCP connections of every container on this host, and raise
+    /// resource signals.
+    ///
+    /// Finds containers in the cgroup tree (v1, v2 or hybrid; docker, podman, containerd,
+    /// CRI-O), reads their CPU and memory counters and limits every --interval, and the TCP
+    /// sockets of their network namespace (shared by a pod). An anomaly detector per workload
+    /// (EWMA baseline, median absolute deviation) raises `cpu_saturation` when a container stays
+    /// at or above --cpu-threshold of its limit (or of --reference-cores) for --sustain seconds
+    /// while anomalous for its workload, and `memory_growth` on a steadily growing working set.
+    /// Prints a table per sample, or JSON lines (`kind`: `sample`, `signal`, `ended`). With
+    /// --events, each signal is also written as a `container_resource_signal` runtime event
+    /// for `harrier replay`. See docs/resource-signals.md.
+    #[cfg(feature = "sensor")]
+    Top(TopArgs),
     /// Reports built from other reports: compliance with a framework, and the frameworks known.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -1105,6 +1119,44 @@ pub struct MetricsArgs {
         requires = "metrics_tls_cert"
     )]
     pub metrics_client_ca: Option<PathBuf>,
+}
+
+#[cfg(feature = "sensor")]
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// Seconds between samples.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub interval: f64,
+    /// Stop after this many seconds [default: run until killed].
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Output format: a table per sample, or JSON lines.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Also write each signal as a runtime event (JSON lines) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// CPU saturation: percent of the container's CPU limit (of --reference-cores without one).
+    #[arg(long, value_name = "PERCENT", default_value_t = 90.0)]
+    pub cpu_threshold: f64,
+    /// What CPU saturation is relative to for a container without a CPU limit, in cores.
+    #[arg(long, value_name = "CORES", default_value_t = 1.0)]
+    pub reference_cores: f64,
+    /// How long CPU must stay saturated and anomalous before `cpu_saturation` is raised.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub sustain: f64,
+    /// How many consecutive samples it must stay so.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub sustain_samples: u32,
+    /// Samples a workload needs before it is judged (containers already running are learnt).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub warmup_samples: usize,
+    /// Do not read TCP connections.
+    #[arg(long)]
+    pub no_connections: bool,
+    /// Where the cgroup filesystem is mounted.
+    #[arg(long, value_name = "DIR", default_value = "/sys/fs/cgroup")]
+    pub cgroup_root: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

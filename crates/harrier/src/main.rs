@@ -44,6 +44,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Watch(_) => anyhow::bail!("this harrier was built without the `cluster` feature"),
         #[cfg(feature = "sensor")]
         Command::Sensor(args) => commands::sensor::run(args, printer),
+        #[cfg(feature = "sensor")]
+        Command::Top(args) => commands::top::run(args, printer),
         Command::Rules(rules) => commands::rules::run(rules, printer),
         Command::Audit(args) => commands::runtime::audit(args, printer),
         Command::Replay(args) => commands::runtime::replay(args, printer),

@@ -11,11 +11,13 @@
 //! and [`audit`]; they all produce these types.
 
 pub mod audit;
+pub(crate) mod signal;
 mod syscall;
 
 use serde::{Deserialize, Serialize};
 
 pub use audit::AuditEvent;
+pub use signal::{Evidence, RESOURCE_SIGNAL, ResourceSignal};
 pub use syscall::{
     Ancestor, Container, ContainerMount, EventType, Fd, FdKind, K8sContext, OpenFlags, Process,
     SyscallEvent,

@@ -112,6 +112,7 @@ known_types!(
     "setdomainname",
     "dns",
     "container",
+    "container_resource_signal",
 );
 
 impl EventType {
@@ -199,6 +200,10 @@ pub struct SyscallEvent {
     /// DNS: the name asked and the addresses answered, when the event is a DNS answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
+    /// A resource signal (`container_resource_signal` events): what was measured of the
+    /// container, against which baseline, for how long. Boxed: most events have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<Box<super::ResourceSignal>>,
 }
 
 impl SyscallEvent {
@@ -217,6 +222,7 @@ impl SyscallEvent {
             k8s: None,
             hostname: None,
             dns: None,
+            signal: None,
         }
     }
 

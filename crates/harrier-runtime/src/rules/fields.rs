@@ -7,7 +7,8 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use crate::event::{AuditEvent, Event, FdKind, SyscallEvent};
+use crate::event::signal::round;
+use crate::event::{AuditEvent, Event, FdKind, ResourceSignal, SyscallEvent};
 
 /// The value type of a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,6 +168,24 @@ fields!(Sys {
     K8sSaName = "k8s.pod.sa.name": Str,
     DnsQuery = "dns.query": Str,
     DnsAnswers = "dns.answers": List,
+    SignalName = "signal.name": Str,
+    SignalWorkload = "signal.workload": Str,
+    SignalDuration = "signal.duration": Int,
+    SignalSamples = "signal.samples": Int,
+    SignalRepeated = "signal.repeated": Bool,
+    SignalCpuMillicores = "signal.cpu_millicores": Int,
+    SignalCpuPeakMillicores = "signal.cpu_peak_millicores": Int,
+    SignalCpuLimitMillicores = "signal.cpu_limit_millicores": Int,
+    SignalCpuPct = "signal.cpu_pct": Int,
+    SignalBaselineMillicores = "signal.baseline_millicores": Int,
+    SignalBaselineSource = "signal.baseline_source": Str,
+    SignalScore = "signal.score": Int,
+    SignalMemoryBytes = "signal.memory_bytes": Int,
+    SignalMemoryLimitBytes = "signal.memory_limit_bytes": Int,
+    SignalMemoryGrowthBps = "signal.memory_growth_bps": Int,
+    SignalEvidenceRules = "signal.evidence.rules": List,
+    SignalEvidenceProfiles = "signal.evidence.profiles": List,
+    SignalEvidenceCount = "signal.evidence.count": Int,
 });
 
 fields!(Ka {
@@ -749,6 +768,68 @@ fn extract_sys<'a>(f: Sys, arg: &Arg, e: &'a SyscallEvent) -> Option<Val<'a>> {
                     .collect(),
             )
         }),
+        Sys::SignalName
+        | Sys::SignalWorkload
+        | Sys::SignalDuration
+        | Sys::SignalSamples
+        | Sys::SignalRepeated
+        | Sys::SignalCpuMillicores
+        | Sys::SignalCpuPeakMillicores
+        | Sys::SignalCpuLimitMillicores
+        | Sys::SignalCpuPct
+        | Sys::SignalBaselineMillicores
+        | Sys::SignalBaselineSource
+        | Sys::SignalScore
+        | Sys::SignalMemoryBytes
+        | Sys::SignalMemoryLimitBytes
+        | Sys::SignalMemoryGrowthBps
+        | Sys::SignalEvidenceRules
+        | Sys::SignalEvidenceProfiles
+        | Sys::SignalEvidenceCount => extract_signal(f, e.signal.as_ref()?),
+    }
+}
+
+fn extract_signal(f: Sys, sig: &ResourceSignal) -> Option<Val<'_>> {
+    let milli = |v: Option<f64>| v.and_then(|c| round(c * 1000.0)).map(Val::Int);
+    let int = |v: Option<u64>| v.and_then(|n| i64::try_from(n).ok()).map(Val::Int);
+    match f {
+        Sys::SignalName => s(&sig.name),
+        Sys::SignalWorkload => so(sig.workload.as_ref()),
+        Sys::SignalDuration => int(sig.duration_ns),
+        Sys::SignalSamples => sig.samples.map(|n| Val::Int(i64::from(n))),
+        Sys::SignalRepeated => sig.repeated.map(Val::Bool),
+        Sys::SignalCpuMillicores => milli(sig.cpu_cores),
+        Sys::SignalCpuPeakMillicores => milli(sig.cpu_peak_cores),
+        Sys::SignalCpuLimitMillicores => milli(sig.cpu_limit_cores),
+        Sys::SignalCpuPct => sig
+            .cpu_utilization
+            .and_then(|u| round(u * 100.0))
+            .map(Val::Int),
+        Sys::SignalBaselineMillicores => milli(sig.baseline_cores),
+        Sys::SignalBaselineSource => so(sig.baseline_source.as_ref()),
+        Sys::SignalScore => sig.score.and_then(round).map(Val::Int),
+        Sys::SignalMemoryBytes => int(sig.memory_bytes),
+        Sys::SignalMemoryLimitBytes => int(sig.memory_limit_bytes),
+        Sys::SignalMemoryGrowthBps => sig.memory_growth_bytes_per_s.and_then(round).map(Val::Int),
+        Sys::SignalEvidenceRules => Some(Val::List(
+            sig.evidence
+                .iter()
+                .map(|e| Cow::Borrowed(e.rule.as_str()))
+                .collect(),
+        )),
+        Sys::SignalEvidenceProfiles => {
+            let mut v: Vec<Cow<'_, str>> = Vec::new();
+            for p in sig.evidence.iter().filter_map(|e| e.profile.as_deref()) {
+                if !v.iter().any(|x| x == p) {
+                    v.push(Cow::Borrowed(p));
+                }
+            }
+            Some(Val::List(v))
+        }
+        Sys::SignalEvidenceCount => Some(Val::Int(
+            i64::try_from(sig.evidence.len()).unwrap_or(i64::MAX),
+        )),
+        _ => None,
     }
 }
 

@@ -24,6 +24,8 @@ pub mod scan;
 #[cfg(feature = "sensor")]
 pub mod sensor;
 pub mod source;
+#[cfg(feature = "sensor")]
+pub mod top;
 pub mod vuln;
 #[cfg(feature = "cluster")]
 pub mod watch;

@@ -112,6 +112,9 @@ fn run(
     let mut sink = Sink::new(out)?;
     let mut tally = super::response::Tally::default();
     let mut status = ExitStatus::Success;
+    // Resource signals in the stream are combined with their container's other alerts.
+    let mut correlator =
+        harrier_runtime::Correlator::new(harrier_runtime::CorrelatorConfig::default());
     'files: for path in files {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -127,7 +130,7 @@ fn run(
             status = ExitStatus::Error;
         }
         for event in &events {
-            let mut alerts = engine.alerts(event, &host);
+            let mut alerts = correlator.alerts(engine, event, &host);
             if let Some(b) = baselines.as_deref_mut() {
                 let drift = super::baseline::observe(b, event, &alerts, &host)?;
                 alerts.extend(drift);

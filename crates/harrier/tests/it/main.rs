@@ -25,5 +25,7 @@ mod scan_manifests;
 mod scan_node;
 #[cfg(feature = "sensor")]
 mod sensor;
+#[cfg(feature = "sensor")]
+mod top;
 mod util;
 mod watch;

@@ -33,7 +33,7 @@ fn list_profiles_names_every_profile_with_its_rules() {
     }
     let run = dir.run(&["rules", "list-profiles"]);
     assert!(
-        run.stdout.contains("crypto-mining (3 rules; T1496)"),
+        run.stdout.contains("crypto-mining (5 rules; T1496)"),
         "{}",
         run.stdout
     );

@@ -3,7 +3,8 @@
 //! It owns the collectors (eBPF on tracepoints, with the proc connector as the fallback where
 //! eBPF is not allowed, and a `/proc` scan at start), the process table, container context
 //! (cgroup path → container id → runtime metadata), and the bounded pipeline that hands
-//! [`SensorEvent`]s to a sink (JSON lines today; `harrier-runtime`'s rule engine next).
+//! [`SensorEvent`]s to a sink, and the one conversion of its events to `harrier-runtime`'s model
+//! ([`runtime_event`]), which `harrier sensor` evaluates with the rule engine.
 //! It leaves out rules, alerts, resource signals and response actions.
 //!
 //! Shape: collectors run on their own thread and push into a bounded queue that drops and
@@ -20,6 +21,8 @@ pub mod event;
 pub mod netlink;
 pub mod pipeline;
 pub mod procs;
+pub mod runtime_event;
 
 pub use event::SensorEvent;
 pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};
+pub use runtime_event::to_runtime;

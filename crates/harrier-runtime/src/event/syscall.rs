@@ -199,6 +199,14 @@ pub struct SyscallEvent {
     /// DNS: the name asked and the addresses answered, when the event is a DNS answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
+    /// The sensor could not find part of the event's context (see `missing`): alerts say so in
+    /// `output_fields` rather than leave the reader to guess why a field is missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context_incomplete: bool,
+    /// What the sensor could not find (`container`, `container_metadata`, `cwd`, `exepath`,
+    /// `parent`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl SyscallEvent {
@@ -217,6 +225,8 @@ impl SyscallEvent {
             k8s: None,
             hostname: None,
             dns: None,
+            context_incomplete: false,
+            missing: Vec::new(),
         }
     }
 

@@ -109,6 +109,17 @@ impl Enricher {
         }
     }
 
+    /// The container metadata answers that arrived since the last call (see
+    /// [`ContainerCache::poll`]).
+    pub fn poll_containers(&mut self) -> Vec<container::Answer> {
+        self.containers.poll()
+    }
+
+    /// Whether the runtimes are being asked about container `full_id`.
+    pub fn is_container_pending(&self, full_id: &str) -> bool {
+        self.containers.is_pending(full_id)
+    }
+
     /// Scans /proc; returns the `existing` events, enriched.
     pub fn scan(&mut self, now_ns: u64) -> Vec<SensorEvent> {
         let found = self.table.scan(now_ns);
@@ -128,9 +139,9 @@ impl Enricher {
     }
 
     /// Enriches one event; `None` when it is dropped (the sensor's own children).
-    pub fn enrich(&mut self, mut ev: SensorEvent, pending: Pending) -> Option<SensorEvent> {
+    pub fn enrich(&mut self, mut ev: SensorEvent, mut pending: Pending) -> Option<SensorEvent> {
         let pid = ev.proc.pid;
-        self.update_table(&ev);
+        self.update_table(&ev, pending.proc_info.take());
         let known = self.table.get(pid).cloned();
         if let Some(p) = &known {
             let pr = &mut ev.proc;
@@ -270,7 +281,7 @@ impl Enricher {
         Some(format!("{}/{rel}", base.trim_end_matches('/')))
     }
 
-    fn update_table(&mut self, ev: &SensorEvent) {
+    fn update_table(&mut self, ev: &SensorEvent, read: Option<Box<ProcInfo>>) {
         let pid = ev.proc.pid;
         match ev.evt_type {
             EventType::Fork => {
@@ -313,14 +324,17 @@ impl Enricher {
                         container: prev.as_ref().and_then(|p| p.container.clone()),
                     }
                 } else {
-                    // The proc connector gives the pid only: everything else is in /proc.
-                    self.table.read(pid).unwrap_or_else(|| ProcInfo {
-                        pid,
-                        ppid: ev.proc.ppid,
-                        container: prev.as_ref().and_then(|p| p.container.clone()),
-                        cwd: prev.as_ref().and_then(|p| p.cwd.clone()),
-                        ..ProcInfo::default()
-                    })
+                    // The proc connector gives the pid only: everything else is in /proc,
+                    // read by the collector as the event came, else now.
+                    read.map(|b| *b)
+                        .or_else(|| self.table.read(pid))
+                        .unwrap_or_else(|| ProcInfo {
+                            pid,
+                            ppid: ev.proc.ppid,
+                            container: prev.as_ref().and_then(|p| p.container.clone()),
+                            cwd: prev.as_ref().and_then(|p| p.cwd.clone()),
+                            ..ProcInfo::default()
+                        })
                 };
                 self.table.insert(info);
             }

@@ -644,6 +644,12 @@ fn check_alerts(o: &Outcome, collector: &str) {
         "{}",
         o.stats
     );
+    // The first events of each container waited for its metadata, and got it.
+    assert!(
+        o.stats["late_context"]["completed"].as_u64().unwrap() > 0,
+        "{}",
+        o.stats
+    );
     assert!(o.stats["engine"]["alerts"].as_u64().unwrap() >= mine.len() as u64);
 }
 

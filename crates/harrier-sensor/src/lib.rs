@@ -24,5 +24,7 @@ pub mod procs;
 pub mod runtime_event;
 
 pub use event::SensorEvent;
-pub use pipeline::{JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink};
+pub use pipeline::{
+    JsonLines, Mode, Sensor, SensorConfig, SensorError, SensorStats, Sink, StatsHandle, StopHandle,
+};
 pub use runtime_event::to_runtime;

@@ -274,6 +274,8 @@ pub struct Sensor {
     report_existing: bool,
     hold: Hold,
     released: Vec<SensorEvent>,
+    published: Arc<std::sync::Mutex<SensorStats>>,
+    last_publish: Instant,
 }
 
 impl std::fmt::Debug for Sensor {
@@ -446,6 +448,8 @@ impl Sensor {
             report_existing: cfg.report_existing,
             hold: Hold::new(cfg.context_wait, cfg.hold_capacity),
             released: Vec::new(),
+            published: Arc::default(),
+            last_publish: Instant::now(),
         })
     }
 
@@ -462,6 +466,12 @@ impl Sensor {
     /// What the kernel did not offer: (what, why).
     pub fn unavailable(&self) -> &[(String, String)] {
         &self.unavailable
+    }
+
+    /// A handle that reads the counters from another thread while [`Sensor::run`] runs (a
+    /// metrics endpoint): a snapshot taken at most a second ago.
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(Arc::clone(&self.published))
     }
 
     /// A handle that stops [`Sensor::run`] from another thread or a signal handler.
@@ -505,6 +515,9 @@ impl Sensor {
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
+            if self.last_publish.elapsed() >= Duration::from_secs(1) {
+                self.publish();
+            }
         }
         // Stop the collector, then drain the queue.
         self.shared.stop.store(true, Ordering::Relaxed);
@@ -527,6 +540,7 @@ impl Sensor {
             self.emitted += 1;
         }
         self.released = rest;
+        self.publish();
         let error = self.shared.error.lock().ok().and_then(|g| g.clone());
         Ok(RunEnd { error })
     }
@@ -586,6 +600,14 @@ impl Sensor {
         }
         self.released = out;
         result
+    }
+
+    fn publish(&mut self) {
+        self.last_publish = Instant::now();
+        let now = self.stats();
+        if let Ok(mut g) = self.published.lock() {
+            *g = now;
+        }
     }
 
     /// The counters so far.
@@ -685,6 +707,18 @@ impl<W: std::io::Write> Sink for JsonLines<W> {
 pub struct RunEnd {
     /// The collector's error, when it stopped on one.
     pub error: Option<String>,
+}
+
+/// Reads a running sensor's counters from another thread.
+#[derive(Clone, Debug)]
+pub struct StatsHandle(Arc<std::sync::Mutex<SensorStats>>);
+
+impl StatsHandle {
+    /// The counters as the sensor last published them (every second while it runs, and at its
+    /// end).
+    pub fn snapshot(&self) -> SensorStats {
+        self.0.lock().map(|g| g.clone()).unwrap_or_default()
+    }
 }
 
 /// Stops a running sensor.

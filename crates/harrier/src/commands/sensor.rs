@@ -4,7 +4,9 @@
 //! `--events`, its alerts dispatched. SIGTERM and SIGINT stop the run cleanly.
 //!
 //! Seams for what plugs in later: [`Detect::dispatch`] is the one place alerts leave (response
-//! actions go beside the output there) and [`Stats`] the one place counters are gathered.
+//! actions go beside the output there); [`Stats`] is the one place counters are gathered at the
+//! end, and while the sensor runs `Sensor::stats_handle()` (sensor side, published every second)
+//! and [`Detect::stats`] (engine side) are what a metrics endpoint reads.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

@@ -560,8 +560,13 @@ fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> O
         "--hostname",
         "node-it",
     ];
+    let baselines = dir.path().join(format!("baselines-{collector}"));
+    let baselines_arg = baselines.to_str().unwrap().to_owned();
     if collector == "ebpf" {
         extra.extend(["--syscalls", "openat,connect,setns"]);
+    } else {
+        // Baselines learn as in `harrier replay --baselines` (nothing is locked: no drift).
+        extra.extend(["--baselines", &baselines_arg]);
     }
     let mut sensor = start(dir, &extra, Some(&pm.conf));
     let volume = format!("{}:/scenario:ro", scenario.display());
@@ -723,4 +728,15 @@ fn proc_connector_attacks_raise_the_exec_based_alerts() {
     let Some(pm) = podman(&dir) else { return };
     let o = attack_and_benign(&dir, &pm, "proc-connector", "INT");
     check_alerts(&o, "proc-connector");
+    // The workloads' baselines were written back when the sensor stopped.
+    let written: Vec<String> = std::fs::read_dir(dir.path().join("baselines-proc-connector"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    assert!(
+        written
+            .iter()
+            .any(|b| b.contains("web-1") && b.contains("learning")),
+        "{written:?}"
+    );
 }

@@ -532,6 +532,8 @@ struct Outcome {
     alerts_path: PathBuf,
     rules: PathBuf,
     stats: Value,
+    /// The alerts the webhook received (eBPF run).
+    posted: Vec<Value>,
 }
 
 fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> Outcome {
@@ -562,8 +564,9 @@ fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> O
     ];
     let baselines = dir.path().join(format!("baselines-{collector}"));
     let baselines_arg = baselines.to_str().unwrap().to_owned();
+    let (url, bodies) = crate::watch::webhook_receiver();
     if collector == "ebpf" {
-        extra.extend(["--syscalls", "openat,connect,setns"]);
+        extra.extend(["--syscalls", "openat,connect,setns", "--webhook", &url]);
     } else {
         // Baselines learn as in `harrier replay --baselines` (nothing is locked: no drift).
         extra.extend(["--baselines", &baselines_arg]);
@@ -606,7 +609,12 @@ fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> O
     let stats: Value =
         serde_json::from_str(&std::fs::read_to_string(&stats_path).expect("--stats written"))
             .unwrap();
+    let posted = bodies
+        .try_iter()
+        .map(|b| serde_json::from_str(&b).unwrap_or_else(|e| panic!("{e}: {b}")))
+        .collect();
     Outcome {
+        posted,
         alerts: read_alerts(&alerts_path),
         attack,
         benign,
@@ -696,6 +704,16 @@ fn ebpf_attacks_raise_profile_alerts_and_replay_reproduces_them() {
                 && v["fd"]["server_port"] == 3333),
         "no connect by xmrig to port 3333 in {}",
         o.events.display()
+    );
+
+    // Every alert was also posted to the webhook, as written.
+    let mut posted: Vec<String> = o.posted.iter().map(Value::to_string).collect();
+    posted.sort();
+    let mut written: Vec<String> = o.alerts.iter().map(Value::to_string).collect();
+    written.sort();
+    assert_eq!(
+        posted, written,
+        "the webhook did not get the alerts written"
     );
 
     // `harrier replay` of the events file raises exactly the alerts of the live run.

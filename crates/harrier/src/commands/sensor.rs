@@ -71,6 +71,48 @@ pub struct EngineStats {
     pub events_written: u64,
     /// Rules loaded.
     pub rules: usize,
+    /// Alerts not posted to `--webhook` because its queue was full (the webhook was slow or
+    /// down); they are in the alert output all the same.
+    pub webhook_dropped: u64,
+}
+
+/// Posts alerts to `--webhook` from a thread of its own through a bounded queue, so that a slow
+/// or unreachable webhook (10 s timeout per request) never stalls evaluation.
+struct Webhook {
+    tx: Option<std::sync::mpsc::SyncSender<String>>,
+    done: std::sync::mpsc::Receiver<()>,
+}
+
+/// Alerts queued for the webhook at most.
+const WEBHOOK_QUEUE: usize = 1_024;
+
+impl Webhook {
+    fn start(url: &str) -> anyhow::Result<Webhook> {
+        let (agent, url) = super::webhook::client(url)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<String>(WEBHOOK_QUEUE);
+        let (done_tx, done) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("sensor-webhook".to_owned())
+            .spawn(move || {
+                for body in rx {
+                    super::webhook::post(&agent, &url, body);
+                }
+                let _ = done_tx.send(());
+            })
+            .context("cannot start the webhook thread")?;
+        Ok(Webhook { tx: Some(tx), done })
+    }
+
+    /// Queues `body`; `false` when the queue is full.
+    fn send(&self, body: String) -> bool {
+        self.tx.as_ref().is_some_and(|tx| tx.try_send(body).is_ok())
+    }
+
+    /// Waits (at most `limit`) for the queued alerts to be posted.
+    fn finish(mut self, limit: Duration) {
+        self.tx = None;
+        let _ = self.done.recv_timeout(limit);
+    }
 }
 
 /// Every counter of a run: the sensor's (flattened, as before) and the engine's.
@@ -91,6 +133,7 @@ pub struct Detect {
     host: String,
     events: Option<(BufWriter<File>, String)>,
     alerts: super::runtime::Sink,
+    webhook: Option<Webhook>,
     last_flush: Instant,
     stats: EngineStats,
     /// Standard output was closed: stop.
@@ -135,6 +178,12 @@ impl Detect {
         if alert.output_fields.contains_key("context_incomplete") {
             self.stats.alerts_context_incomplete += 1;
         }
+        if let Some(w) = &self.webhook {
+            let body = serde_json::to_string(alert)?;
+            if !w.send(body) {
+                self.stats.webhook_dropped += 1;
+            }
+        }
         if !self.alerts.send(alert)? && !self.closed {
             // `| head`: standard output is gone, so is the point of running.
             self.closed = true;
@@ -168,6 +217,9 @@ impl Detect {
         }
         let stats = self.stats();
         self.alerts.finish()?;
+        if let Some(w) = self.webhook.take() {
+            w.finish(Duration::from_secs(10));
+        }
         Ok(stats)
     }
 }
@@ -260,7 +312,8 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 
     let output = AlertOutputArgs {
         output: args.alerts.clone(),
-        webhook: args.webhook.clone(),
+        // Posted by [`Webhook`], not by the alert output.
+        webhook: None,
         hostname: args.hostname.clone(),
     };
     let engine = engine(&args, printer)?;
@@ -281,6 +334,7 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         host: super::runtime::hostname(&output),
         events,
         alerts: super::runtime::Sink::new(&output)?,
+        webhook: args.webhook.as_deref().map(Webhook::start).transpose()?,
         last_flush: Instant::now(),
         stats: EngineStats {
             rules,
@@ -330,6 +384,12 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         printer.warning(&format!(
             "events were dropped: {} by the kernel ring buffer, {} by the queue, {} proc connector overflows",
             s.kernel.lost, s.queue_dropped, s.connector.overflows
+        ));
+    }
+    if stats.engine.webhook_dropped > 0 {
+        printer.warning(&format!(
+            "{} alerts were not posted to the webhook (its queue of {WEBHOOK_QUEUE} was full); they are in the alert output",
+            stats.engine.webhook_dropped
         ));
     }
     if let Some(e) = end.error {

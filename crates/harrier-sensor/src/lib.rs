@@ -5,7 +5,8 @@
 //! (cgroup path → container id → runtime metadata), and the bounded pipeline that hands
 //! [`SensorEvent`]s to a sink, and the one conversion of its events to `harrier-runtime`'s model
 //! ([`runtime_event`]), which `harrier sensor` evaluates with the rule engine.
-//! It leaves out rules, alerts, resource signals and response actions.
+//! It leaves out the rules and alerts themselves (`harrier-runtime`), resource signals and
+//! response actions.
 //!
 //! Shape: collectors run on their own thread and push into a bounded queue that drops and
 //! counts when full; the caller's thread enriches and writes ([`pipeline`]). Everything the

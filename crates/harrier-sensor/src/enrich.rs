@@ -36,7 +36,13 @@ pub struct EnrichStats {
     pub containers: CacheStats,
     /// The process table.
     pub processes: TableStats,
+    /// uid → user name lookups that read (or tried to read) a passwd file; the others came from
+    /// the cache.
+    pub user_lookups: u64,
 }
+
+/// Users remembered (container, uid → name); the cache is emptied when full.
+const USER_CAPACITY: usize = 4_096;
 
 /// Settings of the enricher.
 #[derive(Debug, Clone)]
@@ -81,6 +87,11 @@ pub struct Enricher {
     self_pid: u32,
     keep_own_children: bool,
     host: Arc<crate::event::Container>,
+    /// (container id or `host`, uid) → user name, bounded by [`USER_CAPACITY`].
+    users: HashMap<(String, u32), Option<String>>,
+    /// Reads that failed (the process was gone), per key: after three the name is given up.
+    user_misses: HashMap<(String, u32), u8>,
+    proc_root: std::path::PathBuf,
     stats: EnrichStats,
 }
 
@@ -88,7 +99,10 @@ impl Enricher {
     /// A new enricher.
     pub fn new(cfg: EnrichConfig) -> Self {
         Enricher {
-            table: ProcTable::new(cfg.process_capacity, cfg.proc_root),
+            table: ProcTable::new(cfg.process_capacity, cfg.proc_root.clone()),
+            users: HashMap::new(),
+            user_misses: HashMap::new(),
+            proc_root: cfg.proc_root,
             containers: ContainerCache::new(cfg.metadata_sources, cfg.container_capacity),
             by_cgroup: HashMap::new(),
             cgroup_order: VecDeque::new(),
@@ -204,6 +218,7 @@ impl Enricher {
             Some(None) => ev.container = Some(Arc::clone(&self.host)),
             None => missing.push("container"),
         }
+        ev.proc.user = self.user_name(&ev);
         // Kernel threads (kthreadd, pid 2, and its children) have no executable.
         let kernel_thread = ev.proc.pid == 2 || ev.proc.ppid == 2;
         if ev.proc.exepath.is_none() && ev.evt_type != EventType::Procexit && !kernel_thread {
@@ -222,6 +237,41 @@ impl Enricher {
             self.stats.incomplete += 1;
         }
         Some(ev)
+    }
+
+    /// `user.name`: the uid's name in the process's own root (`/proc/<pid>/root/etc/passwd`, so a
+    /// container's users are its image's), cached per container and uid. `None` when the file
+    /// or the uid is not there, or the process is gone before it could be read.
+    fn user_name(&mut self, ev: &SensorEvent) -> Option<String> {
+        let container = ev.container.as_ref().map_or_else(String::new, |c| {
+            c.full_id.clone().unwrap_or_else(|| c.id.clone())
+        });
+        let key = (container, ev.proc.uid);
+        if let Some(name) = self.users.get(&key) {
+            return name.clone();
+        }
+        let path = self
+            .proc_root
+            .join(ev.proc.pid.to_string())
+            .join("root/etc/passwd");
+        if self.users.len() >= USER_CAPACITY {
+            self.users.clear();
+            self.user_misses.clear();
+        }
+        self.stats.user_lookups += 1;
+        let Ok(text) = std::fs::read_to_string(path) else {
+            // A process already gone says nothing of its container's users: the next event
+            // asks again, up to three times.
+            let misses = self.user_misses.entry(key.clone()).or_default();
+            *misses += 1;
+            if *misses >= 3 {
+                self.users.insert(key, None);
+            }
+            return None;
+        };
+        let name = passwd_name(&text, ev.proc.uid);
+        self.users.insert(key, name.clone());
+        name
     }
 
     /// The container: from the cgroup-id cache, the kernel's cgroup names, the process table,
@@ -349,6 +399,16 @@ impl Enricher {
     }
 }
 
+/// The name of `uid` in a passwd file (`name:x:uid:gid:…`).
+fn passwd_name(text: &str, uid: u32) -> Option<String> {
+    text.lines().find_map(|line| {
+        let mut f = line.split(':');
+        let name = f.next()?;
+        let id = f.nth(1)?;
+        (id.parse::<u32>().ok()? == uid && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,6 +515,62 @@ mod tests {
             ev.fd.unwrap().name,
             cwd.join("Cargo.toml").to_string_lossy()
         );
+    }
+
+    #[test]
+    fn user_names_come_from_the_processs_own_passwd_and_are_cached() {
+        let root = tempfile::tempdir().unwrap();
+        let etc = root.path().join("4000200/root/etc");
+        std::fs::create_dir_all(&etc).unwrap();
+        std::fs::write(
+            etc.join("passwd"),
+            "root:x:0:0:root:/root:/bin/bash\nbroken\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n",
+        )
+        .unwrap();
+        let mut en = Enricher::new(EnrichConfig {
+            metadata_sources: Vec::new(),
+            self_pid: u32::MAX,
+            proc_root: root.path().to_path_buf(),
+            ..EnrichConfig::default()
+        });
+        let open = |uid| {
+            let b = RecordBuilder::new(kind::SYSCALL)
+                .syscall(Syscall::Openat.code())
+                .process(4_000_200, 4_000_200, 1)
+                .ids(uid, uid)
+                .arg(0, (-100i64) as u64)
+                .path(0, "/etc/hosts")
+                .build();
+            decode(&b, 0).unwrap()
+        };
+        let (ev, p) = open(33);
+        assert_eq!(
+            en.enrich(ev, p).unwrap().proc.user.as_deref(),
+            Some("www-data")
+        );
+        let (ev, p) = open(33);
+        assert_eq!(
+            en.enrich(ev, p).unwrap().proc.user.as_deref(),
+            Some("www-data")
+        );
+        let (ev, p) = open(1000);
+        assert_eq!(en.enrich(ev, p).unwrap().proc.user, None);
+        assert_eq!(en.stats().user_lookups, 2);
+        // A process whose root cannot be read: tried three times, then given up.
+        for _ in 0..5 {
+            let b = RecordBuilder::new(kind::EXEC)
+                .process(4_000_201, 4_000_201, 1)
+                .path(0, "/bin/true")
+                .build();
+            let (ev, p) = decode(&b, 0).unwrap();
+            assert_eq!(en.enrich(ev, p).unwrap().proc.user, None);
+        }
+        assert_eq!(en.stats().user_lookups, 5);
+        assert_eq!(
+            passwd_name("root:x:0:0::/:/bin/sh", 0).as_deref(),
+            Some("root")
+        );
+        assert_eq!(passwd_name("::0:0", 0), None);
     }
 
     #[test]

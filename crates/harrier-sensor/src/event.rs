@@ -217,6 +217,9 @@ pub struct Process {
     pub euid: u32,
     /// Effective gid.
     pub egid: u32,
+    /// `user.name`: the name of `uid` in the process's own `/etc/passwd` (its container's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// `user.loginuid` (absent when unset, -1 in the kernel).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loginuid: Option<u32>,

@@ -77,6 +77,7 @@ fn process(ev: &SensorEvent) -> rt::Process {
         euid: Some(p.euid),
         egid: Some(p.egid),
         loginuid: p.loginuid,
+        user: p.user.clone(),
         ancestors: p
             .ancestors
             .iter()

@@ -689,6 +689,8 @@ fn ebpf_attacks_raise_profile_alerts_and_replay_reproduces_them() {
         .find(|a| a["rule"] == "Harrier Crypto Miner Executed")
         .unwrap();
     assert_eq!(miner["output_fields"]["proc.name"], "xmrig", "{miner}");
+    // From the container's own /etc/passwd.
+    assert_eq!(miner["output_fields"]["user.name"], "root", "{miner}");
     let token = mine
         .iter()
         .find(|a| a["rule"] == "Harrier Service Account Token Read by Unexpected Process")

@@ -89,8 +89,6 @@ pub struct Enricher {
     host: Arc<crate::event::Container>,
     /// (container id or `host`, uid) → user name, bounded by [`USER_CAPACITY`].
     users: HashMap<(String, u32), Option<String>>,
-    /// Reads that failed (the process was gone), per key: after three the name is given up.
-    user_misses: HashMap<(String, u32), u8>,
     proc_root: std::path::PathBuf,
     stats: EnrichStats,
 }
@@ -101,7 +99,6 @@ impl Enricher {
         Enricher {
             table: ProcTable::new(cfg.process_capacity, cfg.proc_root.clone()),
             users: HashMap::new(),
-            user_misses: HashMap::new(),
             proc_root: cfg.proc_root,
             containers: ContainerCache::new(cfg.metadata_sources, cfg.container_capacity),
             by_cgroup: HashMap::new(),
@@ -256,19 +253,11 @@ impl Enricher {
             .join("root/etc/passwd");
         if self.users.len() >= USER_CAPACITY {
             self.users.clear();
-            self.user_misses.clear();
         }
         self.stats.user_lookups += 1;
-        let Ok(text) = std::fs::read_to_string(path) else {
-            // A process already gone says nothing of its container's users: the next event
-            // asks again, up to three times.
-            let misses = self.user_misses.entry(key.clone()).or_default();
-            *misses += 1;
-            if *misses >= 3 {
-                self.users.insert(key, None);
-            }
-            return None;
-        };
+        // A process already gone says nothing of its container's users: not cached, the next
+        // event of the container asks again (a failed open of a gone /proc entry is cheap).
+        let text = std::fs::read_to_string(path).ok()?;
         let name = passwd_name(&text, ev.proc.uid);
         self.users.insert(key, name.clone());
         name
@@ -556,8 +545,8 @@ mod tests {
         let (ev, p) = open(1000);
         assert_eq!(en.enrich(ev, p).unwrap().proc.user, None);
         assert_eq!(en.stats().user_lookups, 2);
-        // A process whose root cannot be read: tried three times, then given up.
-        for _ in 0..5 {
+        // A process whose root cannot be read: asked again at each event.
+        for _ in 0..3 {
             let b = RecordBuilder::new(kind::EXEC)
                 .process(4_000_201, 4_000_201, 1)
                 .path(0, "/bin/true")

@@ -198,6 +198,20 @@ impl Engine {
                 );
             }
         }
+        if let Event::Syscall(e) = event
+            && e.context_incomplete
+        {
+            output_fields.insert("context_incomplete".into(), serde_json::Value::Bool(true));
+            output_fields.insert(
+                "context_missing".into(),
+                serde_json::Value::Array(
+                    e.missing
+                        .iter()
+                        .map(|m| serde_json::Value::String(m.clone()))
+                        .collect(),
+                ),
+            );
+        }
         let hostname = match event {
             Event::Syscall(e) => e.hostname.clone().unwrap_or_else(|| hostname.to_string()),
             Event::K8sAudit(_) => hostname.to_string(),

@@ -1,5 +1,7 @@
 //! The userspace cost per event, without a kernel: decoding ring-buffer records, enriching
-//! them (process table, ancestry, cgroup → container) and writing them as JSON lines. The
+//! them (process table, ancestry, cgroup → container) and writing them as JSON lines; then what
+//! `harrier sensor` adds: converting them to the rule engine's model, evaluating them (built-in
+//! profiles + Falco's default rules) and writing the runtime JSON line of `--events`. The
 //! records are built as the BPF programs write them (`abi::RecordBuilder`), outside the measured
 //! closures: 10,000 records of a containerised shell and its children (exec, openat, connect).
 //!
@@ -98,7 +100,70 @@ fn bench(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // The stages `harrier sensor` adds: the conversion to the engine's model, the engine (all
+    // built-in profiles and Falco's default rules when the corpus has them), and the runtime
+    // JSON line of `--events`.
+    let engine = engine();
+    let enriched: Vec<_> = {
+        let mut en = enricher();
+        recs.iter()
+            .filter_map(|r| decode(r, 0).ok())
+            .filter_map(|(ev, p)| en.enrich(ev, p))
+            .collect()
+    };
+    g.bench_function("convert", |b| {
+        b.iter(|| {
+            for ev in &enriched {
+                black_box(harrier_sensor::to_runtime(ev, "node-1"));
+            }
+        })
+    });
+    g.bench_function("convert + evaluate", |b| {
+        b.iter(|| {
+            for ev in &enriched {
+                let e = harrier_sensor::to_runtime(ev, "node-1");
+                black_box(engine.alerts(&e, "node-1"));
+            }
+        })
+    });
+    g.bench_function("convert + evaluate + runtime JSON line", |b| {
+        let mut out = Vec::with_capacity(16 << 20);
+        b.iter(|| {
+            out.clear();
+            for ev in &enriched {
+                let e = harrier_sensor::to_runtime(ev, "node-1");
+                black_box(engine.alerts(&e, "node-1"));
+                let _ = serde_json::to_writer(&mut out, &e);
+                out.push(b'\n');
+            }
+            black_box(out.len());
+        })
+    });
     g.finish();
+}
+
+/// The built-in profiles and, when the corpus has it, Falco's default rules: syscall rules.
+fn engine() -> harrier_runtime::Engine {
+    use harrier_runtime::profiles::{MACROS, PROFILES};
+    let mut loader = harrier_runtime::rules::Loader::new();
+    loader.add_text(MACROS.path, MACROS.text);
+    for p in PROFILES {
+        loader.add_text(p.file.path, p.file.text);
+    }
+    if let Some(falco) = harrier_core::testing::corpus_path(
+        env!("CARGO_MANIFEST_DIR"),
+        "runtime-rules/falco-rules/rules/falco_rules.yaml",
+    ) && let Ok(text) = std::fs::read_to_string(&falco)
+    {
+        loader.add_text(&falco.display().to_string(), &text);
+    }
+    let rules = loader
+        .compile()
+        .rules
+        .into_iter()
+        .filter(|r| r.source == harrier_runtime::event::Source::Syscall)
+        .collect();
+    harrier_runtime::Engine::from_rules(rules)
 }
 
 criterion_group!(benches, bench);

@@ -4,8 +4,12 @@
 //!
 //! The sensor runs in this process exactly as `harrier sensor` runs it (eBPF collector thread,
 //! bounded queue, enrichment, JSON lines written to a file); the load runs in child processes, so
-//! this process's CPU time and peak RSS are the sensor's. Needs root and BPF; prints
-//! `skipped: <reason>` otherwise.
+//! this process's CPU time and peak RSS are the sensor's. Each load runs twice: events written
+//! as they are enriched (the sensor alone), then with the rule engine on, as `harrier sensor`
+//! runs by default: each event converted to the engine's model ([`harrier_sensor::to_runtime`]),
+//! evaluated with the built-in threat profiles and Falco's default rules
+//! (`runtime-rules/falco-rules/rules/falco_rules.yaml` of the shared corpus, when present), and
+//! written as a runtime JSON line. Needs root and BPF; prints `skipped: <reason>` otherwise.
 //!
 //!     cargo bench -p harrier-sensor --bench storm
 //!
@@ -17,8 +21,62 @@ use std::io::BufWriter;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::io::Write;
+
+use harrier_runtime::Engine;
 use harrier_sensor::enrich::EnrichConfig;
-use harrier_sensor::{JsonLines, Mode, Sensor, SensorConfig};
+use harrier_sensor::{JsonLines, Mode, Sensor, SensorConfig, SensorEvent, Sink};
+
+/// The engine of `harrier sensor` with every built-in profile, plus Falco's default rules.
+fn engine() -> (Engine, &'static str) {
+    use harrier_runtime::profiles::{MACROS, PROFILES};
+    let mut loader = harrier_runtime::rules::Loader::new();
+    loader.add_text(MACROS.path, MACROS.text);
+    for p in PROFILES {
+        loader.add_text(p.file.path, p.file.text);
+    }
+    let mut rules = "built-in profiles";
+    if let Some(falco) = harrier_core::testing::corpus_path(
+        env!("CARGO_MANIFEST_DIR"),
+        "runtime-rules/falco-rules/rules/falco_rules.yaml",
+    ) {
+        loader.add_text(
+            &falco.display().to_string(),
+            &std::fs::read_to_string(&falco).unwrap(),
+        );
+        rules = "built-in profiles + falco_rules.yaml";
+    }
+    let set = loader.compile();
+    let syscall: Vec<_> = set
+        .rules
+        .into_iter()
+        .filter(|r| r.source == harrier_runtime::event::Source::Syscall)
+        .collect();
+    (Engine::from_rules(syscall), rules)
+}
+
+/// What `harrier sensor` does with each event: convert, write, evaluate.
+struct Detect<W: Write> {
+    engine: Engine,
+    out: W,
+    alerts: u64,
+}
+
+impl<W: Write> Sink for Detect<W> {
+    type Error = std::io::Error;
+
+    fn event(&mut self, ev: &SensorEvent) -> std::io::Result<()> {
+        let event = harrier_sensor::to_runtime(ev, "bench");
+        serde_json::to_writer(&mut self.out, &event)?;
+        self.out.write_all(b"\n")?;
+        self.alerts += self.engine.alerts(&event, "bench").len() as u64;
+        Ok(())
+    }
+
+    fn idle(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
 
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
@@ -113,11 +171,28 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let dir = tempfile::tempdir().unwrap();
+    let (engine_proto, rules) = engine();
     println!(
-        "| load | events/s handled | kernel lost | queue dropped | sensor CPU (cores) | peak RSS (MB) |"
+        "engine: {} syscall rules ({rules})",
+        engine_proto.rules().len()
     );
-    println!("|---|---:|---:|---:|---:|---:|");
-    for load in loads(secs) {
+    drop(engine_proto);
+    println!(
+        "| load | engine | events/s handled | kernel lost | queue dropped | sensor CPU (cores) | peak RSS (MB) | alerts |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (load, with_engine) in loads(secs).into_iter().flat_map(|l| {
+        [
+            (
+                Load {
+                    name: l.name,
+                    script: l.script.clone(),
+                },
+                false,
+            ),
+            (l, true),
+        ]
+    }) {
         let cfg = SensorConfig {
             mode: Mode::Ebpf,
             report_existing: false,
@@ -129,7 +204,14 @@ fn main() {
         };
         let mut sensor = Sensor::start(cfg).expect("the eBPF collector starts");
         let path = dir.path().join("events.jsonl");
-        let mut sink = JsonLines::new(BufWriter::new(std::fs::File::create(&path).unwrap()));
+        // Built before the measured span: compiling Falco's rules is start-up work.
+        let mut detect = with_engine.then(|| Detect {
+            engine: engine().0,
+            out: BufWriter::new(std::fs::File::create(&path).unwrap()),
+            alerts: 0,
+        });
+        let mut sink = (!with_engine)
+            .then(|| JsonLines::new(BufWriter::new(std::fs::File::create(&path).unwrap())));
         // Reset the peak-RSS mark, so each load reports its own peak.
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         let cpu0 = cpu_seconds();
@@ -137,8 +219,22 @@ fn main() {
         let mut child = spawn(&load.script);
         // Run a little past the load so the queue drains into the counts.
         let deadline = t0 + Duration::from_secs(secs) + Duration::from_millis(500);
-        sensor.run(Some(deadline), &mut sink).unwrap();
-        sink.finish().unwrap();
+        let mut alerts = 0;
+        match &mut detect {
+            Some(d) => {
+                sensor.run(Some(deadline), d).unwrap();
+                d.out.flush().unwrap();
+                alerts = d.alerts;
+            }
+            None => {
+                if let Some(sink) = &mut sink {
+                    sensor.run(Some(deadline), sink).unwrap();
+                }
+            }
+        }
+        if let Some(sink) = sink {
+            sink.finish().unwrap();
+        }
         let wall = t0.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu0;
         let _ = child.kill();
@@ -152,8 +248,9 @@ fn main() {
             }
         };
         println!(
-            "| {} | {:.0} | {} ({:.2}%) | {} ({:.2}%) | {:.3} | {:.1} |",
+            "| {} | {} | {:.0} | {} ({:.2}%) | {} ({:.2}%) | {:.3} | {:.1} | {} |",
             load.name,
+            if with_engine { "on" } else { "off" },
             s.emitted as f64 / secs as f64,
             s.kernel.lost,
             lost_share(s.kernel.lost),
@@ -161,6 +258,7 @@ fn main() {
             lost_share(s.queue_dropped),
             cpu / wall,
             peak_rss_mb(),
+            alerts,
         );
         drop(sensor);
     }

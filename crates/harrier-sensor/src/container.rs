@@ -15,17 +15,19 @@
 //! for the eBPF collector, given by the kernel as the names of the task's cgroup and its parent,
 //! which is enough for every layout above and needs no /proc read for short-lived processes.
 //!
-//! Metadata is asked of the runtime once per container and kept in a bounded cache: the Docker
+//! Metadata is asked of the runtime once per container, on a thread of its own, and kept in a
+//! bounded cache: the Docker
 //! API (`/containers/<id>/json`, which podman's service also speaks) on a unix socket, else
 //! `podman container inspect`, else `crictl inspect`. Kubernetes context comes from the
 //! `io.kubernetes.*` labels the kubelet sets on every container.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -356,44 +358,121 @@ pub struct CacheStats {
     pub lookup_failures: u64,
     /// Containers in the cache.
     pub entries: u64,
+    /// Lookups not asked because the lookup queue was full (asked again on a later event).
+    pub lookups_deferred: u64,
 }
 
 struct Entry {
     container: Arc<Container>,
     complete: bool,
     at: Instant,
+    /// Lookups in a row that found nothing.
+    failures: u32,
 }
 
-/// Container id → context, bounded; a failed lookup is retried after `retry`.
+/// How long after `failures` failed lookups a container is asked about again: 250 ms, doubling
+/// up to 32 s (a runtime CLI can fail while the runtime is busy starting containers).
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(250) * (1 << failures.min(7))
+}
+
+/// Questions in flight to the runtimes, asked on a thread of their own so that a slow runtime
+/// CLI (`podman container inspect` takes a tenth of a second) never stalls the pipeline.
+struct Lookups {
+    tx: SyncSender<ContainerRef>,
+    rx: Receiver<(ContainerRef, Option<Metadata>)>,
+    in_flight: HashSet<String>,
+}
+
+/// Lookups queued at most (each is one container; more wait for a later event).
+const LOOKUP_QUEUE: usize = 64;
+
+impl Lookups {
+    fn start(sources: Vec<MetadataSource>) -> Option<Lookups> {
+        if sources.is_empty() {
+            return None;
+        }
+        let (tx, requests) = sync_channel::<ContainerRef>(LOOKUP_QUEUE);
+        let (answers, rx) = sync_channel(LOOKUP_QUEUE);
+        let spawned = std::thread::Builder::new()
+            .name("sensor-metadata".to_owned())
+            .spawn(move || {
+                // Ends when the cache (the sender) is dropped.
+                while let Ok(r) = requests.recv() {
+                    let meta = lookup(&sources, &r.id);
+                    if answers.send((r, meta)).is_err() {
+                        break;
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => Some(Lookups {
+                tx,
+                rx,
+                in_flight: HashSet::new(),
+            }),
+            Err(e) => {
+                tracing::warn!("cannot start the container metadata thread: {e}");
+                None
+            }
+        }
+    }
+}
+
+/// Asks `sources` in order; the first that knows the container answers.
+fn lookup(sources: &[MetadataSource], id: &str) -> Option<Metadata> {
+    for s in sources {
+        match s.lookup(id) {
+            Ok(Some(m)) => return Some(m),
+            Ok(None) => {}
+            Err(e) => tracing::debug!("container metadata: {e}"),
+        }
+    }
+    None
+}
+
+/// Container id → context, bounded. Metadata is asked of the runtimes on a thread of its own:
+/// until it answers, a container's context has its id (from the cgroup path) and no metadata,
+/// and [`ContainerCache::poll`] hands over the answers. A failed lookup is retried, with a
+/// growing delay, when a later event of the container comes.
 pub struct ContainerCache {
-    sources: Vec<MetadataSource>,
     entries: HashMap<String, Entry>,
     order: VecDeque<String>,
     capacity: usize,
-    retry: Duration,
+    lookups: Option<Lookups>,
     stats: CacheStats,
 }
 
 impl std::fmt::Debug for ContainerCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContainerCache")
-            .field("sources", &self.sources)
             .field("len", &self.entries.len())
             .field("capacity", &self.capacity)
             .field("stats", &self.stats)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
+/// A metadata answer that arrived: the container's id and its context now.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The full container id.
+    pub id: String,
+    /// The context, with the metadata when it was found.
+    pub container: Arc<Container>,
+    /// Whether the metadata was found.
+    pub complete: bool,
+}
+
 impl ContainerCache {
-    /// A cache of at most `capacity` containers, asking `sources` in order.
+    /// A cache of at most `capacity` containers, asking `sources` in order (on a thread of
+    /// its own, started here when there are sources).
     pub fn new(sources: Vec<MetadataSource>, capacity: std::num::NonZeroUsize) -> Self {
         ContainerCache {
-            sources,
             entries: HashMap::new(),
             order: VecDeque::new(),
             capacity: capacity.get(),
-            retry: Duration::from_secs(5),
+            lookups: Lookups::start(sources),
             stats: CacheStats::default(),
         }
     }
@@ -406,32 +485,73 @@ impl ContainerCache {
         }
     }
 
-    /// The context of a container: (context, whether the runtime's metadata was found).
+    /// Whether the runtimes are being asked about container `id` (its full id).
+    pub fn is_pending(&self, id: &str) -> bool {
+        self.lookups
+            .as_ref()
+            .is_some_and(|l| l.in_flight.contains(id))
+    }
+
+    /// The context of a container: (context, whether the runtime's metadata is in it). A
+    /// container met for the first time (or whose lookup failed a while ago) is asked about in
+    /// the background; its context has the id only until [`ContainerCache::poll`] brings the
+    /// answer.
     pub fn get(&mut self, r: &ContainerRef) -> (Arc<Container>, bool) {
         if let Some(e) = self.entries.get(&r.id)
-            && (e.complete || e.at.elapsed() < self.retry)
+            && (e.complete || e.at.elapsed() < backoff(e.failures) || self.is_pending(&r.id))
         {
             self.stats.hits += 1;
             return (Arc::clone(&e.container), e.complete);
         }
         self.stats.misses += 1;
-        let mut meta = None;
-        for s in &self.sources {
-            match s.lookup(&r.id) {
-                Ok(Some(m)) => {
-                    meta = Some(m);
-                    break;
+        let container = Arc::new(build_container(r, Metadata::default()));
+        let mut failures = self.entries.get(&r.id).map_or(0, |e| e.failures);
+        match &mut self.lookups {
+            Some(l) => match l.tx.try_send(r.clone()) {
+                Ok(()) => {
+                    l.in_flight.insert(r.id.clone());
                 }
-                Ok(None) => {}
-                Err(e) => tracing::debug!("container metadata: {e}"),
+                Err(_) => self.stats.lookups_deferred += 1,
+            },
+            None => {
+                self.stats.lookup_failures += 1;
+                failures += 1;
             }
         }
-        if meta.is_none() {
-            self.stats.lookup_failures += 1;
+        self.put(&r.id, Arc::clone(&container), false, failures);
+        (container, false)
+    }
+
+    /// The answers that arrived since the last call.
+    pub fn poll(&mut self) -> Vec<Answer> {
+        let mut got = Vec::new();
+        if let Some(l) = &mut self.lookups {
+            while let Ok((r, meta)) = l.rx.try_recv() {
+                l.in_flight.remove(&r.id);
+                got.push((r, meta));
+            }
         }
-        let complete = meta.is_some();
-        let container = Arc::new(build_container(r, meta.unwrap_or_default()));
-        if !self.entries.contains_key(&r.id) {
+        let mut out = Vec::with_capacity(got.len());
+        for (r, meta) in got {
+            let complete = meta.is_some();
+            let mut failures = 0;
+            if !complete {
+                self.stats.lookup_failures += 1;
+                failures = self.entries.get(&r.id).map_or(0, |e| e.failures) + 1;
+            }
+            let container = Arc::new(build_container(&r, meta.unwrap_or_default()));
+            self.put(&r.id, Arc::clone(&container), complete, failures);
+            out.push(Answer {
+                id: r.id,
+                container,
+                complete,
+            });
+        }
+        out
+    }
+
+    fn put(&mut self, id: &str, container: Arc<Container>, complete: bool, failures: u32) {
+        if !self.entries.contains_key(id) {
             while self.entries.len() >= self.capacity {
                 let Some(old) = self.order.pop_front() else {
                     break;
@@ -439,17 +559,17 @@ impl ContainerCache {
                 self.entries.remove(&old);
                 self.stats.evictions += 1;
             }
-            self.order.push_back(r.id.clone());
+            self.order.push_back(id.to_owned());
         }
         self.entries.insert(
-            r.id.clone(),
+            id.to_owned(),
             Entry {
-                container: Arc::clone(&container),
+                container,
                 complete,
                 at: Instant::now(),
+                failures,
             },
         );
-        (container, complete)
     }
 }
 
@@ -645,6 +765,47 @@ mod tests {
         assert!(src.lookup(ID).is_err());
         let requests = server.join().unwrap();
         assert_eq!(requests[0], format!("GET /containers/{ID}/json HTTP/1.0"));
+    }
+
+    #[test]
+    fn metadata_is_asked_in_the_background_and_arrives_later() {
+        let (_dir, sock, server) = serve(vec![
+            "HTTP/1.1 200 OK\r\n\r\n{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx:1.27\",\"Labels\":{\"io.kubernetes.pod.name\":\"web-1\"}}}",
+        ]);
+        let mut cache = ContainerCache::new(
+            vec![MetadataSource::DockerApi(sock)],
+            std::num::NonZeroUsize::MIN.saturating_add(7),
+        );
+        let r = ContainerRef {
+            id: ID.into(),
+            runtime: Runtime::Docker,
+            pod_uid: None,
+        };
+        let (c, complete) = cache.get(&r);
+        assert!(!complete);
+        assert_eq!(c.id, &ID[..12]);
+        assert_eq!(c.pod_name, None);
+        let until = Instant::now() + Duration::from_secs(10);
+        let answers = loop {
+            let a = cache.poll();
+            if !a.is_empty() || Instant::now() > until {
+                break a;
+            }
+            assert!(cache.is_pending(ID));
+            // Asked once: later events of the container do not ask again.
+            assert!(!cache.get(&r).1);
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(answers.len(), 1, "{answers:?}");
+        assert!(answers[0].complete);
+        assert_eq!(answers[0].id, ID);
+        assert_eq!(answers[0].container.pod_name.as_deref(), Some("web-1"));
+        assert!(!cache.is_pending(ID));
+        let (c, complete) = cache.get(&r);
+        assert!(complete);
+        assert_eq!(c.name.as_deref(), Some("web"));
+        assert_eq!(cache.stats().misses, 1);
+        server.join().unwrap();
     }
 
     #[test]

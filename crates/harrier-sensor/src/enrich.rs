@@ -38,7 +38,13 @@ pub struct EnrichStats {
     pub containers: CacheStats,
     /// The process table.
     pub processes: TableStats,
+    /// uid → user name lookups that read (or tried to read) a passwd file; the others came from
+    /// the cache.
+    pub user_lookups: u64,
 }
+
+/// Users remembered (container, uid → name); the cache is emptied when full.
+const USER_CAPACITY: usize = 4_096;
 
 /// Settings of the enricher.
 #[derive(Debug, Clone)]
@@ -83,6 +89,9 @@ pub struct Enricher {
     self_pid: u32,
     keep_own_children: bool,
     host: Arc<crate::event::Container>,
+    /// (container id or `host`, uid) → user name, bounded by [`USER_CAPACITY`].
+    users: HashMap<(String, u32), Option<String>>,
+    proc_root: std::path::PathBuf,
     stats: EnrichStats,
 }
 
@@ -90,7 +99,9 @@ impl Enricher {
     /// A new enricher.
     pub fn new(cfg: EnrichConfig) -> Self {
         Enricher {
-            table: ProcTable::new(cfg.process_capacity, cfg.proc_root),
+            table: ProcTable::new(cfg.process_capacity, cfg.proc_root.clone()),
+            users: HashMap::new(),
+            proc_root: cfg.proc_root,
             containers: ContainerCache::new(cfg.metadata_sources, cfg.container_capacity),
             by_cgroup: HashMap::new(),
             cgroup_order: VecDeque::new(),
@@ -112,6 +123,17 @@ impl Enricher {
         }
     }
 
+    /// The container metadata answers that arrived since the last call (see
+    /// [`ContainerCache::poll`]).
+    pub fn poll_containers(&mut self) -> Vec<container::Answer> {
+        self.containers.poll()
+    }
+
+    /// Whether the runtimes are being asked about container `full_id`.
+    pub fn is_container_pending(&self, full_id: &str) -> bool {
+        self.containers.is_pending(full_id)
+    }
+
     /// Scans /proc; returns the `existing` events, enriched.
     pub fn scan(&mut self, now_ns: u64) -> Vec<SensorEvent> {
         let found = self.table.scan(now_ns);
@@ -131,9 +153,9 @@ impl Enricher {
     }
 
     /// Enriches one event; `None` when it is dropped (the sensor's own children).
-    pub fn enrich(&mut self, mut ev: SensorEvent, pending: Pending) -> Option<SensorEvent> {
+    pub fn enrich(&mut self, mut ev: SensorEvent, mut pending: Pending) -> Option<SensorEvent> {
         let pid = ev.proc.pid;
-        self.update_table(&ev);
+        self.update_table(&ev, pending.proc_info.take());
         let known = self.table.get(pid).cloned();
         if let Some(p) = &known {
             let pr = &mut ev.proc;
@@ -196,6 +218,7 @@ impl Enricher {
             Some(None) => ev.container = Some(Arc::clone(&self.host)),
             None => missing.push("container"),
         }
+        ev.proc.user = self.user_name(&ev);
         // Kernel threads (kthreadd, pid 2, and its children) have no executable.
         let kernel_thread = ev.proc.pid == 2 || ev.proc.ppid == 2;
         if ev.proc.exepath.is_none() && ev.evt_type != EventType::Procexit && !kernel_thread {
@@ -214,6 +237,33 @@ impl Enricher {
             self.stats.incomplete += 1;
         }
         Some(ev)
+    }
+
+    /// `user.name`: the uid's name in the process's own root (`/proc/<pid>/root/etc/passwd`, so a
+    /// container's users are its image's), cached per container and uid. `None` when the file
+    /// or the uid is not there, or the process is gone before it could be read.
+    fn user_name(&mut self, ev: &SensorEvent) -> Option<String> {
+        let container = ev.container.as_ref().map_or_else(String::new, |c| {
+            c.full_id.clone().unwrap_or_else(|| c.id.clone())
+        });
+        let key = (container, ev.proc.uid);
+        if let Some(name) = self.users.get(&key) {
+            return name.clone();
+        }
+        let path = self
+            .proc_root
+            .join(ev.proc.pid.to_string())
+            .join("root/etc/passwd");
+        if self.users.len() >= USER_CAPACITY {
+            self.users.clear();
+        }
+        self.stats.user_lookups += 1;
+        // A process already gone says nothing of its container's users: not cached, the next
+        // event of the container asks again (a failed open of a gone /proc entry is cheap).
+        let text = std::fs::read_to_string(path).ok()?;
+        let name = passwd_name(&text, ev.proc.uid);
+        self.users.insert(key, name.clone());
+        name
     }
 
     /// The container: from the cgroup-id cache, the kernel's cgroup names, the process table,
@@ -273,7 +323,7 @@ impl Enricher {
         Some(format!("{}/{rel}", base.trim_end_matches('/')))
     }
 
-    fn update_table(&mut self, ev: &SensorEvent) {
+    fn update_table(&mut self, ev: &SensorEvent, read: Option<Box<ProcInfo>>) {
         let pid = ev.proc.pid;
         match ev.evt_type {
             EventType::Fork => {
@@ -316,14 +366,17 @@ impl Enricher {
                         container: prev.as_ref().and_then(|p| p.container.clone()),
                     }
                 } else {
-                    // The proc connector gives the pid only: everything else is in /proc.
-                    self.table.read(pid).unwrap_or_else(|| ProcInfo {
-                        pid,
-                        ppid: ev.proc.ppid,
-                        container: prev.as_ref().and_then(|p| p.container.clone()),
-                        cwd: prev.as_ref().and_then(|p| p.cwd.clone()),
-                        ..ProcInfo::default()
-                    })
+                    // The proc connector gives the pid only: everything else is in /proc,
+                    // read by the collector as the event came, else now.
+                    read.map(|b| *b)
+                        .or_else(|| self.table.read(pid))
+                        .unwrap_or_else(|| ProcInfo {
+                            pid,
+                            ppid: ev.proc.ppid,
+                            container: prev.as_ref().and_then(|p| p.container.clone()),
+                            cwd: prev.as_ref().and_then(|p| p.cwd.clone()),
+                            ..ProcInfo::default()
+                        })
                 };
                 self.table.insert(info);
             }
@@ -336,6 +389,16 @@ impl Enricher {
             }
         }
     }
+}
+
+/// The name of `uid` in a passwd file (`name:x:uid:gid:…`).
+fn passwd_name(text: &str, uid: u32) -> Option<String> {
+    text.lines().find_map(|line| {
+        let mut f = line.split(':');
+        let name = f.next()?;
+        let id = f.nth(1)?;
+        (id.parse::<u32>().ok()? == uid && !name.is_empty()).then(|| name.to_owned())
+    })
 }
 
 #[cfg(test)]
@@ -444,6 +507,62 @@ mod tests {
             ev.fd.unwrap().name,
             cwd.join("Cargo.toml").to_string_lossy()
         );
+    }
+
+    #[test]
+    fn user_names_come_from_the_processs_own_passwd_and_are_cached() {
+        let root = tempfile::tempdir().unwrap();
+        let etc = root.path().join("4000200/root/etc");
+        std::fs::create_dir_all(&etc).unwrap();
+        std::fs::write(
+            etc.join("passwd"),
+            "root:x:0:0:root:/root:/bin/bash\nbroken\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n",
+        )
+        .unwrap();
+        let mut en = Enricher::new(EnrichConfig {
+            metadata_sources: Vec::new(),
+            self_pid: u32::MAX,
+            proc_root: root.path().to_path_buf(),
+            ..EnrichConfig::default()
+        });
+        let open = |uid| {
+            let b = RecordBuilder::new(kind::SYSCALL)
+                .syscall(Syscall::Openat.code())
+                .process(4_000_200, 4_000_200, 1)
+                .ids(uid, uid)
+                .arg(0, (-100i64) as u64)
+                .path(0, "/etc/hosts")
+                .build();
+            decode(&b, 0).unwrap()
+        };
+        let (ev, p) = open(33);
+        assert_eq!(
+            en.enrich(ev, p).unwrap().proc.user.as_deref(),
+            Some("www-data")
+        );
+        let (ev, p) = open(33);
+        assert_eq!(
+            en.enrich(ev, p).unwrap().proc.user.as_deref(),
+            Some("www-data")
+        );
+        let (ev, p) = open(1000);
+        assert_eq!(en.enrich(ev, p).unwrap().proc.user, None);
+        assert_eq!(en.stats().user_lookups, 2);
+        // A process whose root cannot be read: asked again at each event.
+        for _ in 0..3 {
+            let b = RecordBuilder::new(kind::EXEC)
+                .process(4_000_201, 4_000_201, 1)
+                .path(0, "/bin/true")
+                .build();
+            let (ev, p) = decode(&b, 0).unwrap();
+            assert_eq!(en.enrich(ev, p).unwrap().proc.user, None);
+        }
+        assert_eq!(en.stats().user_lookups, 5);
+        assert_eq!(
+            passwd_name("root:x:0:0::/:/bin/sh", 0).as_deref(),
+            Some("root")
+        );
+        assert_eq!(passwd_name("::0:0", 0), None);
     }
 
     #[test]

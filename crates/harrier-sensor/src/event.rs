@@ -217,6 +217,9 @@ pub struct Process {
     pub euid: u32,
     /// Effective gid.
     pub egid: u32,
+    /// `user.name`: the name of `uid` in the process's own `/etc/passwd` (its container's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// `user.loginuid` (absent when unset, -1 in the kernel).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loginuid: Option<u32>,
@@ -563,6 +566,9 @@ pub struct Pending {
     pub fd_path: Option<RawPath>,
     /// The kernel's cgroup names: (parent, leaf).
     pub cgroup: Option<(String, String)>,
+    /// What `/proc` said of the process when the collector got the event (the proc connector
+    /// gives pids only, and a short-lived process is gone by the time enrichment runs).
+    pub proc_info: Option<Box<crate::procs::ProcInfo>>,
 }
 
 /// Decodes one ring-buffer record; `boot_to_unix_ns` converts the boot-time clock.
@@ -604,6 +610,7 @@ pub fn decode(bytes: &[u8], boot_to_unix_ns: u64) -> Result<(SensorEvent, Pendin
     let mut pending = Pending {
         fd_path: None,
         cgroup: Some((parent, leaf)),
+        proc_info: None,
     };
     let path = |i: usize| raw.path(i).map(lossy);
     let a = |i: usize| raw.arg(i);

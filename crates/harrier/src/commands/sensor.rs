@@ -16,14 +16,16 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use harrier_runtime::event::Source;
-use harrier_runtime::{Alert, Engine};
+use harrier_k8s::cluster::pods::{NodePods, PodDirectory, Refresh};
+use harrier_runtime::event::{Event, K8sContext, Source};
+use harrier_runtime::{Alert, Correlator, CorrelatorConfig, Engine};
 use harrier_sensor::event::Syscall;
 use harrier_sensor::pipeline::StopHandle;
-use harrier_sensor::{Mode, Sensor, SensorConfig, SensorEvent, SensorStats};
+use harrier_sensor::resources::ResourceMonitor;
+use harrier_sensor::{Mode, Sensor, SensorConfig, SensorEvent, SensorMetrics, SensorStats};
 use serde::Serialize;
 
-use crate::cli::{AlertOutputArgs, SensorArgs, SensorCollector};
+use crate::cli::{AlertOutputArgs, KubernetesContext, SensorArgs, SensorCollector};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
@@ -71,6 +73,12 @@ pub struct EngineStats {
     pub events_written: u64,
     /// Rules loaded.
     pub rules: usize,
+    /// Resource signal events evaluated.
+    pub signals: u64,
+    /// Events of a container whose pod the Kubernetes API listing gave (labels, service
+    /// account, owner, node), and of containers it did not list (yet).
+    pub pod_context_found: u64,
+    pub pod_context_missed: u64,
     /// Alerts not posted to `--webhook` because its queue was full (the webhook was slow or
     /// down); they are in the alert output all the same.
     pub webhook_dropped: u64,
@@ -129,6 +137,16 @@ pub struct Stats {
 /// behind it, whose drops are counted, and never blocks the collector.
 pub struct Detect {
     engine: Engine,
+    /// Combines resource signals with their container's other alerts (crypto-mining).
+    correlator: Correlator,
+    /// Resource signals from the monitor's thread, evaluated between sensor events.
+    signals: Option<super::top::SignalFeed>,
+    /// Pod context from the Kubernetes API.
+    pods: Option<NodePods>,
+    /// Response actions on alerts, and their outcomes.
+    responder: Option<(harrier_response::Responder, super::response::Tally)>,
+    /// What the metrics endpoint serves.
+    metrics: Option<Arc<SensorMetrics>>,
     baselines: Option<super::baseline::Replay>,
     host: String,
     events: Option<(BufWriter<File>, String)>,
@@ -142,24 +160,54 @@ pub struct Detect {
 }
 
 impl Detect {
-    /// Writes the event, evaluates it and dispatches its alerts.
+    /// Converts the event, adds its pod's context, then writes, evaluates and dispatches it.
     pub fn handle(&mut self, ev: &SensorEvent) -> anyhow::Result<()> {
-        let event = harrier_sensor::to_runtime(ev, &self.host);
+        self.drain_signals()?;
+        let mut event = harrier_sensor::to_runtime(ev, &self.host);
+        if let Some(pods) = &self.pods {
+            match add_pod_context(&mut event, &pods.current()) {
+                Some(true) => self.stats.pod_context_found += 1,
+                Some(false) => {
+                    self.stats.pod_context_missed += 1;
+                    // A pod that started since the last listing: list again soon (coalesced).
+                    pods.request_refresh();
+                }
+                None => {}
+            }
+        }
+        self.evaluate(&event)
+    }
+
+    /// Evaluates the resource signals waiting (never blocks).
+    fn drain_signals(&mut self) -> anyhow::Result<()> {
+        let mut waiting = Vec::new();
+        if let Some(feed) = &self.signals {
+            waiting.extend(feed.events.try_iter());
+        }
+        for event in waiting {
+            self.stats.signals += 1;
+            self.evaluate(&event)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the event, evaluates it and dispatches its alerts.
+    fn evaluate(&mut self, event: &Event) -> anyhow::Result<()> {
         if let Some((out, name)) = &mut self.events {
-            serde_json::to_writer(&mut *out, &event)
+            serde_json::to_writer(&mut *out, event)
                 .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io))
                 .with_context(|| format!("cannot write events to {name}"))?;
             self.stats.events_written += 1;
         }
         self.stats.evaluated += 1;
-        let mut alerts = self.engine.alerts(&event, &self.host);
+        let mut alerts = self.correlator.alerts(&self.engine, event, &self.host);
         if let Some(b) = self.baselines.as_mut() {
-            let drift = super::baseline::observe(b, &event, &alerts, &self.host)?;
+            let drift = super::baseline::observe(b, event, &alerts, &self.host)?;
             alerts.extend(drift);
         }
         let any = !alerts.is_empty();
         for alert in alerts {
-            self.dispatch(&alert)?;
+            self.dispatch(&alert, event)?;
         }
         if any {
             // Alerts are rare and wanted now: no waiting for the next flush.
@@ -173,8 +221,11 @@ impl Detect {
 
     /// The one place an alert leaves: the alert output and the webhook. Response actions and
     /// other consumers of alerts plug in here.
-    pub fn dispatch(&mut self, alert: &Alert) -> anyhow::Result<()> {
+    pub fn dispatch(&mut self, alert: &Alert, event: &Event) -> anyhow::Result<()> {
         self.stats.alerts += 1;
+        if let Some(m) = &self.metrics {
+            m.rule_match(&alert.rule, alert.priority.as_str());
+        }
         if alert.output_fields.contains_key("context_incomplete") {
             self.stats.alerts_context_incomplete += 1;
         }
@@ -184,12 +235,26 @@ impl Detect {
                 self.stats.webhook_dropped += 1;
             }
         }
-        if !self.alerts.send(alert)? && !self.closed {
+        let written = self.alerts.send(alert)?;
+        if let Some(m) = &self.metrics {
+            if written {
+                m.alert_written();
+            } else {
+                m.alert_error();
+            }
+        }
+        if !written && !self.closed {
             // `| head`: standard output is gone, so is the point of running.
             self.closed = true;
             if let Some(stop) = &self.stop {
                 stop.stop();
             }
+        }
+        if let Some((responder, tally)) = &mut self.responder {
+            let records = responder
+                .respond(alert, process_ref(event))
+                .context("response actions")?;
+            tally.add(&records);
         }
         Ok(())
     }
@@ -210,7 +275,15 @@ impl Detect {
     }
 
     /// Flushes everything and writes the baselines back.
-    fn finish(mut self, printer: &Printer) -> anyhow::Result<EngineStats> {
+    fn finish(mut self, printer: &Printer) -> anyhow::Result<(EngineStats, ExitStatus)> {
+        if let Some(feed) = self.signals.take() {
+            let (resources, dropped) = feed.stop();
+            printer.note(&format!(
+                "resource monitor: {} sweeps, {} signals ({dropped} dropped: queue full)",
+                resources.sweeps, resources.detector.signals
+            ));
+        }
+        self.drain_signals()?;
         self.flush()?;
         if let Some(b) = &self.baselines {
             super::baseline::finish(b, printer)?;
@@ -220,7 +293,11 @@ impl Detect {
         if let Some(w) = self.webhook.take() {
             w.finish(Duration::from_secs(10));
         }
-        Ok(stats)
+        let status = match &self.responder {
+            Some((_, tally)) => tally.finish(printer),
+            None => ExitStatus::Success,
+        };
+        Ok((stats, status))
     }
 }
 
@@ -232,6 +309,7 @@ impl harrier_sensor::Sink for Detect {
     }
 
     fn idle(&mut self) -> anyhow::Result<()> {
+        self.drain_signals()?;
         self.flush()
     }
 }
@@ -273,6 +351,126 @@ fn on_signals(stop: StopHandle) -> anyhow::Result<()> {
         })
         .context("cannot start the signal thread")?;
     Ok(())
+}
+
+/// Adds the pod's labels, service account, owner and node from the API listing to a
+/// container's event: `Some(true)` when the listing has the container, `Some(false)` when it
+/// does not (yet), `None` for events outside containers.
+fn add_pod_context(event: &mut Event, pods: &PodDirectory) -> Option<bool> {
+    let Event::Syscall(e) = event else {
+        return None;
+    };
+    let container = e.container.as_ref().filter(|c| c.id != "host")?;
+    let id = container.full_id.as_deref().unwrap_or(&container.id);
+    let Some(found) = pods.container(id) else {
+        return Some(false);
+    };
+    let pod = &found.pod;
+    let k8s = e.k8s.get_or_insert_with(K8sContext::default);
+    k8s.namespace.get_or_insert_with(|| pod.namespace.clone());
+    k8s.pod_name.get_or_insert_with(|| pod.name.clone());
+    k8s.pod_uid.get_or_insert_with(|| pod.uid.clone());
+    k8s.pod_labels = Some(
+        pod.labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    k8s.service_account = Some(pod.service_account.clone());
+    k8s.node = pod.node.clone();
+    if let Some(owner) = &pod.owner {
+        k8s.owner_kind = Some(owner.kind.clone());
+        k8s.owner_name = Some(owner.name.clone());
+    }
+    if let Some(c) = e.container.as_mut() {
+        if c.image.is_none() {
+            c.image = found.image.clone();
+        }
+        if c.name.is_none() {
+            c.name = Some(found.name.clone());
+        }
+    }
+    Some(true)
+}
+
+/// The process a kill would target. Sensor events carry no start time, so it is read when the
+/// alert is dispatched, within the sensor's processing delay of the event (at most
+/// `--context-wait` behind): the guard then protects the kill from a pid reused after that
+/// point, not from one reused between the event and its alert.
+fn process_ref(event: &Event) -> Option<harrier_response::ProcessRef> {
+    harrier_response::ProcessRef::from_event(event).or_else(|| {
+        let Event::Syscall(e) = event else {
+            return None;
+        };
+        harrier_response::ProcessRef::current(u32::try_from(e.process.pid?).ok()?)
+    })
+}
+
+/// The node's pods from the Kubernetes API, as `--kubernetes` says.
+fn node_pods(args: &SensorArgs, printer: &Printer) -> anyhow::Result<Option<NodePods>> {
+    let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
+    let wanted = match args.kubernetes {
+        KubernetesContext::Off => false,
+        KubernetesContext::On => true,
+        KubernetesContext::Auto => in_cluster || args.response.kubeconfig.is_some(),
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    let node = args
+        .node_name
+        .clone()
+        .or_else(|| std::env::var("NODE_NAME").ok().filter(|n| !n.is_empty()))
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        });
+    let options = harrier_k8s::cluster::ClusterOptions {
+        kubeconfig: args.response.kubeconfig.clone(),
+        context: args.response.context.clone(),
+        ..harrier_k8s::cluster::ClusterOptions::default()
+    };
+    match NodePods::start(options, node.clone(), Refresh::default()) {
+        Ok(pods) => {
+            printer.note(&format!(
+                "pod context: {} pods on node {} from the Kubernetes API",
+                pods.current().pods(),
+                node.as_deref().unwrap_or("(all)")
+            ));
+            Ok(Some(pods))
+        }
+        Err(e) if args.kubernetes == KubernetesContext::Auto => {
+            printer.warning(&format!(
+                "no pod context from the Kubernetes API (events keep the runtime's pod name and namespace): {e}"
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("--kubernetes on")),
+    }
+}
+
+/// The resource monitor on its own thread, unless `--no-resources`.
+fn signal_feed(
+    args: &SensorArgs,
+    host: &str,
+    deadline: Option<Instant>,
+    printer: &Printer,
+) -> anyhow::Result<Option<super::top::SignalFeed>> {
+    if args.no_resources {
+        return Ok(None);
+    }
+    let cfg = super::top::config(&args.resources)?;
+    let monitor = match ResourceMonitor::new(cfg) {
+        Ok(m) => m,
+        Err(e) => {
+            printer.warning(&format!("no resource signals: {e}"));
+            return Ok(None);
+        }
+    };
+    let feed = super::top::SignalFeed::spawn(monitor, host.to_owned(), 1_024, deadline)
+        .context("cannot start the resource monitor")?;
+    Ok(Some(feed))
 }
 
 pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -328,10 +526,19 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         )),
         None => None,
     };
+    let host = super::runtime::hostname(&output);
+    let responder = super::response::open(&args.response, printer)?
+        .map(|r| (r, super::response::Tally::default()));
+    let pods = node_pods(&args, printer)?;
     let mut detect = Detect {
         engine,
+        correlator: Correlator::new(CorrelatorConfig::default()),
+        signals: None,
+        pods,
+        responder,
+        metrics: None,
         baselines,
-        host: super::runtime::hostname(&output),
+        host,
         events,
         alerts: super::runtime::Sink::new(&output)?,
         webhook: args.webhook.as_deref().map(Webhook::start).transpose()?,
@@ -362,6 +569,9 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         sensor.attached().join(", ")
     ));
     detect.stop = Some(sensor.stop_handle());
+    let served = super::metrics::start(&args.metrics, &mut sensor)?;
+    detect.metrics = served.as_ref().map(|m| Arc::clone(&m.metrics));
+    detect.signals = signal_feed(&args, &detect.host, deadline, printer)?;
     on_signals(sensor.stop_handle())?;
     {
         let mut err = std::io::stderr().lock();
@@ -369,7 +579,8 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     }
 
     let end = sensor.run(deadline, &mut detect)?;
-    let engine_stats = detect.finish(printer)?;
+    let (engine_stats, response_status) = detect.finish(printer)?;
+    drop(served);
     let stats = Stats {
         sensor: sensor.stats(),
         engine: engine_stats,
@@ -395,7 +606,7 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     if let Some(e) = end.error {
         anyhow::bail!("the collector stopped: {e}");
     }
-    Ok(ExitStatus::Success)
+    Ok(response_status)
 }
 
 /// The one place counters are written out (`--stats`).

@@ -21,7 +21,7 @@ use harrier_sensor::resources::{
 };
 use serde::Serialize;
 
-use crate::cli::{ListFormat, TopArgs};
+use crate::cli::{ListFormat, ResourceArgs, TopArgs};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
@@ -32,8 +32,8 @@ fn seconds(name: &str, v: f64, min: f64) -> anyhow::Result<Duration> {
     Ok(Duration::from_secs_f64(v))
 }
 
-/// The settings of `harrier top`'s monitor.
-fn config(args: &TopArgs) -> anyhow::Result<ResourceConfig> {
+/// The monitor's settings from the flags `harrier top` and `harrier sensor` share.
+pub fn config(args: &ResourceArgs) -> anyhow::Result<ResourceConfig> {
     if !(args.cpu_threshold > 0.0 && args.cpu_threshold <= 100.0) {
         anyhow::bail!(
             "--cpu-threshold {}: must be a percentage above 0, at most 100",
@@ -142,10 +142,6 @@ pub fn signal_events(report: &Report, hostname: &str) -> Vec<Event> {
 /// A resource monitor running on its own thread, handing signal events to whoever drains
 /// [`SignalFeed::events`] (e.g. `harrier sensor`'s engine loop, with `try_recv` between
 /// sensor events, through a `harrier_runtime::Correlator`).
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for `harrier sensor` to run; remove once it does")
-)]
 pub struct SignalFeed {
     /// Signal events, at most `capacity` waiting; more are dropped and counted.
     pub events: std::sync::mpsc::Receiver<Event>,
@@ -153,10 +149,6 @@ pub struct SignalFeed {
     thread: std::thread::JoinHandle<(harrier_sensor::resources::ResourceStats, u64)>,
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for `harrier sensor` to run; remove once it does")
-)]
 impl SignalFeed {
     /// Starts `monitor` sweeping every `cfg.interval` until `deadline` or [`SignalFeed::stop`].
     pub fn spawn(
@@ -335,7 +327,7 @@ fn hostname() -> String {
 }
 
 pub fn run(args: TopArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let cfg = config(&args)?;
+    let cfg = config(&args.resources)?;
     let deadline = match args.duration {
         Some(s) => Some(Instant::now() + seconds("duration", s, 0.0)?),
         None => None,

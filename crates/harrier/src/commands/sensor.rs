@@ -580,7 +580,10 @@ pub fn run(args: SensorArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 
     let end = sensor.run(deadline, &mut detect)?;
     let (engine_stats, response_status) = detect.finish(printer)?;
-    drop(served);
+    if let Some(m) = served {
+        // After the last counts: a final scrape could still be taken until here.
+        m.server.stop();
+    }
     let stats = Stats {
         sensor: sensor.stats(),
         engine: engine_stats,

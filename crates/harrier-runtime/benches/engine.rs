@@ -20,27 +20,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use harrier_core::testing::Rng;
 use harrier_core::testing::corpus_root;
 use harrier_runtime::Engine;
 use harrier_runtime::event::{
     Ancestor, AuditEvent, Container, Event, Fd, K8sContext, OpenFlags, Process, SyscallEvent, audit,
 };
 use harrier_runtime::rules;
-
-/// A small deterministic generator (xorshift), so runs compare.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-}
 
 const PROCS: &[(&str, &str, &[&str], &str)] = &[
     (
@@ -103,16 +89,16 @@ const PATHS: &[&str] = &[
 fn process(rng: &mut Rng) -> Process {
     let (name, exepath, args, parent) = *rng.pick(PROCS);
     Process {
-        pid: Some(1000 + (rng.next() % 5000) as i64),
+        pid: Some(1000 + (rng.next_u64() % 5000) as i64),
         ppid: Some(900),
-        vpid: Some(1 + (rng.next() % 50) as i64),
+        vpid: Some(1 + (rng.next_u64() % 50) as i64),
         name: Some(name.to_string()),
         exe: Some(exepath.to_string()),
         exepath: Some(exepath.to_string()),
         args: Some(args.iter().map(|a| a.to_string()).collect()),
         cwd: Some("/app".to_string()),
         tty: Some(if name == "bash" { 34816 } else { 0 }),
-        uid: Some(if rng.next() % 4 == 0 { 0 } else { 1000 }),
+        uid: Some(if rng.next_u64() % 4 == 0 { 0 } else { 1000 }),
         gid: Some(1000),
         loginuid: Some(u32::MAX),
         user: Some("app".to_string()),
@@ -134,7 +120,7 @@ fn process(rng: &mut Rng) -> Process {
 }
 
 fn events(n: usize) -> Vec<Event> {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let container = Container {
         id: "3ad7b2c1f0e9".to_string(),
         name: Some("web".to_string()),
@@ -151,7 +137,7 @@ fn events(n: usize) -> Vec<Event> {
     };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let roll = rng.next() % 100;
+        let roll = rng.next_u64() % 100;
         let kind = match roll {
             0..=44 => "openat",
             45..=54 => "connect",
@@ -177,7 +163,7 @@ fn events(n: usize) -> Vec<Event> {
         );
         e.res = Some(0);
         e.hostname = Some("node-1".to_string());
-        if rng.next() % 5 != 0 {
+        if rng.next_u64() % 5 != 0 {
             e.container = Some(container.clone());
             e.k8s = Some(k8s.clone());
         } else {
@@ -187,9 +173,9 @@ fn events(n: usize) -> Vec<Event> {
             "openat" | "unlinkat" | "renameat2" | "fchmodat" => {
                 let path = *rng.pick(PATHS);
                 let mut fd = Fd::file(path);
-                fd.num = Some(3 + (rng.next() % 60) as i64);
+                fd.num = Some(3 + (rng.next_u64() % 60) as i64);
                 e.fd = Some(fd);
-                let write = rng.next() % 6 == 0;
+                let write = rng.next_u64() % 6 == 0;
                 e.open_flags = Some(OpenFlags {
                     read: !write,
                     write,
@@ -200,7 +186,7 @@ fn events(n: usize) -> Vec<Event> {
             }
             "connect" | "accept4" | "bind" => {
                 let port = *rng.pick(&[443u16, 80, 5432, 8080, 53, 6443, 3333]);
-                let server = IpAddr::V4(Ipv4Addr::new(10, 96, (rng.next() % 255) as u8, 1));
+                let server = IpAddr::V4(Ipv4Addr::new(10, 96, (rng.next_u64() % 255) as u8, 1));
                 let client = IpAddr::V4(Ipv4Addr::new(10, 244, 1, 17));
                 e.fd = Some(Fd::socket(
                     "tcp",

@@ -177,13 +177,14 @@ fn burner_saturates_and_sleeper_does_not() {
         burn.len(),
         sleep.len()
     );
-    // Found by id, named by podman.
+    // Found by id, and named by podman once its answer (asked in the background) is in.
     assert_eq!(burn[0].container.id, burner.id[..12]);
+    let last = burn.last().unwrap();
     assert_eq!(
-        burn[0].container.name.as_deref(),
+        last.container.name.as_deref(),
         Some("harrier-res-burn"),
         "{:?}",
-        burn[0].container
+        last.container
     );
     assert_eq!(burn[0].container.runtime, Some("podman"));
     assert_eq!(burn[0].cpu_limit_cores, Some(0.5));

@@ -326,6 +326,9 @@ impl ResourceMonitor {
 
     /// One sweep at monotonic time `at` (since any fixed origin) and wall time `time_ns`.
     pub fn sample_at(&mut self, at: Duration, time_ns: i64) -> Report {
+        // The runtime's answers about containers met in earlier sweeps (asked in the
+        // background): containers still incomplete take them below.
+        self.cache.poll();
         self.stats.sweeps += 1;
         let sweep = self.stats.sweeps;
         let first_sweep = sweep == 1;

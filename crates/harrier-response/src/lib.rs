@@ -22,16 +22,20 @@
 //!
 //! ```no_run
 //! use harrier_response::{AuditTrail, Policy, Responder};
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let policy = Policy::load("response.yaml".as_ref())?;
-//! let mut responder = Responder::new(policy)
-//!     .with_dry_run(true)
-//!     .with_trail(AuditTrail::open("response.log".as_ref())?);
-//! # let alert: harrier_runtime::Alert = todo!();
-//! for record in responder.on_alert(&alert)? {
-//!     println!("{}: {}", record.action, record.message);
+//! use harrier_runtime::Alert;
+//!
+//! fn respond(alerts: &[Alert]) -> Result<(), Box<dyn std::error::Error>> {
+//!     let policy = Policy::load("response.yaml".as_ref())?;
+//!     let mut responder = Responder::new(policy)
+//!         .with_dry_run(true)
+//!         .with_trail(AuditTrail::open("response.log".as_ref())?);
+//!     for alert in alerts {
+//!         for record in responder.on_alert(alert)? {
+//!             println!("{}: {}", record.action, record.message);
+//!         }
+//!     }
+//!     Ok(())
 //! }
-//! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
 

@@ -664,34 +664,14 @@ impl Loader {
             for (key, change) in changes {
                 let Some(change) = change else { continue };
                 match (key, change) {
-                    ("condition", c) => {
-                        if let Some(t) = text("condition") {
-                            if c == Change::Append {
-                                rule.condition.push(' ');
-                                rule.condition.push_str(&t);
-                            } else {
-                                rule.condition = t;
-                            }
-                        }
-                    }
-                    ("output", c) => {
-                        if let Some(t) = text("output") {
-                            if c == Change::Append {
-                                rule.output.push(' ');
-                                rule.output.push_str(&t);
-                            } else {
-                                rule.output = t;
-                            }
-                        }
-                    }
-                    ("desc", c) => {
-                        if let Some(t) = text("desc") {
-                            if c == Change::Append {
-                                rule.desc.push(' ');
-                                rule.desc.push_str(&t);
-                            } else {
-                                rule.desc = t;
-                            }
+                    (key @ ("condition" | "output" | "desc"), c) => {
+                        if let Some(t) = text(key) {
+                            let field = match key {
+                                "condition" => &mut rule.condition,
+                                "output" => &mut rule.output,
+                                _ => &mut rule.desc,
+                            };
+                            append_or_replace(field, t, c);
                         }
                     }
                     ("tags", c) => {
@@ -1021,4 +1001,15 @@ pub fn load_files<P: AsRef<std::path::Path>>(paths: &[P]) -> RuleSet {
     let mut set = loader.compile();
     set.problems.extend(unreadable);
     set
+}
+
+/// An `append` adds the text after a space, as Falco joins appended conditions and outputs;
+/// an `override: replace` takes its place.
+fn append_or_replace(field: &mut String, text: String, change: Change) {
+    if change == Change::Append {
+        field.push(' ');
+        field.push_str(&text);
+    } else {
+        *field = text;
+    }
 }

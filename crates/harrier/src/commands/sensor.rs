@@ -16,7 +16,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use harrier_k8s::cluster::pods::{NodePods, PodDirectory, Refresh};
+use harrier_k8s::cluster::pods::{NodePods, Refresh};
 use harrier_runtime::event::{Event, K8sContext, Source};
 use harrier_runtime::{Alert, Correlator, CorrelatorConfig, Engine};
 use harrier_sensor::event::Syscall;
@@ -165,7 +165,7 @@ impl Detect {
         self.drain_signals()?;
         let mut event = harrier_sensor::to_runtime(ev, &self.host);
         if let Some(pods) = &self.pods {
-            match add_pod_context(&mut event, &pods.current()) {
+            match add_pod_context(&mut event, pods) {
                 Some(true) => self.stats.pod_context_found += 1,
                 Some(false) => {
                     self.stats.pod_context_missed += 1;
@@ -356,13 +356,15 @@ fn on_signals(stop: StopHandle) -> anyhow::Result<()> {
 /// Adds the pod's labels, service account, owner and node from the API listing to a
 /// container's event: `Some(true)` when the listing has the container, `Some(false)` when it
 /// does not (yet), `None` for events outside containers.
-fn add_pod_context(event: &mut Event, pods: &PodDirectory) -> Option<bool> {
+fn add_pod_context(event: &mut Event, pods: &NodePods) -> Option<bool> {
     let Event::Syscall(e) = event else {
         return None;
     };
     let container = e.container.as_ref().filter(|c| c.id != "host")?;
     let id = container.full_id.as_deref().unwrap_or(&container.id);
-    let Some(found) = pods.container(id) else {
+    // Taken per container event only: host processes, most of a node's events, skip the lock.
+    let directory = pods.current();
+    let Some(found) = directory.container(id) else {
         return Some(false);
     };
     let pod = &found.pod;

@@ -452,7 +452,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(root.join("cgroup.controllers"), "cpu memory\n").unwrap();
-        let monitor = ResourceMonitor::new(ResourceConfig {
+        let mut monitor = ResourceMonitor::new(ResourceConfig {
             cgroup_root: root.to_path_buf(),
             metadata_sources: Vec::new(),
             connections: false,
@@ -464,15 +464,20 @@ mod tests {
             ..ResourceConfig::default()
         })
         .unwrap();
+        // The first sweep, here rather than on the feed's thread, so that the container
+        // below is new to the monitor however late a loaded machine schedules that thread.
+        assert!(monitor.sample().samples.is_empty());
         let feed = SignalFeed::spawn(monitor, "node-1".into(), 8, None).unwrap();
-        std::thread::sleep(Duration::from_millis(150));
         let c = root.join(format!("docker/{}", "ab".repeat(32)));
         std::fs::create_dir_all(&c).unwrap();
         let t0 = Instant::now();
         let mut got = None;
         while t0.elapsed() < Duration::from_secs(10) && got.is_none() {
+            // Ten cores' worth, so that this loop being descheduled for most of a sweep
+            // interval still reads as saturation and does not break the run.
+            let usage = 10 * t0.elapsed().as_micros();
             let tmp = root.join("tmp");
-            std::fs::write(&tmp, format!("usage_usec {}\n", t0.elapsed().as_micros())).unwrap();
+            std::fs::write(&tmp, format!("usage_usec {usage}\n")).unwrap();
             std::fs::rename(&tmp, c.join("cpu.stat")).unwrap();
             got = feed.events.recv_timeout(Duration::from_millis(5)).ok();
         }

@@ -341,7 +341,9 @@ fn changes_after_the_read_arrive_through_watches() {
     let changer = {
         let server = server.clone();
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(500));
+            // So that the changes are the watch's, not the initial read's.
+            let paths = ["/api/v1/pods?", "/clusterrolebindings?"];
+            assert!(server.wait_for_watches(&paths, Duration::from_secs(20)));
             server.apply(pod("c", serde_json::json!({})));
             server.apply(pod("a", serde_json::json!({"tier": "front"})));
             server.delete("v1", "Pod", Some("shop"), "b");
@@ -446,7 +448,7 @@ fn an_expired_watch_relists_and_reports_what_went_meanwhile() {
     let changer = {
         let server = server.clone();
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(700));
+            assert!(server.wait_for_watches(&["/api/v1/pods?"], Duration::from_secs(20)));
             server.forget("v1", "Pod", Some("shop"), "b");
             server.expire_watches();
         })

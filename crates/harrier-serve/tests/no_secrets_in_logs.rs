@@ -92,7 +92,14 @@ fn no_token_is_ever_logged() {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::fs::write(&token, "\n").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&buf.0.lock().unwrap()).contains("the token file is empty") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the empty file was never read"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert_eq!(
         client.get(addr, "/metrics", Some(SECOND)).unwrap().status,
         200

@@ -182,6 +182,28 @@ impl FixtureServer {
         lock(&self.state).requests.clone()
     }
 
+    /// Waits up to `timeout` until a watch has been asked for on each of `paths` (substrings of
+    /// the request line, such as `/api/v1/pods?`); says whether they all were. Tests call it
+    /// before changing objects that the watch, not the initial list, is meant to see.
+    pub fn wait_for_watches(&self, paths: &[&str], timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let requests = self.requests();
+            let watched = |p: &&str| {
+                requests
+                    .iter()
+                    .any(|r| r.contains(p) && r.contains("watch="))
+            };
+            if paths.iter().all(watched) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     /// Every request seen, in order: its line (method and path with query) and its body.
     pub fn exchanges(&self) -> Vec<(String, String)> {
         let state = lock(&self.state);

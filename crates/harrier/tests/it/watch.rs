@@ -177,7 +177,7 @@ fn incremental_alerts_add_up_to_a_fresh_scan() {
             "--kubeconfig",
             "kubeconfig",
             "--duration",
-            "9",
+            "12",
             "--debounce",
             "150",
             "-o",
@@ -187,7 +187,14 @@ fn incremental_alerts_add_up_to_a_fresh_scan() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start harrier watch");
-    std::thread::sleep(Duration::from_secs(3));
+    // The changes are meant for the watch, not for the initial read.
+    let watched = [
+        "/pods?",
+        "/networkpolicies?",
+        "/clusterrolebindings?",
+        "/services?",
+    ];
+    assert!(server.wait_for_watches(&watched, Duration::from_secs(20)));
     server.apply(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "shop"},
         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}));
     std::thread::sleep(Duration::from_millis(1200));

@@ -1,12 +1,14 @@
 //! A node's pods by container id, listed through the fixture API server with the node's field
-//! selector, and kept current by `NodePods`.
+//! selector or through its stand-in kubelet's `/pods`, and kept current by `NodePods`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
 use harrier_k8s::cluster::ClusterOptions;
 use harrier_k8s::cluster::fixture::FixtureServer;
-use harrier_k8s::cluster::pods::{NodePods, Owner, Refresh, read_node_pods};
+use harrier_k8s::cluster::pods::{
+    KubeletOptions, NodePods, Owner, PodSource, Refresh, read_kubelet_pods, read_node_pods,
+};
 use serde_json::{Value, json};
 
 const WEB_ID: &str = "3f1c6a2b9d8e7f60a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718";
@@ -162,7 +164,11 @@ fn node_pods_refreshes_on_request_and_keeps_the_last_directory_on_failure() {
         interval: Duration::from_secs(3600),
         min_gap: Duration::from_millis(50),
     };
-    let pods = NodePods::start(options(&server, &dir), Some("worker-1".into()), refresh).unwrap();
+    let source = PodSource::Api {
+        options: options(&server, &dir),
+        node: Some("worker-1".into()),
+    };
+    let pods = NodePods::start(source, refresh).unwrap();
     let new_id = "abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd";
     assert!(pods.current().container(new_id).is_none());
 
@@ -218,6 +224,124 @@ fn an_unreachable_api_server_is_an_error_at_start() {
         kubeconfig: Some(path),
         ..ClusterOptions::default()
     };
-    let err = NodePods::start(options, Some("worker-1".into()), Refresh::default()).unwrap_err();
+    let source = PodSource::Api {
+        options,
+        node: Some("worker-1".into()),
+    };
+    let err = NodePods::start(source, Refresh::default()).unwrap_err();
     assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
+}
+
+fn kubelet(server: &FixtureServer, dir: &tempfile::TempDir) -> KubeletOptions {
+    let token = dir.path().join("token");
+    std::fs::write(&token, "kubelet-reader-token\n").unwrap();
+    KubeletOptions {
+        url: server.kubeconfig("k").split('"').nth(1).unwrap().to_owned(),
+        token_file: Some(token),
+        ..KubeletOptions::default()
+    }
+}
+
+#[test]
+fn kubelet_pods_with_the_token_file_and_the_same_context_as_the_api() {
+    let server = FixtureServer::start(objects()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pods = read_kubelet_pods(&kubelet(&server, &dir)).unwrap();
+    assert_eq!(server.requests(), ["GET /pods HTTP/1.1"]);
+    assert_eq!(server.authorizations(), ["Bearer kubelet-reader-token"]);
+    // The stand-in answers with every pod it holds; a kubelet, with the pods it runs.
+    assert_eq!(pods.pods(), 4);
+    let web = pods.container(WEB_ID).expect("by full id");
+    assert_eq!(web.pod.name, "web-7d9f8c6b5-x2kq9");
+    assert_eq!(web.pod.service_account, "web-sa");
+    assert_eq!(web.pod.labels["app"], "web");
+    assert_eq!(
+        web.pod.owner,
+        Some(Owner {
+            kind: "Deployment".into(),
+            name: "web".into()
+        })
+    );
+    let api = read_node_pods(&options(&server, &dir), None).unwrap();
+    let from_api = api.container(WEB_ID).unwrap();
+    assert_eq!(*from_api.pod, *web.pod);
+    assert_eq!((&from_api.name, &from_api.image), (&web.name, &web.image));
+}
+
+#[test]
+fn node_pods_from_the_kubelet_refresh_on_request() {
+    let server = FixtureServer::start(objects()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let refresh = Refresh {
+        interval: Duration::from_secs(3600),
+        min_gap: Duration::from_millis(50),
+    };
+    let source = PodSource::Kubelet(kubelet(&server, &dir));
+    assert!(
+        source
+            .describe()
+            .starts_with("the kubelet at http://127.0.0.1:")
+    );
+    let pods = NodePods::start(source, refresh).unwrap();
+    let new_id = "0123456789abcdef".repeat(4);
+    server.apply(pod(
+        "agent-new02",
+        "worker-1",
+        Some(("DaemonSet", "agent")),
+        &[("agent", &format!("containerd://{new_id}"))],
+    ));
+    pods.request_refresh();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while pods.current().container(&new_id).is_none() {
+        assert!(Instant::now() < deadline, "the new pod never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_kubelet_that_is_not_one_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1.
+    let nobody = KubeletOptions {
+        url: "https://127.0.0.1:1".into(),
+        ..KubeletOptions::default()
+    };
+    let err = read_kubelet_pods(&nobody).unwrap_err().to_string();
+    assert!(err.contains("https://127.0.0.1:1"), "{err}");
+    // Something that answers /pods with another document.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+        let body = r#"{"kind": "Status", "items": 7}"#;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let err = read_kubelet_pods(&KubeletOptions {
+        url: url.clone(),
+        ..KubeletOptions::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(&url) && err.contains("did not return a PodList"),
+        "{err}"
+    );
+    let bad = KubeletOptions {
+        url: "not a url".into(),
+        ..KubeletOptions::default()
+    };
+    assert!(
+        read_kubelet_pods(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("not a url")
+    );
+    drop(dir);
 }

@@ -1067,6 +1067,31 @@ pub enum KubernetesContext {
     Off,
 }
 
+/// The node's kubelet, as a source of pod context that needs no API server.
+#[cfg(feature = "sensor")]
+#[derive(Debug, Args)]
+pub struct KubeletArgs {
+    /// List the node's pods from its kubelet (`GET /pods`): `https://NODE:10250` (needs `get`
+    /// on `nodes/proxy`, which also allows exec through the kubelet: grant it knowingly) or
+    /// `http://127.0.0.1:10255`, the read-only port, where enabled.
+    #[arg(long, value_name = "URL")]
+    pub kubelet: Option<String>,
+    /// Bearer token file for the kubelet [default: the pod's service-account token, when
+    /// running in a cluster].
+    #[arg(long, value_name = "FILE", requires = "kubelet")]
+    pub kubelet_token_file: Option<PathBuf>,
+    /// CA (PEM) of the kubelet's serving certificate (a kubeadm kubelet signs its own:
+    /// /var/lib/kubelet/pki/kubelet.crt) [default: the system's roots].
+    #[arg(long, value_name = "FILE", requires = "kubelet")]
+    pub kubelet_ca: Option<PathBuf>,
+    /// The name the kubelet's certificate must carry, when the URL's host is not it.
+    #[arg(long, value_name = "NAME", requires = "kubelet")]
+    pub kubelet_tls_server_name: Option<String>,
+    /// Accept any certificate from the kubelet; the token is then sent to whoever answers.
+    #[arg(long, requires = "kubelet")]
+    pub kubelet_insecure_skip_tls_verify: bool,
+}
+
 #[cfg(feature = "sensor")]
 #[derive(Debug, Args)]
 pub struct SensorArgs {
@@ -1122,14 +1147,17 @@ pub struct SensorArgs {
     pub no_resources: bool,
     #[command(flatten)]
     pub resources: ResourceArgs,
-    /// Pod context (labels, service account, node, owning workload) from the Kubernetes API:
-    /// `auto` asks it when running in a cluster or given --kubeconfig, and goes on without it
-    /// when it cannot be reached; `on` fails instead; `off` never asks.
+    /// Pod context (labels, service account, node, owning workload) from the node's kubelet
+    /// when --kubelet is given, else (or when it cannot be reached) from the Kubernetes API:
+    /// `auto` asks the API when running in a cluster or given --kubeconfig, and goes on
+    /// without pod context when no source answers; `on` fails instead; `off` never asks.
     #[arg(long, value_enum, default_value_t = KubernetesContext::Auto)]
     pub kubernetes: KubernetesContext,
     /// This node's name, whose pods are listed [default: $NODE_NAME, else the hostname].
     #[arg(long, value_name = "NAME")]
     pub node_name: Option<String>,
+    #[command(flatten)]
+    pub kubelet: KubeletArgs,
     #[command(flatten)]
     pub response: ResponseArgs,
     #[command(flatten)]

@@ -14,6 +14,9 @@
 //! name is taken), `PATCH` with a JSON merge patch (415 for other patch types) of an object or
 //! its `scale`, and `DELETE`; 404 `NotFound` for missing objects, 403 for forbidden resources.
 //! Each request's body is kept, so tests can assert exactly what was sent.
+//!
+//! It also stands in for a node's kubelet: `GET /pods` answers with every pod it holds, as
+//! the kubelet answers with the pods it runs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -40,6 +43,8 @@ struct State {
     requests: Vec<String>,
     /// The body of each request in `requests`, as sent (empty for none).
     bodies: Vec<String>,
+    /// The `Authorization` header of each request in `requests` (empty for none).
+    authorizations: Vec<String>,
     /// What `/version` reports.
     git_version: String,
     /// The cluster's current `resourceVersion`: lists report it, each change increments it.
@@ -204,6 +209,11 @@ impl FixtureServer {
         }
     }
 
+    /// The `Authorization` header of every request seen, in order (empty for none).
+    pub fn authorizations(&self) -> Vec<String> {
+        lock(&self.state).authorizations.clone()
+    }
+
     /// Every request seen, in order: its line (method and path with query) and its body.
     pub fn exchanges(&self) -> Vec<(String, String)> {
         let state = lock(&self.state);
@@ -354,6 +364,7 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
         }
         let mut content_length = 0usize;
         let mut content_type = String::new();
+        let mut authorization = String::new();
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header)? == 0 {
@@ -368,6 +379,8 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
                     content_length = value.trim().parse().unwrap_or(0);
                 } else if name.eq_ignore_ascii_case("content-type") {
                     value.trim().clone_into(&mut content_type);
+                } else if name.eq_ignore_ascii_case("authorization") {
+                    value.trim().clone_into(&mut authorization);
                 }
             }
         }
@@ -382,6 +395,7 @@ fn serve_connection(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<
             state
                 .bodies
                 .push(String::from_utf8_lossy(&body).into_owned());
+            state.authorizations.push(authorization);
         }
         if method == "GET" {
             if let Some(watch) = watch_request(&target) {
@@ -540,12 +554,24 @@ fn answer(target: &str, state: &Mutex<State>) -> (u16, Value) {
                 "buildDate": "2023-06-14T09:47:40Z", "goVersion": "go1.20.5", "compiler": "gc", "platform": "linux/amd64"}),
         ),
         ["apis"] => (200, group_list(&state)),
+        ["pods"] => (200, kubelet_pods(&state)),
         ["api", version] => (200, resource_list(&state, "", version)),
         ["apis", group, version] => (200, resource_list(&state, group, version)),
         ["api", version, rest @ ..] => list(&state, "", version, rest, &query),
         ["apis", group, version, rest @ ..] => list(&state, group, version, rest, &query),
         _ => not_found(path),
     }
+}
+
+/// The kubelet's `/pods`: a `PodList` of every pod, without paging or a resource version.
+fn kubelet_pods(state: &State) -> Value {
+    let items: Vec<Value> = state
+        .resources
+        .iter()
+        .filter(|r| r.group.is_empty() && r.plural == "pods")
+        .flat_map(|r| r.objects.iter().cloned())
+        .collect();
+    json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items})
 }
 
 fn group_list(state: &State) -> Value {

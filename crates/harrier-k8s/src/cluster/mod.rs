@@ -504,7 +504,7 @@ fn kubectl_name(group: &str, resource: &str) -> String {
 }
 
 /// An error's message with its causes, on one line; never the request's headers.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     if let Some(kube::Error::Api(status)) = error.downcast_ref::<kube::Error>() {
         return format!("{} ({})", status.message, status.code);
     }

@@ -2,14 +2,24 @@
 //! pod it came from — namespace, name, labels, service account, node and owning workload —
 //! beyond what the container runtime's labels carry (pod name, namespace and uid only).
 //!
-//! The pods are listed from the API server with the field selector `spec.nodeName=NODE`, so a
-//! sensor on each node reads only its own node's pods, and indexed by the container ids in
-//! their statuses (`containerd://…`, `cri-o://…`, `docker://…`). [`NodePods`] keeps the
+//! The pods are listed from one of two [`PodSource`]s and indexed by the container ids in their
+//! statuses (`containerd://…`, `cri-o://…`, `docker://…`):
+//!
+//! - the API server, with the field selector `spec.nodeName=NODE`, so a sensor on each node
+//!   reads only its own node's pods (RBAC: `list` on `pods`);
+//! - the node's kubelet (`GET /pods`), which answers with the pods it runs and needs no API
+//!   server: for nodes that cannot reach it, and for fleets whose API server should not be
+//!   asked by every node. On the authenticated port (10250) the kubelet authorizes `/pods` as
+//!   `get` on `nodes/proxy`, which also allows exec through the kubelet: the read-only port
+//!   (10255), where a cluster still enables it, needs nothing.
+//!
+//! [`NodePods`] keeps the
 //! directory current on a thread of its own: a relist at a fixed interval, and sooner when the
 //! sensor meets a container the directory does not know yet (a pod that just started), at
 //! most once per `min_gap`, so a burst of unknown containers costs one request.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -18,8 +28,12 @@ use std::time::{Duration, Instant};
 
 use harrier_core::yaml::Node;
 
-use super::{ClusterError, ClusterOptions, Wanted, read_cluster};
+use kube::api::{DynamicObject, ObjectList};
+use kube::discovery::ApiResource;
+
+use super::{ClusterError, ClusterOptions, Wanted, add_object, describe, read_cluster};
 use crate::Object;
+use crate::load::Loaded;
 
 const PODS: &[Wanted] = &[Wanted {
     group: "",
@@ -247,6 +261,125 @@ pub fn read_node_pods(
     Ok(PodDirectory::from_objects(&snapshot.loaded.objects))
 }
 
+/// How to reach the node's kubelet.
+#[derive(Debug, Clone, Default)]
+pub struct KubeletOptions {
+    /// `https://NODE:10250` (the authenticated port) or `http://127.0.0.1:10255` (the
+    /// read-only port, where enabled).
+    pub url: String,
+    /// A bearer token file, read again on every list so rotated tokens are picked up (the
+    /// pod's service-account token, typically).
+    pub token_file: Option<PathBuf>,
+    /// The CA (PEM) that signed the kubelet's serving certificate; the system's roots when
+    /// `None`. A kubeadm kubelet signs its own: `/var/lib/kubelet/pki/kubelet.crt`.
+    pub ca_file: Option<PathBuf>,
+    /// The name the serving certificate must carry, when the URL's host is not it (an
+    /// address, say).
+    pub tls_server_name: Option<String>,
+    /// Accept any serving certificate: for self-signed kubelet certificates whose CA the
+    /// sensor cannot be given. The token is then sent to whoever answers at the URL.
+    pub insecure_skip_tls_verify: bool,
+}
+
+/// Where a node's pods are listed from.
+#[derive(Debug, Clone)]
+pub enum PodSource {
+    /// The API server `options` reach, the pods on `node` (every pod when `None`).
+    Api {
+        /// The cluster's options; `resources` and `field_selector` are set when listing.
+        options: ClusterOptions,
+        /// The node.
+        node: Option<String>,
+    },
+    /// The node's kubelet: the pods it runs.
+    Kubelet(KubeletOptions),
+}
+
+impl PodSource {
+    /// Lists the pods and indexes them.
+    pub fn read(&self) -> Result<PodDirectory, ClusterError> {
+        match self {
+            PodSource::Api { options, node } => read_node_pods(options, node.as_deref()),
+            PodSource::Kubelet(kubelet) => read_kubelet_pods(kubelet),
+        }
+    }
+
+    /// Where the pods come from, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            PodSource::Api { .. } => "the Kubernetes API".to_owned(),
+            PodSource::Kubelet(kubelet) => format!("the kubelet at {}", kubelet.url),
+        }
+    }
+}
+
+/// Lists the pods the kubelet runs (`GET /pods`, a `PodList` like the API server's) and
+/// indexes them.
+pub fn read_kubelet_pods(kubelet: &KubeletOptions) -> Result<PodDirectory, ClusterError> {
+    let unreachable = |message: String| ClusterError::Unreachable {
+        server: kubelet.url.clone(),
+        message,
+    };
+    let url: http::Uri = kubelet
+        .url
+        .parse()
+        .map_err(|e| ClusterError::Config(format!("--kubelet {}: {e}", kubelet.url)))?;
+    let mut config = kube::Config::new(url);
+    if let Some(path) = &kubelet.token_file {
+        config
+            .headers
+            .push((http::header::AUTHORIZATION, bearer(path)?));
+    }
+    config.root_cert_file.clone_from(&kubelet.ca_file);
+    config.tls_server_name.clone_from(&kubelet.tls_server_name);
+    config.accept_invalid_certs = kubelet.insecure_skip_tls_verify;
+    config.read_timeout = Some(Duration::from_secs(30));
+    let request = http::Request::get("/pods")
+        .body(Vec::new())
+        .map_err(|e| ClusterError::Config(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ClusterError::Config(format!("cannot start the I/O runtime: {e}")))?;
+    let text = runtime.block_on(async {
+        let client = kube::Client::try_from(config)
+            .map_err(|e| ClusterError::Config(format!("--kubelet: {}", describe(&e))))?;
+        client
+            .request_text(request)
+            .await
+            .map_err(|e| unreachable(describe(&e)))
+    })?;
+    let list: ObjectList<DynamicObject> = serde_json::from_str(&text)
+        .map_err(|e| unreachable(format!("GET /pods did not return a PodList: {e}")))?;
+    let pod = ApiResource {
+        group: String::new(),
+        version: "v1".to_owned(),
+        api_version: "v1".to_owned(),
+        kind: "Pod".to_owned(),
+        plural: "pods".to_owned(),
+    };
+    let mut loaded = Loaded::default();
+    for mut item in list.items {
+        add_object(&mut item, &pod, "kubelet", &mut loaded);
+    }
+    Ok(PodDirectory::from_objects(&loaded.objects))
+}
+
+/// `Bearer TOKEN` from a token file, read afresh (each list builds its client, so a rotated
+/// token is used from the next list on) and trimmed, as client-go trims it.
+fn bearer(path: &std::path::Path) -> Result<http::HeaderValue, ClusterError> {
+    let bad = |why: &str| ClusterError::Config(format!("{}: {why}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(bad("the token file is empty"));
+    }
+    let mut value = http::HeaderValue::try_from(format!("Bearer {token}"))
+        .map_err(|_| bad("the token holds characters a header cannot carry"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// Counters of a [`NodePods`].
 #[derive(Debug, Default)]
 pub struct NodePodsStats {
@@ -286,14 +419,10 @@ pub struct NodePods {
 }
 
 impl NodePods {
-    /// Lists the node's pods once (so that an unreachable API server is reported at start),
-    /// then keeps the directory current on a thread that ends when the `NodePods` is dropped.
-    pub fn start(
-        options: ClusterOptions,
-        node: Option<String>,
-        refresh: Refresh,
-    ) -> Result<NodePods, ClusterError> {
-        let first = read_node_pods(&options, node.as_deref())?;
+    /// Lists the node's pods once (so that an unreachable source is reported at start), then
+    /// keeps the directory current on a thread that ends when the `NodePods` is dropped.
+    pub fn start(source: PodSource, refresh: Refresh) -> Result<NodePods, ClusterError> {
+        let first = source.read()?;
         let current = Arc::new(RwLock::new(Arc::new(first)));
         let stats = Arc::new(NodePodsStats::default());
         stats.refreshes.fetch_add(1, Ordering::Relaxed);
@@ -317,7 +446,7 @@ impl NodePods {
                         Err(RecvTimeoutError::Disconnected) => return,
                     }
                     last = Instant::now();
-                    match read_node_pods(&options, node.as_deref()) {
+                    match source.read() {
                         Ok(directory) => {
                             *shared.write().unwrap_or_else(PoisonError::into_inner) =
                                 Arc::new(directory);

@@ -10,13 +10,13 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use harrier_k8s::cluster::pods::{NodePods, Refresh};
+use harrier_k8s::cluster::pods::{KubeletOptions, NodePods, PodSource, Refresh};
 use harrier_runtime::event::{Event, K8sContext, Source};
 use harrier_runtime::{Alert, Correlator, CorrelatorConfig, Engine};
 use harrier_sensor::event::Syscall;
@@ -408,17 +408,13 @@ fn process_ref(event: &Event) -> Option<harrier_response::ProcessRef> {
     })
 }
 
-/// The node's pods from the Kubernetes API, as `--kubernetes` says.
+/// The node's pods from the first source that answers, as `--kubelet` and `--kubernetes` say.
 fn node_pods(args: &SensorArgs, printer: &Printer) -> anyhow::Result<Option<NodePods>> {
-    let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
-    let wanted = match args.kubernetes {
-        KubernetesContext::Off => false,
-        KubernetesContext::On => true,
-        KubernetesContext::Auto => in_cluster || args.response.kubeconfig.is_some(),
-    };
-    if !wanted {
+    const SERVICE_ACCOUNT_TOKEN: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+    if args.kubernetes == KubernetesContext::Off {
         return Ok(None);
     }
+    let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
     let node = args
         .node_name
         .clone()
@@ -428,28 +424,60 @@ fn node_pods(args: &SensorArgs, printer: &Printer) -> anyhow::Result<Option<Node
                 .ok()
                 .map(|h| h.trim().to_owned())
         });
-    let options = harrier_k8s::cluster::ClusterOptions {
-        kubeconfig: args.response.kubeconfig.clone(),
-        context: args.response.context.clone(),
-        ..harrier_k8s::cluster::ClusterOptions::default()
-    };
-    match NodePods::start(options, node.clone(), Refresh::default()) {
-        Ok(pods) => {
-            printer.note(&format!(
-                "pod context: {} pods on node {} from the Kubernetes API",
-                pods.current().pods(),
-                node.as_deref().unwrap_or("(all)")
-            ));
-            Ok(Some(pods))
-        }
-        Err(e) if args.kubernetes == KubernetesContext::Auto => {
-            printer.warning(&format!(
-                "no pod context from the Kubernetes API (events keep the runtime's pod name and namespace): {e}"
-            ));
-            Ok(None)
-        }
-        Err(e) => Err(anyhow::Error::new(e).context("--kubernetes on")),
+    let mut sources = Vec::new();
+    if let Some(url) = &args.kubelet.kubelet {
+        let token_file = args.kubelet.kubelet_token_file.clone().or_else(|| {
+            let default = Path::new(SERVICE_ACCOUNT_TOKEN);
+            (in_cluster && default.exists()).then(|| default.to_owned())
+        });
+        sources.push(PodSource::Kubelet(KubeletOptions {
+            url: url.clone(),
+            token_file,
+            ca_file: args.kubelet.kubelet_ca.clone(),
+            tls_server_name: args.kubelet.kubelet_tls_server_name.clone(),
+            insecure_skip_tls_verify: args.kubelet.kubelet_insecure_skip_tls_verify,
+        }));
     }
+    if args.kubernetes == KubernetesContext::On || in_cluster || args.response.kubeconfig.is_some()
+    {
+        sources.push(PodSource::Api {
+            options: harrier_k8s::cluster::ClusterOptions {
+                kubeconfig: args.response.kubeconfig.clone(),
+                context: args.response.context.clone(),
+                ..harrier_k8s::cluster::ClusterOptions::default()
+            },
+            node: node.clone(),
+        });
+    }
+    let mut failures = Vec::new();
+    for source in sources {
+        let from = source.describe();
+        match NodePods::start(source, Refresh::default()) {
+            Ok(pods) => {
+                for failure in &failures {
+                    printer.warning(&format!("no pod context from {failure}"));
+                }
+                printer.note(&format!(
+                    "pod context: {} pods on node {} from {from}",
+                    pods.current().pods(),
+                    node.as_deref().unwrap_or("(all)")
+                ));
+                return Ok(Some(pods));
+            }
+            Err(e) => failures.push(format!("{from}: {e}")),
+        }
+    }
+    if failures.is_empty() {
+        return Ok(None);
+    }
+    let failed = failures.join("; ");
+    if args.kubernetes == KubernetesContext::On {
+        anyhow::bail!("--kubernetes on: no pod context from {failed}");
+    }
+    printer.warning(&format!(
+        "no pod context (events keep the runtime's pod name and namespace) from {failed}"
+    ));
+    Ok(None)
 }
 
 /// The resource monitor on its own thread, unless `--no-resources`.

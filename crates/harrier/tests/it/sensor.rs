@@ -959,3 +959,170 @@ fn pod_context_response_and_metrics_around_a_podman_container() {
         "{stats}"
     );
 }
+
+/// Pod context comes from the first source that answers: the kubelet given with --kubelet,
+/// then the API server; with `--kubernetes on`, none answering is an error naming each.
+#[test]
+fn pod_context_from_the_kubelet_else_the_api_server() {
+    use harrier_k8s::cluster::fixture::FixtureServer;
+    use serde_json::json;
+
+    let dir = Dir::new();
+    let nowhere = "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: \"http://127.0.0.1:1\"}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n";
+    dir.write("nowhere.kubeconfig", nowhere);
+    let run = dir.run(&[
+        "sensor",
+        "--kubernetes",
+        "on",
+        "--kubelet",
+        "http://127.0.0.1:1",
+        "--kubeconfig",
+        "nowhere.kubeconfig",
+        "--duration",
+        "0",
+    ]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--kubernetes on: no pod context from the kubelet at http://127.0.0.1:1")
+            && run.stderr.contains("; the Kubernetes API: "),
+        "{}",
+        run.stderr
+    );
+
+    // Beyond here the sensor starts its collector.
+    if can_run_sensor().is_none() {
+        return;
+    }
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "prod", "uid": "uid-web-1"},
+        "spec": {"nodeName": "node-a", "containers": [{"name": "app", "image": "web:1"}]},
+        "status": {"containerStatuses": [{"name": "app", "image": "web:1",
+            "containerID": format!("containerd://{}", "a".repeat(64))}]}});
+    let server = FixtureServer::start(vec![pod]).unwrap();
+    let url = server.kubeconfig("k").split('"').nth(1).unwrap().to_owned();
+    dir.write("fixture.kubeconfig", &server.kubeconfig("fixture"));
+    dir.write("kubelet-token", "node-reader-token\n");
+    let sensor = |source: &[&str]| {
+        let mut args = vec![
+            "sensor",
+            "-v",
+            "--collector",
+            "proc-connector",
+            "--no-existing",
+            "--no-resources",
+            "--node-name",
+            "node-a",
+            "--duration",
+            "0",
+        ];
+        args.extend_from_slice(source);
+        let run = dir.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stderr
+    };
+    let stderr = sensor(&[
+        "--kubelet",
+        &url,
+        "--kubelet-token-file",
+        "kubelet-token",
+        "--kubeconfig",
+        "nowhere.kubeconfig",
+    ]);
+    assert!(
+        stderr.contains(&format!(
+            "pod context: 1 pods on node node-a from the kubelet at {url}"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(server.requests(), ["GET /pods HTTP/1.1"]);
+    assert_eq!(server.authorizations(), ["Bearer node-reader-token"]);
+
+    let stderr = sensor(&[
+        "--kubelet",
+        "http://127.0.0.1:1",
+        "--kubeconfig",
+        "fixture.kubeconfig",
+    ]);
+    assert!(
+        stderr.contains("no pod context from the kubelet at http://127.0.0.1:1")
+            && stderr.contains("pod context: 1 pods on node node-a from the Kubernetes API"),
+        "{stderr}"
+    );
+}
+
+/// The kubelet over TLS (openssl's `s_server -WWW` serving a PodList as `/pods`): its
+/// certificate is checked against --kubelet-ca and for the name the URL or
+/// --kubelet-tls-server-name gives, unless verification is turned off.
+#[test]
+fn kubelet_over_tls_is_verified_against_its_ca() {
+    use harrier_k8s::cluster::pods::{KubeletOptions, read_kubelet_pods};
+
+    if !have("openssl") {
+        let _: Option<()> = skip("openssl is not installed");
+        return;
+    }
+    let dir = Dir::new();
+    let pki = harrier_serve::testing::Pki::generate("kubelet").unwrap();
+    let files = pki.write(dir.path()).unwrap();
+    let list = format!(
+        r#"{{"kind": "PodList", "apiVersion": "v1", "metadata": {{}}, "items": [{{"metadata": {{"name": "web-1", "namespace": "prod", "uid": "u1"}},
+            "spec": {{"containers": [{{"name": "app", "image": "web:1"}}]}},
+            "status": {{"containerStatuses": [{{"name": "app", "containerID": "containerd://{}"}}]}}}}]}}"#,
+        "b".repeat(64)
+    );
+    dir.write("pods", &list);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-WWW", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&files.server_cert)
+        .arg("-key")
+        .arg(&files.server_key)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < until, "openssl s_server did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kubelet = |host: &str| KubeletOptions {
+        url: format!("https://{host}:{port}"),
+        ..KubeletOptions::default()
+    };
+    let verified = KubeletOptions {
+        ca_file: Some(files.ca.clone()),
+        ..kubelet("127.0.0.1")
+    };
+    let pods = read_kubelet_pods(&verified).unwrap();
+    assert_eq!(pods.container(&"b".repeat(12)).unwrap().pod.name, "web-1");
+    // Unknown CA.
+    let err = read_kubelet_pods(&kubelet("127.0.0.1"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&format!("https://127.0.0.1:{port}")), "{err}");
+    // The right CA, the wrong name; then the name given.
+    let renamed = |name: &str| KubeletOptions {
+        tls_server_name: Some(name.to_owned()),
+        ..verified.clone()
+    };
+    assert!(read_kubelet_pods(&renamed("node-a.example")).is_err());
+    assert!(read_kubelet_pods(&renamed("localhost")).is_ok());
+    // Verification off.
+    let insecure = KubeletOptions {
+        insecure_skip_tls_verify: true,
+        ..kubelet("127.0.0.1")
+    };
+    assert_eq!(read_kubelet_pods(&insecure).unwrap().pods(), 1);
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -947,7 +947,7 @@ pub struct SelectionArgs {
     /// Report only checks at or above this severity.
     #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info"])]
     pub min_severity: Option<String>,
-    /// Exceptions file (YAML) of accepted risks; see docs/exceptions.md.
+    /// Exceptions file (YAML) of accepted risks; see docs/suppression.md.
     #[arg(long, value_name = "FILE", env = env::EXCEPTIONS)]
     pub exceptions: Option<PathBuf>,
 }

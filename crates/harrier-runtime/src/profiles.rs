@@ -129,6 +129,12 @@ pub const PROFILES: &[Profile] = &[
         mitre: &["T1059.004", "T1071"],
         file: builtin!("reverse_shell.yaml"),
     },
+    Profile {
+        name: "terminal-shell",
+        summary: "a shell with a terminal started in a container by its runtime (kubectl exec -it)",
+        mitre: &["T1609", "T1059.004"],
+        file: builtin!("terminal_shell.yaml"),
+    },
 ];
 
 /// A profile name that is not one of [`PROFILES`].

@@ -779,6 +779,45 @@ fn defense_evasion() {
 }
 
 #[test]
+fn terminal_shell() {
+    const SHELL: &[&str] = &["Harrier Terminal Shell in Container"];
+    let on_tty = |mut e: Value, tty: i64| {
+        e["process"]["tty"] = json!(tty);
+        e
+    };
+    let orphan = |mut e: Value| {
+        e["process"]["ancestors"] = json!([]);
+        e["process"]["ppid"] = json!(0);
+        e
+    };
+    check(
+        "terminal-shell",
+        &[
+            // kubectl exec -it (runc), podman exec -t (conmon), an orphaned entrypoint.
+            (in_pod(on_tty(exec("sh", &[], 0, "runc"), 34816)), SHELL),
+            (in_pod(on_tty(exec("bash", &[], 0, "conmon"), 34817)), SHELL),
+            (
+                in_pod(orphan(on_tty(exec("ash", &[], 0, "x"), 34818))),
+                SHELL,
+            ),
+            // No terminal (kubectl exec without -t, a shell script entrypoint).
+            (
+                in_pod(on_tty(exec("sh", &["-c", "echo"], 0, "runc"), 0)),
+                NONE,
+            ),
+            (in_pod(exec("sh", &["-c", "echo"], 0, "runc")), NONE),
+            // A shell from that shell; not a shell; not in a container.
+            (in_pod(on_tty(exec("bash", &[], 0, "sh"), 34816)), NONE),
+            (
+                in_pod(on_tty(exec("cat", &["/etc/hostname"], 0, "runc"), 34816)),
+                NONE,
+            ),
+            (on_host(on_tty(exec("bash", &[], 0, "sshd"), 34816)), NONE),
+        ],
+    );
+}
+
+#[test]
 fn every_profile_has_a_test() {
     let tested = [
         "api-discovery",
@@ -790,6 +829,7 @@ fn every_profile_has_a_test() {
         "package-managers",
         "privilege-escalation",
         "reverse-shell",
+        "terminal-shell",
     ];
     let names: Vec<_> = PROFILES.iter().map(|p| p.name).collect();
     assert_eq!(names, tested);

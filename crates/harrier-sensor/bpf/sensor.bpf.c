@@ -127,6 +127,18 @@ static __always_inline void fill_cgroup(struct hr_event *e, struct task_struct *
 					  BPF_CORE_READ(parent, name));
 }
 
+/* The controlling terminal as the kernel encodes a device number for user space
+ * (new_encode_dev), which is what /proc/<pid>/stat's tty_nr and Falco's proc.tty show. */
+static __always_inline __u32 tty_of(struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	if (!tty)
+		return 0;
+	__u32 major = BPF_CORE_READ(tty, driver, major);
+	__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 /* The scratch event with the process fields of the current task filled in. */
 static __always_inline struct hr_event *start_event(__u32 kind)
 {
@@ -157,7 +169,8 @@ static __always_inline struct hr_event *start_event(__u32 kind)
 	e->blob_len = 0;
 	e->blob_kind = HR_BLOB_NONE;
 	e->_pad0 = 0;
-	e->_pad1 = 0;
+	e->tty = tty_of(task);
+	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	for (int i = 0; i < 6; i++)
 		e->args[i] = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));

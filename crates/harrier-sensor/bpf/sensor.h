@@ -109,13 +109,16 @@ struct hr_event {
 	__u16 blob_len;
 	__u16 blob_kind;
 	__u16 _pad0;
-	__u32 _pad1;
+	__u32 tty;         /* the controlling terminal's device number (Falco's proc.tty); 0 for none */
 	char comm[HR_COMM_LEN];
 	/* The task's cgroup (v2, else the memory controller's v1 cgroup): its name and its parent's,
 	 * NUL terminated. Container runtimes put the container id in one of them. */
 	char cgroup_leaf[HR_CGROUP_LEAF_LEN];
 	char cgroup_parent[HR_CGROUP_PARENT_LEN];
 	__u8 blob[HR_BLOB_LEN];
+	/* When the process (its thread-group leader) started, boot-time ns like ts_ns: with the pid
+	 * it names the process beyond pid reuse, for response actions. */
+	__u64 start_ns;
 	char data[HR_DATA_LEN]; /* path[0] at 0, path[1] at HR_PATH_LEN, argv at 2*HR_PATH_LEN */
 };
 

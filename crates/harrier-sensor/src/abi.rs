@@ -128,8 +128,8 @@ pub struct Event {
     pub blob_kind: u16,
     /// Padding.
     pub pad0: u16,
-    /// Padding.
-    pub pad1: u32,
+    /// The controlling terminal's device number; 0 for none.
+    pub tty: u32,
     /// Task command name.
     pub comm: [u8; COMM_LEN],
     /// Name of the task's cgroup.
@@ -138,6 +138,8 @@ pub struct Event {
     pub cgroup_parent: [u8; CGROUP_PARENT_LEN],
     /// Socket address, capability data or short string.
     pub blob: [u8; BLOB_LEN],
+    /// When the process started, boot-time ns.
+    pub start_ns: u64,
     /// Path slots and argv.
     pub data: [u8; DATA_LEN],
 }
@@ -163,8 +165,10 @@ const _: () = {
     assert!(offset_of!(Event, cgroup_leaf) == 148);
     assert!(offset_of!(Event, cgroup_parent) == 276);
     assert!(offset_of!(Event, blob) == 340);
-    assert!(offset_of!(Event, data) == 372);
-    assert!(size_of::<Event>() == (372 + DATA_LEN).next_multiple_of(8));
+    assert!(offset_of!(Event, tty) == 128);
+    assert!(offset_of!(Event, start_ns) == 376);
+    assert!(offset_of!(Event, data) == 384);
+    assert!(size_of::<Event>() == (384 + DATA_LEN).next_multiple_of(8));
     assert!(size_of::<Config>() == 16);
 };
 
@@ -278,6 +282,14 @@ impl<'a> RawEvent<'a> {
     pub fn flags(&self) -> u32 {
         self.u32_at(offset_of!(Event, flags))
     }
+    /// The controlling terminal's device number; 0 for none.
+    pub fn tty(&self) -> u32 {
+        self.u32_at(offset_of!(Event, tty))
+    }
+    /// When the process started, boot-time ns.
+    pub fn start_ns(&self) -> u64 {
+        self.u64_at(offset_of!(Event, start_ns))
+    }
     /// `HR_BLOB_*`.
     pub fn blob_kind(&self) -> u16 {
         self.u16_at(offset_of!(Event, blob_kind))
@@ -390,6 +402,12 @@ impl RecordBuilder {
         self.put32(offset_of!(Event, gid), gid);
         self.put32(offset_of!(Event, euid), uid);
         self.put32(offset_of!(Event, egid), gid);
+        self
+    }
+    /// Sets the process's start (boot-time ns) and controlling terminal.
+    pub fn started(mut self, start_ns: u64, tty: u32) -> Self {
+        self.put(offset_of!(Event, start_ns), &start_ns.to_ne_bytes());
+        self.put32(offset_of!(Event, tty), tty);
         self
     }
     /// Sets the timestamp.

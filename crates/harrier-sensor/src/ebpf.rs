@@ -373,26 +373,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Nanoseconds to add to the kernel's boot-time clock to get Unix time.
-pub fn boot_to_unix_ns() -> u64 {
-    let read = |clock| {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-        let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
-        if rc != 0 {
-            return 0u64;
-        }
-        u64::try_from(ts.tv_sec)
-            .unwrap_or(0)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(u64::try_from(ts.tv_nsec).unwrap_or(0))
-    };
-    read(libc::CLOCK_REALTIME).saturating_sub(read(libc::CLOCK_BOOTTIME))
-}
-
 #[cfg(test)]
 mod tests {
     use sha2::{Digest, Sha256};

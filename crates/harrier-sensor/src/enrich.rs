@@ -175,6 +175,8 @@ impl Enricher {
             if pr.name.is_empty() {
                 pr.name.clone_from(&p.name);
             }
+            pr.start_ns = pr.start_ns.or(p.start_ns);
+            pr.tty = pr.tty.or(p.tty);
         }
         ev.proc.ancestors = self.table.ancestors(ev.proc.ppid, ANCESTRY_DEPTH);
         ev.proc.pname = ev.proc.ancestors.first().map(|a| a.name.clone());
@@ -339,6 +341,8 @@ impl Enricher {
                     let mut info = (*parent).clone();
                     info.pid = child;
                     info.ppid = pid;
+                    // The fork record is the parent's; the child's own events carry its start.
+                    info.start_ns = None;
                     self.table.insert(info);
                     if self.table.get(pid).is_none() {
                         self.table.insert((*parent).clone());
@@ -364,6 +368,8 @@ impl Enricher {
                         uid: ev.proc.uid,
                         gid: ev.proc.gid,
                         container: prev.as_ref().and_then(|p| p.container.clone()),
+                        start_ns: ev.proc.start_ns,
+                        tty: ev.proc.tty,
                     }
                 } else {
                     // The proc connector gives the pid only: everything else is in /proc,

@@ -226,6 +226,13 @@ pub struct Process {
     /// `proc.pname` (the parent's name), where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pname: Option<String>,
+    /// When the process started, ns since the epoch: with the pid, it names the process
+    /// beyond pid reuse (the kill guard of response actions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_ns: Option<u64>,
+    /// `proc.tty`: the controlling terminal's device number, 0 for none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tty: Option<u32>,
     /// Ancestors, parent first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ancestors: Vec<Ancestor>,
@@ -596,6 +603,8 @@ pub fn decode(bytes: &[u8], boot_to_unix_ns: u64) -> Result<(SensorEvent, Pendin
         euid: raw.euid(),
         egid: raw.egid(),
         loginuid: (loginuid != u32::MAX).then_some(loginuid),
+        start_ns: (raw.start_ns() != 0).then(|| raw.start_ns().saturating_add(boot_to_unix_ns)),
+        tty: Some(raw.tty()),
         ..Process::default()
     };
     let mut ev = SensorEvent::new(

@@ -78,6 +78,8 @@ fn process(ev: &SensorEvent) -> rt::Process {
         egid: Some(p.egid),
         loginuid: p.loginuid,
         user: p.user.clone(),
+        start_ns: p.start_ns.and_then(|n| i64::try_from(n).ok()),
+        tty: p.tty.map(i64::from),
         ancestors: p
             .ancestors
             .iter()

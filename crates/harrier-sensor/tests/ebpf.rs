@@ -127,3 +127,49 @@ fn fork_exec_exit_of_a_child_with_its_arguments_and_exit_status() {
         Some(&harrier_sensor::event::Param::Int(7))
     );
 }
+
+/// Each record carries the process's start and controlling terminal, equal to what its
+/// `/proc/<pid>/stat` says: a shell run by `script` on a pseudo-terminal has one (so Falco's
+/// `proc.tty != 0` rules see it), and its start names it beyond pid reuse.
+#[test]
+fn start_time_and_terminal_match_proc_stat() {
+    let Some(()) = can_load() else { return };
+    if Command::new("script").arg("--version").output().is_err() {
+        let _: Option<()> = skip("script (util-linux) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let stat = dir.path().join("stat");
+    let mut s = sensor(vec![Syscall::Openat]);
+    // `cat` reads its own stat (the open the sensor sees) and writes it out.
+    let inner = format!("cat /proc/self/stat > {}", stat.display());
+    let status = Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut sink = Collect(Vec::new());
+    s.run(Some(Instant::now() + Duration::from_secs(2)), &mut sink)
+        .unwrap();
+    let text = std::fs::read_to_string(&stat).unwrap();
+    let seen = harrier_sensor::procs::parse_stat(&text).unwrap();
+    let pid: u32 = text.split_whitespace().next().unwrap().parse().unwrap();
+    let open = sink
+        .0
+        .iter()
+        .find(|e| e.proc.pid == pid && e.fd.as_ref().is_some_and(|f| f.name.ends_with("/stat")))
+        .expect("cat's open of its stat");
+    assert_ne!(seen.tty, 0, "script gives cat a terminal");
+    assert_eq!(open.proc.tty, Some(seen.tty));
+    let from_proc = harrier_sensor::procs::ticks_to_unix_ns(seen.start_ticks);
+    let from_kernel = open.proc.start_ns.expect("start time");
+    // /proc counts in clock ticks (10 ms at 100 Hz); the two clocks are read apart.
+    let apart = from_kernel.abs_diff(from_proc);
+    assert!(
+        apart < 25_000_000,
+        "{from_kernel} vs {from_proc}: {apart} ns apart"
+    );
+    // The record's own time is after the start.
+    assert!(open.time_ns >= from_kernel, "{open:?}");
+}

@@ -395,10 +395,9 @@ fn add_pod_context(event: &mut Event, pods: &NodePods) -> Option<bool> {
     Some(true)
 }
 
-/// The process a kill would target. Sensor events carry no start time, so it is read when the
-/// alert is dispatched, within the sensor's processing delay of the event (at most
-/// `--context-wait` behind): the guard then protects the kill from a pid reused after that
-/// point, not from one reused between the event and its alert.
+/// The process a kill would target: the event's pid and start time. An event without a start
+/// time (its `/proc` entry was gone before the proc connector read it) falls back to the pid's
+/// process at dispatch, which guards the kill from a pid reused from then on only.
 fn process_ref(event: &Event) -> Option<harrier_response::ProcessRef> {
     harrier_response::ProcessRef::from_event(event).or_else(|| {
         let Event::Syscall(e) = event else {

@@ -26,7 +26,7 @@ fn list_profiles_names_every_profile_with_its_rules() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let listed: Value = serde_json::from_str(&run.stdout).unwrap();
     let listed = listed.as_array().unwrap();
-    assert_eq!(listed.len(), 9);
+    assert_eq!(listed.len(), 10);
     for p in listed {
         assert!(!p["rules"].as_array().unwrap().is_empty(), "{p}");
         assert!(!p["mitre"].as_array().unwrap().is_empty(), "{p}");

@@ -1126,3 +1126,96 @@ fn kubelet_over_tls_is_verified_against_its_ca() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// A shell with a terminal in a container (`podman run -t`, then `podman exec -t`), seen by
+/// each collector, raises Falco's own "Terminal shell in container" from the upstream
+/// falco_rules.yaml: the events carry `proc.tty`, from the kernel's task (eBPF) or
+/// `/proc/<pid>/stat` (proc connector), and the process's start time.
+#[test]
+fn a_terminal_shell_in_a_container_raises_falcos_upstream_rule() {
+    let Some(()) = can_run_sensor() else { return };
+    let Some(rules) = harrier_core::testing::corpus_path(
+        env!("CARGO_MANIFEST_DIR"),
+        "runtime-rules/falco-rules/rules/falco_rules.yaml",
+    ) else {
+        return;
+    };
+    let dir = Dir::new();
+    let Some(pm) = podman(&dir) else { return };
+    for collector in ["ebpf", "proc-connector"] {
+        let alerts_path = dir.path().join(format!("tty-alerts-{collector}.jsonl"));
+        let alerts_arg = alerts_path.to_str().unwrap();
+        let mut sensor = start(
+            &dir,
+            &[
+                "--collector",
+                collector,
+                "--syscalls",
+                "openat",
+                "--rules",
+                rules.to_str().unwrap(),
+                "--alerts",
+                alerts_arg,
+            ],
+            Some(&pm.conf),
+        );
+        let name = format!("harrier-tty-{collector}-{}", std::process::id());
+        let cid = pm.run_with(
+            &dir,
+            &name,
+            &["-d", "-t"],
+            &["/bin/bash", "-c", "sleep 2; sleep 6"],
+        );
+        let exec = Command::new("podman")
+            .env("CONTAINERS_CONF", &pm.conf)
+            // It lives on a second, so that the proc connector finds it in /proc.
+            .args(["exec", "-t", &name, "/bin/sh", "-c", "cat /etc/hostname; sleep 1"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(exec.status.success(), "{exec:?}");
+        let shell = sensor.wait_for("exec of the exec'd sh", |v| {
+            v["type"] == "execve" && in_container(v, &cid) && v["process"]["name"] == "sh"
+        });
+        assert!(
+            shell["process"]["tty"].as_i64().is_some_and(|t| t > 0),
+            "{shell}"
+        );
+        assert!(
+            shell["process"]["start_ns"].as_i64().is_some_and(|s| s > 0),
+            "{shell}"
+        );
+        let until = Instant::now() + Duration::from_secs(30);
+        let terminal_shells = loop {
+            let alerts = read_alerts(&alerts_path);
+            let found: Vec<Value> = of_container(&alerts, &cid)
+                .into_iter()
+                .filter(|a| a["rule"] == "Terminal shell in container")
+                .cloned()
+                .collect();
+            if found.len() >= 2 || Instant::now() > until {
+                break found;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let shells: Vec<&str> = terminal_shells
+            .iter()
+            .filter_map(|a| a["output_fields"]["proc.name"].as_str())
+            .collect();
+        assert!(
+            shells.contains(&"bash") && shells.contains(&"sh"),
+            "{collector}: {terminal_shells:?}"
+        );
+        assert!(
+            terminal_shells
+                .iter()
+                .all(|a| a["output_fields"]["proc.tty"]
+                    .as_str()
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .is_some_and(|t| t > 0)),
+            "{terminal_shells:?}"
+        );
+        let status = stop_with(&mut sensor, "TERM");
+        assert!(status.success(), "{collector}: {status}");
+    }
+}

@@ -17,6 +17,7 @@ pub mod exceptions;
 pub mod finding;
 pub mod location;
 pub mod path;
+pub mod procfs;
 pub mod pss;
 pub mod resource;
 pub mod secrets;

@@ -16,6 +16,7 @@
 use std::io;
 use std::os::fd::OwnedFd;
 
+use harrier_core::procfs;
 use rustix::process::{Pid, PidfdFlags, pidfd_open, pidfd_send_signal};
 
 use crate::policy::Signal;
@@ -143,44 +144,13 @@ pub fn start_time_ns(pid: u32) -> Result<i64, KillError> {
             }
         }
     })?;
-    let ticks = start_ticks(&stat).ok_or(KillError::Stat { pid })?;
-    Ok(ticks_to_epoch_ns(ticks))
-}
-
-/// Field 22 (`starttime`) of a `/proc/<pid>/stat` line: clock ticks after boot. The command
-/// name (field 2) may hold spaces and parentheses, so fields are counted after its last `)`.
-pub fn start_ticks(stat: &str) -> Option<u64> {
-    let (_, rest) = stat.rsplit_once(')')?;
-    // After the name come field 3 (state) onwards: starttime is the 20th of those.
-    rest.split_ascii_whitespace().nth(19)?.parse().ok()
-}
-
-/// Converts clock ticks after boot to nanoseconds since the epoch, through the boot time now.
-pub fn ticks_to_epoch_ns(ticks: u64) -> i64 {
-    let hz = rustix::param::clock_ticks_per_second().max(1);
-    let since_boot = i128::from(ticks) * 1_000_000_000 / i128::from(hz);
-    i64::try_from(i128::from(boot_time_ns()) + since_boot).unwrap_or(i64::MAX)
-}
-
-fn boot_time_ns() -> i64 {
-    use rustix::time::{ClockId, clock_gettime};
-    let ns =
-        |t: rustix::time::Timespec| i128::from(t.tv_sec) * 1_000_000_000 + i128::from(t.tv_nsec);
-    let realtime = ns(clock_gettime(ClockId::Realtime));
-    let boottime = ns(clock_gettime(ClockId::Boottime));
-    i64::try_from(realtime - boottime).unwrap_or(0)
+    let stat = procfs::parse_stat(&stat).ok_or(KillError::Stat { pid })?;
+    Ok(i64::try_from(procfs::ticks_to_unix_ns(stat.start_ticks)).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stat_with_awkward_names() {
-        let line = "1234 (a) b (c)) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 98765 1000 200 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
-        assert_eq!(start_ticks(line), Some(98765));
-        assert_eq!(start_ticks("1234 (sh S 1"), None);
-    }
 
     #[test]
     fn own_start_time_is_in_the_past() -> Result<(), KillError> {

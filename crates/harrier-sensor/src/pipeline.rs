@@ -440,7 +440,7 @@ impl Sensor {
             shared,
             enricher: Enricher::new(cfg.enrich),
             #[cfg(feature = "ebpf")]
-            boot_to_unix_ns: crate::procs::boot_to_unix_ns(),
+            boot_to_unix_ns: harrier_core::procfs::boot_to_unix_ns(),
             #[cfg(not(feature = "ebpf"))]
             boot_to_unix_ns: 0,
             queue_capacity: cfg.queue_capacity.get(),

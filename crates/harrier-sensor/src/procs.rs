@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use harrier_core::procfs;
 use serde::Serialize;
 
 use crate::container::{self, ContainerRef};
@@ -199,56 +200,6 @@ fn link(p: &Path) -> Option<String> {
         .map(|l| l.to_string_lossy().into_owned())
 }
 
-/// What the sensor takes of `/proc/<pid>/stat`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stat {
-    /// Command name (field 2).
-    pub name: String,
-    /// Parent tgid (field 4).
-    pub ppid: u32,
-    /// The controlling terminal's device number (field 7, `tty_nr`); 0 for none.
-    pub tty: u32,
-    /// Start, clock ticks after boot (field 22, `starttime`).
-    pub start_ticks: u64,
-}
-
-/// Parses `/proc/<pid>/stat`. The name is between the first `(` and the last `)` (it may hold
-/// both), so the other fields are counted after the last `)`.
-pub fn parse_stat(stat: &str) -> Option<Stat> {
-    let open = stat.find('(')?;
-    let close = stat.rfind(')')?;
-    let name = stat.get(open + 1..close)?.to_owned();
-    let fields: Vec<&str> = stat.get(close + 1..)?.split_whitespace().collect();
-    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<i64>().ok());
-    Some(Stat {
-        name,
-        ppid: u32::try_from(field(1)?).ok()?,
-        // A 32-bit device number that `%d` may print negative.
-        tty: field(4).map_or(0, |t| t as u32),
-        start_ticks: field(19).and_then(|t| u64::try_from(t).ok()).unwrap_or(0),
-    })
-}
-
-/// Nanoseconds to add to the kernel's boot-time clock to get Unix time.
-pub fn boot_to_unix_ns() -> u64 {
-    use rustix::time::{ClockId, clock_gettime};
-    let ns = |t: rustix::time::Timespec| {
-        u64::try_from(t.tv_sec)
-            .unwrap_or(0)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(u64::try_from(t.tv_nsec).unwrap_or(0))
-    };
-    ns(clock_gettime(ClockId::Realtime)).saturating_sub(ns(clock_gettime(ClockId::Boottime)))
-}
-
-/// Clock ticks after boot (as `/proc/<pid>/stat` counts a start) to ns since the epoch.
-pub fn ticks_to_unix_ns(ticks: u64) -> u64 {
-    let hz = rustix::param::clock_ticks_per_second().max(1);
-    ticks
-        .saturating_mul(1_000_000_000 / hz)
-        .saturating_add(boot_to_unix_ns())
-}
-
 /// `/proc/<pid>/status`: real uid and gid.
 pub fn parse_status_ids(status: &str) -> (u32, u32) {
     let field = |key: &str| {
@@ -265,7 +216,7 @@ pub fn parse_status_ids(status: &str) -> (u32, u32) {
 /// cgroup); `None` once it is gone.
 pub fn read_proc(root: &Path, pid: u32) -> Option<ProcInfo> {
     let dir = root.join(pid.to_string());
-    let stat = parse_stat(&std::fs::read_to_string(dir.join("stat")).ok()?)?;
+    let stat = procfs::parse_stat(&std::fs::read_to_string(dir.join("stat")).ok()?)?;
     let (uid, gid) = std::fs::read_to_string(dir.join("status"))
         .map(|s| parse_status_ids(&s))
         .unwrap_or((0, 0));
@@ -287,7 +238,7 @@ pub fn read_proc(root: &Path, pid: u32) -> Option<ProcInfo> {
         uid,
         gid,
         container,
-        start_ns: (stat.start_ticks != 0).then(|| ticks_to_unix_ns(stat.start_ticks)),
+        start_ns: (stat.start_ticks != 0).then(|| procfs::ticks_to_unix_ns(stat.start_ticks)),
         tty: Some(stat.tty),
     })
 }
@@ -295,32 +246,6 @@ pub fn read_proc(root: &Path, pid: u32) -> Option<ProcInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stat_with_spaces_and_parens_in_the_name() {
-        let s = "1234 (my (odd) proc) S 77 1234 1234 34817 1234 4194560 1 2 3 4 5 6 7 8 20 0 1 0 987654 1 2";
-        assert_eq!(
-            parse_stat(s),
-            Some(Stat {
-                name: "my (odd) proc".into(),
-                ppid: 77,
-                tty: 34817,
-                start_ticks: 987_654
-            })
-        );
-        assert_eq!(parse_stat("garbage"), None);
-        // Our own process: started before now, and after boot.
-        let own = parse_stat(&std::fs::read_to_string("/proc/self/stat").unwrap()).unwrap();
-        let started = ticks_to_unix_ns(own.start_ticks);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        assert!(
-            started > boot_to_unix_ns() && started <= now + 20_000_000,
-            "{started} {now}"
-        );
-    }
 
     #[test]
     fn status_ids() {

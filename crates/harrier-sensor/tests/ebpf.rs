@@ -153,7 +153,7 @@ fn start_time_and_terminal_match_proc_stat() {
     s.run(Some(Instant::now() + Duration::from_secs(2)), &mut sink)
         .unwrap();
     let text = std::fs::read_to_string(&stat).unwrap();
-    let seen = harrier_sensor::procs::parse_stat(&text).unwrap();
+    let seen = harrier_core::procfs::parse_stat(&text).unwrap();
     let pid: u32 = text.split_whitespace().next().unwrap().parse().unwrap();
     let open = sink
         .0
@@ -162,7 +162,7 @@ fn start_time_and_terminal_match_proc_stat() {
         .expect("cat's open of its stat");
     assert_ne!(seen.tty, 0, "script gives cat a terminal");
     assert_eq!(open.proc.tty, Some(seen.tty));
-    let from_proc = harrier_sensor::procs::ticks_to_unix_ns(seen.start_ticks);
+    let from_proc = harrier_core::procfs::ticks_to_unix_ns(seen.start_ticks);
     let from_kernel = open.proc.start_ns.expect("start time");
     // /proc counts in clock ticks (10 ms at 100 Hz); the two clocks are read apart.
     let apart = from_kernel.abs_diff(from_proc);

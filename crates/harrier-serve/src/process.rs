@@ -56,7 +56,7 @@ impl ProcessCollector {
     /// Reads the stats; `None` when the proc files are missing or unreadable.
     pub fn read(&self) -> Option<ProcessStats> {
         let stat = std::fs::read_to_string(self.dir.join("stat")).ok()?;
-        let fields = parse_stat(&stat)?;
+        let fields = harrier_core::procfs::parse_stat(&stat)?;
         let btime = std::fs::read_to_string(self.proc_root.join("stat"))
             .ok()
             .and_then(|s| parse_btime(&s))?;
@@ -71,7 +71,7 @@ impl ProcessCollector {
             virtual_bytes: fields.vsize,
             open_fds: count_dir(&self.dir.join("fd")),
             max_fds: limits.as_deref().and_then(parse_max_open_files),
-            start_time_seconds: btime as f64 + fields.starttime as f64 / USER_HZ,
+            start_time_seconds: btime as f64 + fields.start_ticks as f64 / USER_HZ,
             threads: status
                 .as_deref()
                 .and_then(|s| status_number(s, "Threads:"))
@@ -128,29 +128,6 @@ impl Collect for ProcessCollector {
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
-struct StatFields {
-    utime: u64,
-    stime: u64,
-    starttime: u64,
-    vsize: u64,
-}
-
-/// `/proc/<pid>/stat`: the command name (field 2) is in parentheses and may hold spaces and
-/// parentheses, so fields are counted after the last `)`.
-fn parse_stat(s: &str) -> Option<StatFields> {
-    let (_, rest) = s.rsplit_once(')')?;
-    let f: Vec<&str> = rest.split_ascii_whitespace().collect();
-    // f[0] is field 3 (state): field n is f[n - 3].
-    let num = |n: usize| f.get(n - 3).and_then(|v| v.parse::<u64>().ok());
-    Some(StatFields {
-        utime: num(14)?,
-        stime: num(15)?,
-        starttime: num(22)?,
-        vsize: num(23)?,
-    })
-}
-
 fn parse_btime(s: &str) -> Option<u64> {
     s.lines()
         .find_map(|l| l.strip_prefix("btime "))
@@ -178,26 +155,6 @@ fn count_dir(p: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stat_with_a_tricky_command_name() {
-        // A real line (from `cat /proc/self/stat`), with the command renamed to hold spaces and
-        // parentheses, which only the last `)` rule survives.
-        let line = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 118 0 0 0 7 3 0 0 20 0 1 0 \
-                    885623 8253440 222 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 \
-                    0 0 0 0 0 0 0 0\n";
-        assert_eq!(
-            parse_stat(line),
-            Some(StatFields {
-                utime: 7,
-                stime: 3,
-                starttime: 885_623,
-                vsize: 8_253_440
-            })
-        );
-        assert_eq!(parse_stat("4242 (truncated"), None);
-        assert_eq!(parse_stat("1 (x) S 1 2"), None);
-    }
 
     #[test]
     fn status_limits_btime() {

@@ -1169,7 +1169,14 @@ fn a_terminal_shell_in_a_container_raises_falcos_upstream_rule() {
         let exec = Command::new("podman")
             .env("CONTAINERS_CONF", &pm.conf)
             // It lives on a second, so that the proc connector finds it in /proc.
-            .args(["exec", "-t", &name, "/bin/sh", "-c", "cat /etc/hostname; sleep 1"])
+            .args([
+                "exec",
+                "-t",
+                &name,
+                "/bin/sh",
+                "-c",
+                "cat /etc/hostname; sleep 1",
+            ])
             .stdin(Stdio::null())
             .output()
             .unwrap();

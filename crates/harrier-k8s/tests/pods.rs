@@ -100,6 +100,30 @@ fn options(server: &FixtureServer, dir: &tempfile::TempDir) -> ClusterOptions {
     }
 }
 
+/// Starts a pod on worker-1 (its one container running with `id`), asks `pods` for a refresh
+/// and waits until the directory holds the container; returns the deadline it waited under.
+fn start_on_worker(
+    server: &FixtureServer,
+    pods: &NodePods,
+    name: &str,
+    owner: (&str, &str),
+    (container, id): (&str, &str),
+) -> Instant {
+    server.apply(pod(
+        name,
+        "worker-1",
+        Some(owner),
+        &[(container, &format!("containerd://{id}"))],
+    ));
+    pods.request_refresh();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while pods.current().container(id).is_none() {
+        assert!(Instant::now() < deadline, "{name} never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    deadline
+}
+
 #[test]
 fn node_pods_by_container_id_with_labels_account_and_owner() {
     let server = FixtureServer::start(objects()).unwrap();
@@ -172,18 +196,13 @@ fn node_pods_refreshes_on_request_and_keeps_the_last_directory_on_failure() {
     let new_id = "abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd";
     assert!(pods.current().container(new_id).is_none());
 
-    server.apply(pod(
+    let deadline = start_on_worker(
+        &server,
+        &pods,
         "web-7d9f8c6b5-new01",
-        "worker-1",
-        Some(("ReplicaSet", "web-7d9f8c6b5")),
-        &[("web", &format!("containerd://{new_id}"))],
-    ));
-    pods.request_refresh();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while pods.current().container(new_id).is_none() {
-        assert!(Instant::now() < deadline, "the new pod never appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        ("ReplicaSet", "web-7d9f8c6b5"),
+        ("web", new_id),
+    );
     assert_eq!(pods.current().pods(), 4);
     assert!(
         pods.stats()
@@ -284,18 +303,13 @@ fn node_pods_from_the_kubelet_refresh_on_request() {
     );
     let pods = NodePods::start(source, refresh).unwrap();
     let new_id = "0123456789abcdef".repeat(4);
-    server.apply(pod(
+    start_on_worker(
+        &server,
+        &pods,
         "agent-new02",
-        "worker-1",
-        Some(("DaemonSet", "agent")),
-        &[("agent", &format!("containerd://{new_id}"))],
-    ));
-    pods.request_refresh();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while pods.current().container(&new_id).is_none() {
-        assert!(Instant::now() < deadline, "the new pod never appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        ("DaemonSet", "agent"),
+        ("agent", &new_id),
+    );
 }
 
 #[test]

@@ -55,12 +55,9 @@ impl Cluster {
     /// Connects with the kubeconfig and context of `options` (or the in-cluster service
     /// account), as `--cluster` does.
     pub fn connect(options: &ClusterOptions) -> Result<Cluster, Error> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Cluster {
-                message: format!("cannot start the I/O runtime: {e}"),
-            })?;
+        let runtime = harrier_k8s::cluster::io_runtime().map_err(|e| Error::Cluster {
+            message: e.to_string(),
+        })?;
         let client = runtime
             .block_on(harrier_k8s::cluster::connect(options))
             .map_err(|e| Error::Cluster {

@@ -217,11 +217,16 @@ pub enum ClusterError {
 /// Connects, discovers and lists; blocks the calling thread (it runs its own single-threaded
 /// runtime, so callers need not be async).
 pub fn read_cluster(options: &ClusterOptions) -> Result<ClusterSnapshot, ClusterError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    io_runtime()?.block_on(read(options))
+}
+
+/// The single-threaded I/O runtime each blocking entry point (a read, a watch, a kubelet
+/// list) runs its requests on.
+pub fn io_runtime() -> Result<tokio::runtime::Runtime, ClusterError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| ClusterError::Config(format!("cannot start the I/O runtime: {e}")))?;
-    runtime.block_on(read(options))
+        .map_err(|e| ClusterError::Config(format!("cannot start the I/O runtime: {e}")))
 }
 
 async fn read(options: &ClusterOptions) -> Result<ClusterSnapshot, ClusterError> {

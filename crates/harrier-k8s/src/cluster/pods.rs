@@ -31,7 +31,7 @@ use harrier_core::yaml::Node;
 use kube::api::{DynamicObject, ObjectList};
 use kube::discovery::ApiResource;
 
-use super::{ClusterError, ClusterOptions, Wanted, add_object, describe, read_cluster};
+use super::{ClusterError, ClusterOptions, Wanted, add_object, describe, io_runtime, read_cluster};
 use crate::Object;
 use crate::load::Loaded;
 
@@ -337,11 +337,7 @@ pub fn read_kubelet_pods(kubelet: &KubeletOptions) -> Result<PodDirectory, Clust
     let request = http::Request::get("/pods")
         .body(Vec::new())
         .map_err(|e| ClusterError::Config(e.to_string()))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ClusterError::Config(format!("cannot start the I/O runtime: {e}")))?;
-    let text = runtime.block_on(async {
+    let text = io_runtime()?.block_on(async {
         let client = kube::Client::try_from(config)
             .map_err(|e| ClusterError::Config(format!("--kubelet: {}", describe(&e))))?;
         client

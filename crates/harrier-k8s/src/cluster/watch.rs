@@ -95,11 +95,7 @@ pub fn watch_cluster(
     options: &WatchOptions,
     follower: &mut impl Follower,
 ) -> Result<(), ClusterError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ClusterError::Config(format!("cannot start the I/O runtime: {e}")))?;
-    runtime.block_on(async {
+    super::io_runtime()?.block_on(async {
         let connection = Connection::open(&options.cluster).await?;
         let snapshot = super::read_with(&connection, &options.cluster).await?;
         let watchable = snapshot.watchable.clone();

@@ -155,7 +155,7 @@ impl Enricher {
     /// Enriches one event; `None` when it is dropped (the sensor's own children).
     pub fn enrich(&mut self, mut ev: SensorEvent, mut pending: Pending) -> Option<SensorEvent> {
         let pid = ev.proc.pid;
-        self.update_table(&ev, pending.proc_info.take());
+        self.update_table(&ev, pending.proc_info.take(), pending.cgroup.as_ref());
         let known = self.table.get(pid).cloned();
         if let Some(p) = &known {
             let pr = &mut ev.proc;
@@ -209,7 +209,11 @@ impl Enricher {
             }
         }
 
-        match self.container_of(&ev, pending.cgroup.as_ref(), known.as_deref()) {
+        let container = self.container_of(&ev, pending.cgroup.as_ref(), known.as_deref());
+        if let Some(c) = &container {
+            self.table.learn_container(pid, c);
+        }
+        match container {
             Some(Some(r)) => {
                 let (c, complete) = self.containers.get(&r);
                 if !complete {
@@ -325,7 +329,12 @@ impl Enricher {
         Some(format!("{}/{rel}", base.trim_end_matches('/')))
     }
 
-    fn update_table(&mut self, ev: &SensorEvent, read: Option<Box<ProcInfo>>) {
+    fn update_table(
+        &mut self,
+        ev: &SensorEvent,
+        read: Option<Box<ProcInfo>>,
+        cgroup: Option<&(String, String)>,
+    ) {
         let pid = ev.proc.pid;
         match ev.evt_type {
             EventType::Fork => {
@@ -361,13 +370,16 @@ impl Enricher {
                         exepath: ev.proc.exepath.clone(),
                         exe: ev.proc.exe.clone(),
                         args: ev.proc.args.clone(),
-                        cwd: self
-                            .table
-                            .cwd(pid)
-                            .or_else(|| prev.as_ref().and_then(|p| p.cwd.clone())),
+                        cwd: self.table.cwd(pid).or_else(|| {
+                            prev.as_ref()
+                                .filter(|p| !entered_container(p, cgroup))
+                                .and_then(|p| p.cwd.clone())
+                        }),
                         uid: ev.proc.uid,
                         gid: ev.proc.gid,
-                        container: prev.as_ref().and_then(|p| p.container.clone()),
+                        // Learnt from this event's cgroup below: a runtime's init process
+                        // joins its container between fork and exec.
+                        container: None,
                         start_ns: ev.proc.start_ns,
                         tty: ev.proc.tty,
                     }
@@ -397,6 +409,19 @@ impl Enricher {
     }
 }
 
+/// Whether an exec whose task is in the cgroup `names` (parent and leaf) runs in another
+/// container than the process it replaces was known in: the runtime's init process (forked on
+/// the host by runc or conmon) changes root and directory before it execs the container's
+/// command, so the directory it inherited says nothing of the new image's.
+fn entered_container(prev: &ProcInfo, names: Option<&(String, String)>) -> bool {
+    let Some(now) = names.and_then(|(p, l)| container::parse_cgroup_path(&format!("{p}/{l}")))
+    else {
+        return false;
+    };
+    // Only a process known to have been in this very container passes its directory on.
+    !matches!(&prev.container, Some(Some(before)) if before.id == now.id)
+}
+
 /// The name of `uid` in a passwd file (`name:x:uid:gid:…`).
 fn passwd_name(text: &str, uid: u32) -> Option<String> {
     text.lines().find_map(|line| {
@@ -422,6 +447,56 @@ mod tests {
     }
 
     const ID: &str = "74c040c4e7d19bb459446c7b36810a7e1243c4e43d998bbca191402c9b4b0056";
+
+    /// A container's first process is forked on the host (by runc or conmon) and changes
+    /// directory before it execs: when its own cwd cannot be read any more, the host
+    /// directory it was forked in is not passed off as its cwd; within a container, a child's
+    /// exec keeps the directory its parent had.
+    #[test]
+    fn a_cwd_crosses_no_container_boundary() {
+        let mut en = enricher();
+        let (runtime, entry, child) = (4_000_101, 4_000_102, 4_000_103);
+        en.table.insert(ProcInfo {
+            pid: runtime,
+            ppid: 1,
+            name: "conmon".into(),
+            cwd: Some("/var/lib/containers/storage/overlay-containers/x/userdata".into()),
+            container: Some(None),
+            ..ProcInfo::default()
+        });
+        let fork = |parent: u32, pid: u32, leaf: &str| {
+            RecordBuilder::new(kind::FORK)
+                .process(parent, parent, 1)
+                .arg(0, pid.into())
+                .cgroup("libpod_parent", leaf)
+                .build()
+        };
+        let exec = |pid: u32, ppid: u32, name: &str| {
+            RecordBuilder::new(kind::EXEC)
+                .process(pid, pid, ppid)
+                .comm(name)
+                .path(0, &format!("/bin/{name}"))
+                .argv(&[name])
+                .cgroup("libpod_parent", &format!("libpod-{ID}"))
+                .build()
+        };
+        let run = |en: &mut Enricher, record: Vec<u8>| {
+            let (ev, p) = decode(&record, 0).unwrap();
+            en.enrich(ev, p)
+        };
+        run(&mut en, fork(runtime, entry, "host"));
+        let sh = run(&mut en, exec(entry, runtime, "sh")).unwrap();
+        assert_eq!(sh.container.as_ref().unwrap().id, &ID[..12]);
+        assert_eq!(sh.proc.cwd, None, "{:?}", sh.proc);
+
+        // The shell's directory, as a read of /proc would have found it, goes to its child.
+        let mut known = (**en.table.get(entry).unwrap()).clone();
+        known.cwd = Some("/app".into());
+        en.table.insert(known);
+        run(&mut en, fork(entry, child, &format!("libpod-{ID}")));
+        let cat = run(&mut en, exec(child, entry, "cat")).unwrap();
+        assert_eq!(cat.proc.cwd.as_deref(), Some("/app"));
+    }
 
     #[test]
     fn fork_then_exec_then_open_builds_the_process_and_its_container() {

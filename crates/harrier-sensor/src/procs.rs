@@ -100,6 +100,16 @@ impl ProcTable {
         true
     }
 
+    /// Records the container of a known process whose container was not known yet (learnt
+    /// from an event's cgroup), so that the processes it forks inherit it.
+    pub fn learn_container(&mut self, pid: u32, container: &Option<ContainerRef>) {
+        if let Some(info) = self.procs.get_mut(&pid)
+            && info.container.is_none()
+        {
+            Arc::make_mut(info).container = Some(container.clone());
+        }
+    }
+
     /// Forgets a process.
     pub fn remove(&mut self, pid: u32) {
         self.procs.remove(&pid);

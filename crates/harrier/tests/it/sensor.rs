@@ -609,13 +609,22 @@ fn attack_and_benign(dir: &Dir, pm: &Podman, collector: &str, signal: &str) -> O
     let stats: Value =
         serde_json::from_str(&std::fs::read_to_string(&stats_path).expect("--stats written"))
             .unwrap();
-    let posted = bodies
-        .try_iter()
-        .map(|b| serde_json::from_str(&b).unwrap_or_else(|e| panic!("{e}: {b}")))
-        .collect();
+    // The receiver hands bodies over on a thread of its own: wait for as many as were
+    // written (a few may still be on their way when the sensor has exited), then any extra.
+    let alerts = read_alerts(&alerts_path);
+    let parse =
+        |b: String| -> Value { serde_json::from_str(&b).unwrap_or_else(|e| panic!("{e}: {b}")) };
+    let mut posted = Vec::new();
+    let until = Instant::now() + Duration::from_secs(10);
+    while posted.len() < alerts.len() && Instant::now() < until {
+        if let Ok(b) = bodies.recv_timeout(Duration::from_millis(100)) {
+            posted.push(parse(b));
+        }
+    }
+    posted.extend(bodies.try_iter().map(parse));
     Outcome {
         posted,
-        alerts: read_alerts(&alerts_path),
+        alerts,
         attack,
         benign,
         events: sensor.events.clone(),

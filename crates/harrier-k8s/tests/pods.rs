@@ -100,6 +100,12 @@ fn options(server: &FixtureServer, dir: &tempfile::TempDir) -> ClusterOptions {
     }
 }
 
+/// Relists only when asked (and then at once): the tests decide when.
+const ON_REQUEST: Refresh = Refresh {
+    interval: Duration::from_secs(3600),
+    min_gap: Duration::from_millis(50),
+};
+
 /// Starts a pod on worker-1 (its one container running with `id`), asks `pods` for a refresh
 /// and waits until the directory holds the container; returns the deadline it waited under.
 fn start_on_worker(
@@ -184,15 +190,11 @@ fn node_pods_by_container_id_with_labels_account_and_owner() {
 fn node_pods_refreshes_on_request_and_keeps_the_last_directory_on_failure() {
     let server = FixtureServer::start(objects()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let refresh = Refresh {
-        interval: Duration::from_secs(3600),
-        min_gap: Duration::from_millis(50),
-    };
     let source = PodSource::Api {
         options: options(&server, &dir),
         node: Some("worker-1".into()),
     };
-    let pods = NodePods::start(source, refresh).unwrap();
+    let pods = NodePods::start(source, ON_REQUEST).unwrap();
     let new_id = "abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd";
     assert!(pods.current().container(new_id).is_none());
 
@@ -291,17 +293,13 @@ fn kubelet_pods_with_the_token_file_and_the_same_context_as_the_api() {
 fn node_pods_from_the_kubelet_refresh_on_request() {
     let server = FixtureServer::start(objects()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let refresh = Refresh {
-        interval: Duration::from_secs(3600),
-        min_gap: Duration::from_millis(50),
-    };
     let source = PodSource::Kubelet(kubelet(&server, &dir));
     assert!(
         source
             .describe()
             .starts_with("the kubelet at http://127.0.0.1:")
     );
-    let pods = NodePods::start(source, refresh).unwrap();
+    let pods = NodePods::start(source, ON_REQUEST).unwrap();
     let new_id = "0123456789abcdef".repeat(4);
     start_on_worker(
         &server,

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use harrier_core::testing::{corpus_path, skip};
+use harrier_core::testing::{corpus_path, have, skip};
 use harrier_image::Cataloger;
 use harrier_image::catalog::os::{self, deb_copyright, dpkg::DPKG, rpm::RPM};
 use harrier_image::catalog::{FileMeta, Found};
@@ -37,13 +37,6 @@ fn run(command: &mut Command) -> Option<String> {
         );
     }
     Some(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 fn catalog(cataloger: &dyn Cataloger, path: &str, content: &[u8]) -> Found {

@@ -8,15 +8,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use harrier_core::testing::skip;
+use harrier_core::testing::{is_root, skip};
 use harrier_sensor::event::{EventType, Syscall};
 use harrier_sensor::{Mode, Sensor, SensorConfig, SensorEvent, Sink};
 
 fn can_load() -> Option<()> {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:\t0\t")))
-        .unwrap_or(false);
-    if !root {
+    if !is_root() {
         return skip("the eBPF tests need root");
     }
     if !Path::new("/sys/kernel/btf/vmlinux").exists() {

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use harrier_core::testing::skip;
+use harrier_core::testing::{is_root, skip};
 use harrier_sensor::event::{EventType, Process, Source, Syscall};
 use harrier_sensor::pipeline::Collector;
 use harrier_sensor::{Mode, Sensor, SensorConfig, SensorEvent, SensorMetrics, SensorStats, Sink};
@@ -227,10 +227,7 @@ impl Sink for Discard {
 
 #[test]
 fn a_running_sensor_counts_into_its_metrics() {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:\t0\t")))
-        .unwrap_or(false);
-    if !root {
+    if !is_root() {
         skip::<()>("the running-sensor metrics test needs root (proc connector)");
         return;
     }

@@ -11,49 +11,15 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harrier_core::testing::skip;
+use harrier_core::testing::podman_rootfs;
 use harrier_sensor::container::MetadataSource;
 use harrier_sensor::resources::{
     DetectorConfig, ResourceConfig, ResourceMonitor, Sample, Signal, SignalName,
 };
 
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// The test image's root filesystem and a containers.conf selecting runc.
 fn setup(dir: &tempfile::TempDir) -> Option<(PathBuf, PathBuf)> {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:\t0\t")))
-        .unwrap_or(false);
-    if !root {
-        return skip("the resource monitor tests need root (podman containers)");
-    }
-    if !have("podman") || !have("runc") {
-        return skip("podman and runc are needed (apt-get install podman runc)");
-    }
-    let images = std::env::var_os("HARRIER_TEST_IMAGES").map_or_else(
-        || PathBuf::from("/var/tmp/harrier-test-images"),
-        PathBuf::from,
-    );
-    let rootfs = images.join("rootfs");
-    if !rootfs.join("bin/bash").exists() {
-        return skip(&format!(
-            "no test image root filesystem at {} (run scripts/build-test-images.sh)",
-            rootfs.display()
-        ));
-    }
-    let conf = dir.path().join("containers.conf");
-    std::fs::write(
-        &conf,
-        "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=4096:4096\"]\n\n[engine]\nruntime = \"runc\"\n",
-    )
-    .unwrap();
-    Some((rootfs, conf))
+    podman_rootfs(dir.path())
 }
 
 /// A detached container, removed when dropped.

@@ -28,6 +28,9 @@ pub const KNOWN_EXPLOITED: CheckMeta = CheckMeta {
     docs: include_str!("known_exploited_vulnerability.md"),
 };
 
+/// What to do about a vulnerability that has a fixed version.
+const UPGRADE_TO_FIXED: &str = "Upgrade the package to a fixed version (rebuild the image on an updated base, or bump the dependency).";
+
 /// A critical vulnerability whose advisory names a fixed version.
 pub const FIXABLE_CRITICAL: CheckMeta = CheckMeta {
     id: CheckId::from_static("HRR-IMG-002"),
@@ -36,7 +39,7 @@ pub const FIXABLE_CRITICAL: CheckMeta = CheckMeta {
     severity: Severity::Critical,
     status: SINCE,
     references: &[Mitre("T1190"), Mitre("T1068"), Cwe(1104)],
-    remediation: "Upgrade the package to a fixed version (rebuild the image on an updated base, or bump the dependency).",
+    remediation: UPGRADE_TO_FIXED,
     docs: include_str!("fixable_critical_vulnerability.md"),
 };
 
@@ -48,7 +51,7 @@ pub const FIXABLE_HIGH: CheckMeta = CheckMeta {
     severity: Severity::High,
     status: SINCE,
     references: &[Mitre("T1190"), Mitre("T1068"), Cwe(1104)],
-    remediation: "Upgrade the package to a fixed version (rebuild the image on an updated base, or bump the dependency).",
+    remediation: UPGRADE_TO_FIXED,
     docs: include_str!("fixable_high_vulnerability.md"),
 };
 

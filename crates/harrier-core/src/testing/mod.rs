@@ -52,3 +52,48 @@ pub fn skip<T>(reason: &str) -> Option<T> {
     eprintln!("skipped: {reason}");
     None
 }
+
+/// Whether `program` is on the `PATH`.
+pub fn have(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Whether the test runs as root (real uid 0).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .is_some_and(|v| v.split_whitespace().next() == Some("0"))
+    })
+}
+
+/// What real-container tests run podman with: the root filesystem of the test image that
+/// scripts/build-test-images.sh builds (under `HARRIER_TEST_IMAGES`, by default
+/// /var/tmp/harrier-test-images) and a containers.conf written into `dir` that selects runc.
+/// `None` after reporting a skip when root, podman, runc or the image is missing.
+pub fn podman_rootfs(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    if !is_root() {
+        return skip("podman containers need root");
+    }
+    if !have("podman") || !have("runc") {
+        return skip("podman and runc are needed (apt-get install podman runc)");
+    }
+    let images = std::env::var_os("HARRIER_TEST_IMAGES").map_or_else(
+        || PathBuf::from("/var/tmp/harrier-test-images"),
+        PathBuf::from,
+    );
+    let rootfs = images.join("rootfs");
+    if !rootfs.join("bin/bash").exists() {
+        return skip(&format!(
+            "no test image root filesystem at {} (run scripts/build-test-images.sh)",
+            rootfs.display()
+        ));
+    }
+    let conf = dir.join("containers.conf");
+    let text = "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=4096:4096\"]\n\n[engine]\nruntime = \"runc\"\n";
+    if let Err(e) = std::fs::write(&conf, text) {
+        return skip(&format!("cannot write {}: {e}", conf.display()));
+    }
+    Some((rootfs, conf))
+}

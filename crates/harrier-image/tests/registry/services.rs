@@ -12,11 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 
-/// Whether `program` is on the PATH.
-pub fn have(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-}
+pub use harrier_core::testing::have;
 
 /// `None` after reporting a skip when any of `programs` is missing.
 pub fn need(programs: &[&str], apt: &str) -> Option<()> {

@@ -605,16 +605,7 @@ pub struct Process {
 impl Process {
     /// `proc.cmdline`: the name followed by the arguments.
     pub fn cmdline(&self) -> Option<String> {
-        let name = self.name.as_deref()?;
-        let args = self.args.as_deref().unwrap_or(&[]);
-        let mut out =
-            String::with_capacity(name.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
-        out.push_str(name);
-        for a in args {
-            out.push(' ');
-            out.push_str(a);
-        }
-        Some(out)
+        cmdline(self.name.as_deref()?, self.args.as_deref().unwrap_or(&[]))
     }
 
     /// The `n`-th ancestor: 0 is the process, 1 its parent.
@@ -649,13 +640,20 @@ pub struct Ancestor {
 impl Ancestor {
     /// The command line, name then arguments.
     pub fn cmdline(&self) -> Option<String> {
-        let mut out = self.name.clone()?;
-        for a in self.args.as_deref().unwrap_or(&[]) {
-            out.push(' ');
-            out.push_str(a);
-        }
-        Some(out)
+        cmdline(self.name.as_deref()?, self.args.as_deref().unwrap_or(&[]))
     }
+}
+
+/// `proc.cmdline`: the name, then the arguments, space-separated (Falco's form).
+fn cmdline(name: &str, args: &[String]) -> Option<String> {
+    let mut out =
+        String::with_capacity(name.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
+    out.push_str(name);
+    for a in args {
+        out.push(' ');
+        out.push_str(a);
+    }
+    Some(out)
 }
 
 /// A container.

@@ -2,7 +2,7 @@
 
 use harrier_core::testing::{corpus_path, skip};
 
-use crate::util::Dir;
+use crate::util::{Dir, Run};
 
 /// Scans a corpus directory to JSON in `dir`, returning the report's file name.
 fn scan(dir: &Dir, corpus: &str, name: &str) -> Option<String> {
@@ -35,21 +35,20 @@ fn statuses(doc: &serde_json::Value) -> std::collections::BTreeMap<String, Strin
         .collect()
 }
 
+/// `harrier report compliance --framework FRAMEWORK ARGS...`.
+fn compliance(dir: &Dir, framework: &str, args: &[&str]) -> Run {
+    let mut all = vec!["report", "compliance", "--framework", framework];
+    all.extend_from_slice(args);
+    dir.run(&all)
+}
+
 #[test]
 fn kubernetes_goat_cis_statuses() {
     let dir = Dir::new();
     let Some(report) = scan(&dir, "manifests/insecure/kubernetes-goat", "goat.json") else {
         return;
     };
-    let run = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
-        "cis",
-        "--format",
-        "json",
-        &report,
-    ]);
+    let run = compliance(&dir, "cis", &["--format", "json", &report]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
     let s = statuses(&doc);
@@ -105,16 +104,7 @@ fn argo_cd_with_rbac_risks_and_fail_under() {
         "json",
     ]);
     dir.write("risks.json", &risks.stdout);
-    let run = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
-        "cis",
-        "--format",
-        "json",
-        &report,
-        "risks.json",
-    ]);
+    let run = compliance(&dir, "cis", &["--format", "json", &report, "risks.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let s = statuses(&run.json());
     assert_eq!(s["5.2.2"], "pass");
@@ -125,38 +115,14 @@ fn argo_cd_with_rbac_risks_and_fail_under() {
     assert_eq!(s["5.1.13"], "fail", "R021 service account tokens");
     // Without the risks report no binding to cluster-admin is seen: 5.1.1 passes on the
     // manifest checks alone, and 5.1.13 (risk primitives only) is not covered.
-    let run = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
-        "cis",
-        "--format",
-        "json",
-        &report,
-    ]);
+    let run = compliance(&dir, "cis", &["--format", "json", &report]);
     let s = statuses(&run.json());
     assert_eq!(s["5.1.1"], "pass");
     assert_eq!(s["5.1.13"], "not-covered");
     // The score is below 100: the gate fails; at 0 it passes.
-    let gate = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
-        "cis",
-        "--fail-under",
-        "99",
-        &report,
-    ]);
+    let gate = compliance(&dir, "cis", &["--fail-under", "99", &report]);
     assert_eq!(gate.code, 1, "{}", gate.stderr);
-    let gate = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
-        "cis",
-        "--fail-under",
-        "0",
-        &report,
-    ]);
+    let gate = compliance(&dir, "cis", &["--fail-under", "0", &report]);
     assert_eq!(gate.code, 0, "{}", gate.stderr);
     // Standard input.
     let text = std::fs::read_to_string(dir.path().join(&report)).expect("report");
@@ -171,15 +137,7 @@ fn csv_is_rfc_4180_with_a_row_per_finding() {
     let Some(report) = scan(&dir, "manifests/insecure/kubernetes-goat", "goat.json") else {
         return;
     };
-    let run = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
-        "pci-dss",
-        "--format",
-        "csv",
-        &report,
-    ]);
+    let run = compliance(&dir, "pci-dss", &["--format", "csv", &report]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
     let headers = reader.headers().expect("header").clone();
@@ -208,17 +166,11 @@ fn html_is_self_contained_escaped_and_renders_in_chromium() {
         "container": null, "location": null, "message": "<script>document.title='pwned'</script>"}],
         "workloads": [], "checks": ["HRR-PSS-001", "HRR-PSS-002"]}"#;
     dir.write("scan.json", report);
-    let run = dir.run(&[
-        "report",
-        "compliance",
-        "--framework",
+    let run = compliance(
+        &dir,
         "cis",
-        "--format",
-        "html",
-        "-o",
-        "report.html",
-        "scan.json",
-    ]);
+        &["--format", "html", "-o", "report.html", "scan.json"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     for external in ["<script", "<link", "src=\"", "href=", "url(", "@import"] {
@@ -309,14 +261,14 @@ fn frameworks_lists_every_framework() {
 fn unknown_inputs_and_frameworks_are_errors_naming_them() {
     let dir = Dir::new();
     dir.write("x.json", "{\"hello\": 1}");
-    let run = dir.run(&["report", "compliance", "--framework", "cis", "x.json"]);
+    let run = compliance(&dir, "cis", &["x.json"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("x.json: not a Harrier report"),
         "{}",
         run.stderr
     );
-    let run = dir.run(&["report", "compliance", "--framework", "iso27001", "x.json"]);
+    let run = compliance(&dir, "iso27001", &["x.json"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("unknown framework `iso27001`"),
@@ -376,15 +328,7 @@ fn node_results_decide_cis_node_controls_from_scan_node_and_scan_all() {
 
     let mut decided = Vec::new();
     for input in ["node.json", "all.json"] {
-        let run = dir.run(&[
-            "report",
-            "compliance",
-            "--framework",
-            "cis",
-            "-f",
-            "json",
-            input,
-        ]);
+        let run = compliance(&dir, "cis", &["-f", "json", input]);
         assert_eq!(run.code, 0, "{input}: {}", run.stderr);
         let s = statuses(&run.json());
         assert_eq!(s["4.1.5"], "fail", "{input}: world-readable kubelet.conf");

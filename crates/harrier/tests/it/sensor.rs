@@ -7,29 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harrier_core::testing::skip;
+use harrier_core::testing::{have, is_root, podman_rootfs, skip};
 use serde_json::Value;
 
 use crate::util::Dir;
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .map(|v| v.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
 
 fn can_run_sensor() -> Option<()> {
     if !is_root() {
@@ -48,24 +29,7 @@ struct Podman {
 }
 
 fn podman(dir: &Dir) -> Option<Podman> {
-    if !have("podman") || !have("runc") {
-        return skip("podman and runc are needed (apt-get install podman runc)");
-    }
-    let images = std::env::var_os("HARRIER_TEST_IMAGES").map_or_else(
-        || PathBuf::from("/var/tmp/harrier-test-images"),
-        PathBuf::from,
-    );
-    let rootfs = images.join("rootfs");
-    if !rootfs.join("bin/bash").exists() {
-        return skip(&format!(
-            "no test image root filesystem at {} (run scripts/build-test-images.sh)",
-            rootfs.display()
-        ));
-    }
-    let conf = dir.write(
-        "containers.conf",
-        "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=4096:4096\"]\n\n[engine]\nruntime = \"runc\"\n",
-    );
+    let (rootfs, conf) = podman_rootfs(dir.path())?;
     Some(Podman { rootfs, conf })
 }
 
